@@ -1,0 +1,172 @@
+package io.castbus.bench;
+
+import ch.qos.logback.classic.Level;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar castbus-bench.jar engine|lateness [options]}: measures Castbus side by side with a reference on
+ * a throwaway database of the given PostgreSQL server, and prints one line per system.
+ */
+public final class BenchMain {
+
+  static final int DEFAULT_RUNS = 20_000;
+  static final int DEFAULT_WORKERS = 8;
+  /** Per worker. A no-op handler ends as soon as it starts, so this is in effect the claim size; see benchmarks.md. */
+  static final int DEFAULT_CONCURRENCY = 64;
+  static final int ENQUEUE_BATCH = 1_000;
+  static final Duration DB_SCHEDULER_POLL = Duration.ofMillis(100);
+
+  private static final Set<String> ENGINE_OPTIONS =
+      Set.of("runs", "workers", "concurrency", "pool", "warmup", "database-url", "only");
+
+  private static final Set<String> LATENESS_OPTIONS =
+      Set.of("jobs", "period", "window", "workers", "database-url");
+
+  private BenchMain() {
+  }
+
+  public static void main(String[] argv) {
+    quietLibraries();
+    var command = argv.length == 0 ? "" : argv[0];
+    var args = argv.length == 0 ? List.<String>of() : Arrays.asList(argv).subList(1, argv.length);
+    try {
+      var exact = switch (command) {
+        case "engine" -> engine(BenchArgs.parse(args, ENGINE_OPTIONS));
+        case "lateness" -> lateness(BenchArgs.parse(args, LATENESS_OPTIONS));
+        default -> throw new IllegalArgumentException("unknown command '" + command + "'");
+      };
+      System.exit(exact ? 0 : 1);
+    } catch (IllegalArgumentException e) {
+      System.err.println("castbus-bench: " + e.getMessage());
+      usage();
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("castbus-bench: " + command + " failed: " + e);
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  /** Returns whether every system executed every run exactly once. */
+  private static boolean engine(BenchArgs args) throws Exception {
+    var runs = args.integer("runs", DEFAULT_RUNS, 1);
+    var workers = args.integer("workers", DEFAULT_WORKERS, 1);
+    var concurrency = args.integer("concurrency", DEFAULT_CONCURRENCY, 1);
+    var pool = args.integer("pool", workers, 1);
+    var warmup = args.integer("warmup", runs, 0);
+    var only = List.of(args.string("only", "engine,dbscheduler,floor").split(","));
+    var url = args.databaseUrl();
+    try (var db = ScratchDatabase.create(url); var warmDb = warmup > 0 ? ScratchDatabase.create(url) : null) {
+      System.out.printf(Locale.ROOT, "castbus-bench engine: runs=%d warmup=%d workers=%d concurrency=%d (per worker) "
+              + "pool=%d database=%s postgresql=%s nproc=%d java=%s%n", runs, warmup, workers, concurrency, pool,
+          db.name(), db.serverVersion(), Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"));
+      var rounds = new Rounds(db, warmDb, runs, warmup);
+      Throughput engine = null;
+      Throughput dbScheduler = null;
+      if (only.contains("engine")) {
+        engine = rounds.measure((d, n) -> CastbusEngine.measure(d,
+            new CastbusEngine.Setup(n, workers, concurrency, pool, ENQUEUE_BATCH)));
+        System.out.println(engine.line());
+      }
+      if (only.contains("dbscheduler")) {
+        dbScheduler = rounds.measure((d, n) -> DbSchedulerRun.measure(d, n, workers, DB_SCHEDULER_POLL,
+            ENQUEUE_BATCH));
+        System.out.println(dbScheduler.line());
+      }
+      if (only.contains("floor")) {
+        var floor = rounds.measure((d, n) -> SkipLockedFloor.measure(d, n, workers));
+        System.out.println(floor.line());
+        System.out.printf(Locale.ROOT, "floor_runs_per_s=%d%s%n", Math.round(floor.perSecond()), engine == null ? ""
+            : String.format(Locale.ROOT, " engine_vs_floor=%.2f", engine.perSecond() / floor.perSecond()));
+      }
+      if (engine != null && dbScheduler != null) {
+        System.out.printf(Locale.ROOT, "engine runs_per_s=%d dbscheduler_runs_per_s=%d ratio=%.2f%n",
+            Math.round(engine.perSecond()), Math.round(dbScheduler.perSecond()),
+            engine.perSecond() / dbScheduler.perSecond());
+      }
+      if (!rounds.exact) {
+        System.err.println("castbus-bench: some system lost or repeated runs; see duplicates= and lost= above");
+      }
+      return rounds.exact;
+    }
+  }
+
+  private static boolean lateness(BenchArgs args) throws Exception {
+    var jobs = args.integer("jobs", 10_000, 1);
+    var period = Duration.ofSeconds(args.integer("period", 30, 1));
+    var window = Duration.ofSeconds(args.integer("window", 60, 1));
+    var workers = args.integer("workers", 2, 1);
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench lateness: jobs=%d interval_s=%d window_s=%d (%d firings/s) "
+              + "workers=%d database=%s postgresql=%s nproc=%d java=%s%n", jobs, period.toSeconds(),
+          window.toSeconds(), jobs / period.toSeconds(), workers, db.name(), db.serverVersion(),
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      var lateness = LatenessBench.measure(db, jobs, period, window, workers);
+      System.out.println(lateness.details());
+      System.out.println(lateness.line());
+      return true;
+    }
+  }
+
+  /** One system measured on {@code runs} in a database of its own. */
+  @FunctionalInterface
+  private interface Measurement {
+    Throughput run(ScratchDatabase db, int runs) throws Exception;
+  }
+
+  /**
+   * Runs each system first on a warm-up database (so every system is measured with its code compiled by the JIT,
+   * as in a long-running process), then on the measured one. Warm-up figures are printed, never used.
+   */
+  private static final class Rounds {
+    private final ScratchDatabase db;
+    private final ScratchDatabase warmDb;
+    private final int runs;
+    private final int warmup;
+    private boolean exact = true;
+
+    Rounds(ScratchDatabase db, ScratchDatabase warmDb, int runs, int warmup) {
+      this.db = db;
+      this.warmDb = warmDb;
+      this.runs = runs;
+      this.warmup = warmup;
+    }
+
+    Throughput measure(Measurement measurement) throws Exception {
+      if (warmDb != null) {
+        var warm = measurement.run(warmDb, warmup);
+        System.out.println("warmup " + warm.line());
+        exact &= warm.exact();
+      }
+      var measured = measurement.run(db, runs);
+      exact &= measured.exact();
+      return measured;
+    }
+  }
+
+  private static void quietLibraries() {
+    for (var name : List.of("com.github.kagkarlsson", "com.zaxxer.hikari", "io.castbus.common.queue.Worker",
+        "io.castbus.common.db.Migrations")) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(Level.WARN);
+    }
+    // Vert.x registers its event-bus gauge again for each Vertx the benchmark creates, and Micrometer warns.
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.micrometer")).setLevel(Level.ERROR);
+  }
+
+  private static void usage() {
+    System.err.println("""
+        usage: java -jar castbus-bench.jar engine --runs 20000 --workers 8
+                                                  [--concurrency 64] [--pool 8] [--warmup 20000]
+                                                  [--only engine,dbscheduler,floor]
+                                                  --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar lateness --jobs 10000 [--period 30] [--window 60] [--workers 2]
+                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
+        """);
+  }
+}

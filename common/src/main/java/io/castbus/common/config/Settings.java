@@ -1,0 +1,257 @@
+package io.castbus.common.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Castbus settings (SPEC §6), read once from the environment and, when {@code CONFIG_FILE} names one, a YAML
+ * file with the same keys. The environment wins over the file. A bad value stops start-up naming the setting.
+ */
+public record Settings(
+    int httpPort,
+    Path dataDir,
+    Path downloadDir,
+    String databaseUrl,
+    int feedRefreshInterval,
+    int maxConcurrentDownloads,
+    boolean autoCleanupEnabled,
+    int cleanupInterval,
+    int jobExpiryDays,
+    ZoneId timeZone,
+    AuthMode authMode,
+    String adminApiKey,
+    boolean allowPrivateNetworks,
+    String smtpHost,
+    int smtpPort,
+    String smtpUser,
+    String smtpPassword,
+    String smtpFrom,
+    String alertEmailTo,
+    String webhookUrl,
+    List<String> clusterMembers,
+    int clusterPort,
+    String clusterK8sServiceDns,
+    String clusterHost,
+    LogFormat logFormat) {
+
+  public enum AuthMode { REQUIRED, LOCAL_OPEN }
+
+  public enum LogFormat { TEXT, JSON }
+
+  public static final Set<String> KEYS = Set.of(
+      "HTTP_PORT", "DATA_DIR", "DOWNLOAD_DIR", "DATABASE_URL", "FEED_REFRESH_INTERVAL", "MAX_CONCURRENT_DOWNLOADS",
+      "AUTO_CLEANUP_ENABLED", "CLEANUP_INTERVAL", "JOB_EXPIRY_DAYS", "TZ", "AUTH_MODE", "ADMIN_API_KEY",
+      "ALLOW_PRIVATE_NETWORKS", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM",
+      "ALERT_EMAIL_TO", "WEBHOOK_URL", "CLUSTER_MEMBERS", "CLUSTER_PORT", "CLUSTER_K8S_SERVICE_DNS",
+      "CLUSTER_HOST", "LOG_FORMAT");
+
+  /** Reads the process environment (and its {@code CONFIG_FILE}). */
+  public static Settings fromEnvironment(AuthMode defaultAuthMode) {
+    return load(System.getenv(), defaultAuthMode);
+  }
+
+  /** Reads settings from the given variables; {@code CONFIG_FILE} among them names an optional YAML file. */
+  public static Settings load(Map<String, String> env, AuthMode defaultAuthMode) {
+    var values = new HashMap<String, String>();
+    var file = env.get("CONFIG_FILE");
+    if (file != null && !file.isBlank()) {
+      values.putAll(readYaml(Path.of(file)));
+    }
+    env.forEach((k, v) -> {
+      if (KEYS.contains(k) && v != null) {
+        values.put(k, v);
+      }
+    });
+    var r = new Values(values);
+    return new Settings(
+        r.integer("HTTP_PORT", 8000, 0, 65535),
+        r.path("DATA_DIR", "./data"),
+        r.path("DOWNLOAD_DIR", "./downloads"),
+        r.databaseUrl(),
+        r.integer("FEED_REFRESH_INTERVAL", 3600, 1, Integer.MAX_VALUE),
+        r.integer("MAX_CONCURRENT_DOWNLOADS", 3, 1, 1000),
+        r.bool("AUTO_CLEANUP_ENABLED", true),
+        r.integer("CLEANUP_INTERVAL", 86400, 1, Integer.MAX_VALUE),
+        r.integer("JOB_EXPIRY_DAYS", 30, 1, 36500),
+        r.zone("TZ"),
+        r.authMode(defaultAuthMode),
+        r.string("ADMIN_API_KEY"),
+        r.bool("ALLOW_PRIVATE_NETWORKS", false),
+        r.string("SMTP_HOST"),
+        r.integer("SMTP_PORT", 587, 1, 65535),
+        r.string("SMTP_USER"),
+        r.string("SMTP_PASSWORD"),
+        r.string("SMTP_FROM"),
+        r.string("ALERT_EMAIL_TO"),
+        r.string("WEBHOOK_URL"),
+        r.members("CLUSTER_MEMBERS"),
+        r.integer("CLUSTER_PORT", 5701, 1, 65535),
+        r.string("CLUSTER_K8S_SERVICE_DNS"),
+        r.string("CLUSTER_HOST"),
+        r.logFormat());
+  }
+
+  /** The settings with secrets replaced, for logging. */
+  @Override
+  public String toString() {
+    return "Settings[httpPort=" + httpPort + ", dataDir=" + dataDir + ", downloadDir=" + downloadDir
+        + ", databaseUrl=" + (databaseUrl == null ? "embedded" : redactUrl(databaseUrl))
+        + ", authMode=" + authMode + ", adminApiKey=" + (adminApiKey == null ? "unset" : "***")
+        + ", clusterMembers=" + clusterMembers + ", clusterPort=" + clusterPort
+        + ", clusterK8sServiceDns=" + clusterK8sServiceDns + ", clusterHost=" + clusterHost
+        + ", smtpPassword=" + (smtpPassword == null ? "unset" : "***") + "]";
+  }
+
+  static String redactUrl(String url) {
+    return url.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
+  }
+
+  private static Map<String, String> readYaml(Path path) {
+    Object doc;
+    try (var in = Files.newBufferedReader(path)) {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+    } catch (IOException e) {
+      throw new ConfigException("CONFIG_FILE " + path + " cannot be read: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ConfigException("CONFIG_FILE " + path + " is not valid YAML: " + e.getMessage());
+    }
+    if (doc == null) {
+      return Map.of();
+    }
+    if (!(doc instanceof Map<?, ?> map)) {
+      throw new ConfigException("CONFIG_FILE " + path + " must be a YAML mapping of setting names to values");
+    }
+    var values = new HashMap<String, String>();
+    map.forEach((k, v) -> {
+      var key = String.valueOf(k).toUpperCase(Locale.ROOT);
+      if (!KEYS.contains(key)) {
+        throw new ConfigException("CONFIG_FILE " + path + " has an unknown setting '" + k + "'");
+      }
+      if (v instanceof List<?> list) {
+        values.put(key, String.join(",", list.stream().map(String::valueOf).toList()));
+      } else if (v != null) {
+        values.put(key, String.valueOf(v));
+      }
+    });
+    return values;
+  }
+
+  private static final class Values {
+    private final Map<String, String> values;
+
+    Values(Map<String, String> values) {
+      this.values = values;
+    }
+
+    String string(String key) {
+      var v = values.get(key);
+      return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    int integer(String key, int fallback, int min, int max) {
+      var v = string(key);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        var n = Integer.parseInt(v);
+        if (n < min || n > max) {
+          throw new ConfigException(key + " must be between " + min + " and " + max + ", got " + v);
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw new ConfigException(key + " must be a whole number, got '" + v + "'");
+      }
+    }
+
+    boolean bool(String key, boolean fallback) {
+      var v = string(key);
+      if (v == null) {
+        return fallback;
+      }
+      return switch (v.toLowerCase(Locale.ROOT)) {
+        case "true", "1", "yes", "on" -> true;
+        case "false", "0", "no", "off" -> false;
+        default -> throw new ConfigException(key + " must be true or false, got '" + v + "'");
+      };
+    }
+
+    Path path(String key, String fallback) {
+      var v = string(key);
+      return Path.of(v == null ? fallback : v).toAbsolutePath().normalize();
+    }
+
+    ZoneId zone(String key) {
+      var v = string(key);
+      if (v == null) {
+        return ZoneId.of("UTC");
+      }
+      try {
+        return ZoneId.of(v.startsWith(":") ? v.substring(1) : v);
+      } catch (DateTimeException e) {
+        throw new ConfigException(key + " must be a time zone such as UTC or Europe/Paris, got '" + v + "'");
+      }
+    }
+
+    String databaseUrl() {
+      var v = string("DATABASE_URL");
+      if (v == null) {
+        return null;
+      }
+      if (!v.matches("(?i)^postgres(ql)?://.+")) {
+        throw new ConfigException("DATABASE_URL must look like postgresql://user:pass@host:5432/db, got '"
+            + redactUrl(v) + "'");
+      }
+      return v;
+    }
+
+    AuthMode authMode(AuthMode fallback) {
+      var v = string("AUTH_MODE");
+      if (v == null) {
+        return fallback;
+      }
+      return switch (v.toLowerCase(Locale.ROOT)) {
+        case "required" -> AuthMode.REQUIRED;
+        case "local-open" -> AuthMode.LOCAL_OPEN;
+        default -> throw new ConfigException("AUTH_MODE must be 'required' or 'local-open', got '" + v + "'");
+      };
+    }
+
+    LogFormat logFormat() {
+      var v = string("LOG_FORMAT");
+      if (v == null) {
+        return LogFormat.TEXT;
+      }
+      return switch (v) {
+        case "text" -> LogFormat.TEXT;
+        case "json" -> LogFormat.JSON;
+        default -> throw new ConfigException("LOG_FORMAT must be 'text' or 'json', got '" + v + "'");
+      };
+    }
+
+    List<String> members(String key) {
+      var v = string(key);
+      if (v == null) {
+        return List.of();
+      }
+      var members = List.of(v.split("\\s*,\\s*"));
+      for (var m : members) {
+        if (!m.matches("[A-Za-z0-9.\\-\\[\\]:]+(:\\d{1,5})?")) {
+          throw new ConfigException(key + " must be a comma-separated host:port list, got '" + m + "'");
+        }
+      }
+      return members;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.castbus.common.queue;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.util.UUID;
+
+/** A run this worker holds the lease of. */
+public record ClaimedRun(
+    UUID id, String type, String jobId, UUID parentId, JsonObject payload, String owner, Priority priority,
+    int attempt, int maxAttempts) {
+
+  static ClaimedRun from(Row row) {
+    return new ClaimedRun(
+        row.getUUID("id"),
+        row.getString("type"),
+        row.getString("job_id"),
+        row.getUUID("parent_id"),
+        row.getJsonObject("payload"),
+        row.getString("owner"),
+        Priority.ofRank(row.getInteger("priority")),
+        row.getInteger("attempts"),
+        row.getInteger("max_attempts"));
+  }
+}

@@ -1,0 +1,50 @@
+package io.castbus.common.queue;
+
+import java.time.Duration;
+
+/**
+ * How a worker serves one run type.
+ *
+ * @param concurrency        runs of this type at once in this worker
+ * @param clusterConcurrency runs of this type at once across the whole cluster (0: no cap)
+ * @param maxAttempts        attempts before a run fails for good
+ * @param backoff            wait before the first retry; it doubles with each attempt
+ * @param maxBackoff         the longest wait between attempts
+ */
+public record JobTypeOptions(
+    int concurrency, int clusterConcurrency, int maxAttempts, Duration backoff, Duration maxBackoff) {
+
+  public static final JobTypeOptions DEFAULTS = new JobTypeOptions(4, 0, 3, Duration.ofSeconds(2), Duration.ofHours(1));
+
+  public JobTypeOptions {
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1");
+    }
+    if (clusterConcurrency < 0 || maxAttempts < 1) {
+      throw new IllegalArgumentException("clusterConcurrency must be >= 0 and maxAttempts >= 1");
+    }
+  }
+
+  public JobTypeOptions concurrency(int n) {
+    return new JobTypeOptions(n, clusterConcurrency, maxAttempts, backoff, maxBackoff);
+  }
+
+  public JobTypeOptions clusterConcurrency(int n) {
+    return new JobTypeOptions(concurrency, n, maxAttempts, backoff, maxBackoff);
+  }
+
+  public JobTypeOptions maxAttempts(int n) {
+    return new JobTypeOptions(concurrency, clusterConcurrency, n, backoff, maxBackoff);
+  }
+
+  public JobTypeOptions backoff(Duration first) {
+    return new JobTypeOptions(concurrency, clusterConcurrency, maxAttempts, first, maxBackoff);
+  }
+
+  /** The wait before retrying after the given (1-based) failed attempt: backoff, 2×, 4×, … capped. */
+  public Duration backoffAfter(int attempt) {
+    var factor = 1L << Math.min(Math.max(attempt - 1, 0), 30);
+    var millis = Math.min(backoff.toMillis() * factor, maxBackoff.toMillis());
+    return Duration.ofMillis(millis);
+  }
+}

@@ -1,0 +1,71 @@
+package io.castbus.common.queue;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A run to enqueue. {@code dedupeKey}, when set, keeps at most one queued-or-running run per type and key: enqueueing
+ * a second one returns the first.
+ */
+public record NewRun(
+    String type,
+    JsonObject payload,
+    Priority priority,
+    String jobId,
+    UUID parentId,
+    String owner,
+    String dedupeKey,
+    Instant notBefore,
+    Instant dueAt) {
+
+  public NewRun {
+    if (type == null || type.isBlank()) {
+      throw new IllegalArgumentException("a run needs a type");
+    }
+    payload = payload == null ? new JsonObject() : payload;
+    priority = priority == null ? Priority.NORMAL : priority;
+  }
+
+  public static NewRun of(String type, JsonObject payload) {
+    return new NewRun(type, payload, Priority.NORMAL, null, null, null, null, null, null);
+  }
+
+  public NewRun priority(Priority p) {
+    return new NewRun(type, payload, p, jobId, parentId, owner, dedupeKey, notBefore, dueAt);
+  }
+
+  public NewRun job(String id, Instant due) {
+    return new NewRun(type, payload, priority, id, parentId, owner, dedupeKey, notBefore, due);
+  }
+
+  public NewRun parent(UUID id) {
+    return new NewRun(type, payload, priority, jobId, id, owner, dedupeKey, notBefore, dueAt);
+  }
+
+  public NewRun owner(String o) {
+    return new NewRun(type, payload, priority, jobId, parentId, o, dedupeKey, notBefore, dueAt);
+  }
+
+  public NewRun dedupe(String key) {
+    return new NewRun(type, payload, priority, jobId, parentId, owner, key, notBefore, dueAt);
+  }
+
+  public NewRun notBefore(Instant at) {
+    return new NewRun(type, payload, priority, jobId, parentId, owner, dedupeKey, at, dueAt);
+  }
+
+  JsonObject toRow(UUID id) {
+    return new JsonObject()
+        .put("id", id.toString())
+        .put("type", type)
+        .put("job_id", jobId)
+        .put("parent_id", parentId == null ? null : parentId.toString())
+        .put("dedupe_key", dedupeKey)
+        .put("payload", payload)
+        .put("owner", owner)
+        .put("priority", priority.rank())
+        .put("not_before", notBefore == null ? null : notBefore.toString())
+        .put("due_at", dueAt == null ? null : dueAt.toString());
+  }
+}

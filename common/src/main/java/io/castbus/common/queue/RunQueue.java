@@ -1,0 +1,226 @@
+package io.castbus.common.queue;
+
+import io.castbus.common.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The durable run queue in PostgreSQL: enqueue, claim, complete, retry, cancel, reclaim, query. */
+public final class RunQueue {
+
+  private final Vertx vertx;
+  private final Pool pool;
+
+  public RunQueue(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Stores the run (it is durable when the future succeeds) and wakes workers. Returns its id, or the id of the
+   * active run with the same dedupe key. */
+  public Future<UUID> enqueue(NewRun run) {
+    var id = RunIds.next();
+    return pool.preparedQuery(RunSql.ENQUEUE)
+        .execute(Tuple.of(new JsonArray().add(run.toRow(id))))
+        .compose(rows -> {
+          if (rows.size() > 0) {
+            wake(List.of(run.type()));
+            return Future.succeededFuture(id);
+          }
+          return pool.preparedQuery(RunSql.ACTIVE_BY_DEDUPE_KEY).execute(Tuple.of(run.type(), run.dedupeKey()))
+              .compose(existing -> existing.size() > 0
+                  ? Future.succeededFuture(existing.iterator().next().getUUID("id"))
+                  : enqueue(run));
+        });
+  }
+
+  /** Stores many runs in one statement; returns the ids created (runs deduplicated away are left out). */
+  public Future<List<UUID>> enqueueAll(List<NewRun> runs) {
+    if (runs.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return insert(pool, runs).onSuccess(ids -> wake(runs.stream().map(NewRun::type).toList()));
+  }
+
+  /**
+   * Inserts runs inside the caller's transaction; the caller wakes workers with {@link #wake} after it commits.
+   * Returns the ids created.
+   */
+  public static Future<List<UUID>> insert(SqlClient client, List<NewRun> runs) {
+    if (runs.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    var rows = new JsonArray();
+    for (var run : runs) {
+      rows.add(run.toRow(RunIds.next()));
+    }
+    return client.preparedQuery(RunSql.ENQUEUE).execute(Tuple.of(rows)).map(result -> {
+      var ids = new ArrayList<UUID>(result.size());
+      result.forEach(row -> ids.add(row.getUUID("id")));
+      return ids;
+    });
+  }
+
+  public void wake(Collection<String> types) {
+    for (var type : new LinkedHashSet<>(types)) {
+      vertx.eventBus().publish(Addresses.RUNS_WAKE, new JsonObject().put("type", type));
+    }
+  }
+
+  Future<List<ClaimedRun>> claim(String type, String workerId, int limit, Duration lease, int maxAttempts,
+      int clusterCap) {
+    var seconds = lease.toMillis() / 1000.0;
+    if (clusterCap <= 0) {
+      return pool.preparedQuery(RunSql.CLAIM)
+          .execute(Tuple.of(type, workerId, limit, seconds, maxAttempts))
+          .map(RunQueue::claimed);
+    }
+    return pool.withTransaction(conn -> conn.preparedQuery(RunSql.CLAIM_LOCK).execute(Tuple.of(type))
+        .compose(locked -> conn.preparedQuery(RunSql.CLAIM_CAPPED)
+            .execute(Tuple.of(type, workerId, limit, seconds, maxAttempts, clusterCap)))
+        .map(RunQueue::claimed));
+  }
+
+  private static List<ClaimedRun> claimed(RowSet<Row> rows) {
+    var runs = new ArrayList<ClaimedRun>(rows.size());
+    rows.forEach(row -> runs.add(ClaimedRun.from(row)));
+    return runs;
+  }
+
+  /** Marks the runs completed; {@code completions} rows are {@code {id, result, progress, lines}}. Returns the rows
+   * that were still this worker's (a run reclaimed by another worker is left alone). */
+  Future<RowSet<Row>> complete(JsonArray completions, String workerId) {
+    return pool.preparedQuery(RunSql.COMPLETE).execute(Tuple.of(completions, workerId));
+  }
+
+  /** Ends an attempt: {@code status} queued (retry after {@code wait}), failed or cancelled. */
+  Future<RowSet<Row>> endAttempt(UUID id, String workerId, RunStatus status, Duration wait, JsonObject error,
+      String level, String message) {
+    return pool.preparedQuery(RunSql.END_ATTEMPT)
+        .execute(Tuple.of(id, workerId, status.wire(), wait.toMillis() / 1000.0, error, level, message));
+  }
+
+  Future<Void> flush(JsonArray updates, JsonArray events, String workerId) {
+    var writes = new ArrayList<Future<?>>(2);
+    if (!updates.isEmpty()) {
+      writes.add(pool.preparedQuery(RunSql.FLUSH).execute(Tuple.of(updates, workerId)));
+    }
+    if (!events.isEmpty()) {
+      writes.add(pool.preparedQuery(RunSql.INSERT_EVENTS).execute(Tuple.of(events)));
+    }
+    return Future.all(writes).mapEmpty();
+  }
+
+  Future<RowSet<Row>> renewLeases(String workerId, Duration lease) {
+    return pool.preparedQuery(RunSql.RENEW_LEASES).execute(Tuple.of(workerId, lease.toMillis() / 1000.0));
+  }
+
+  Future<RowSet<Row>> handBack(String workerId) {
+    return pool.preparedQuery(RunSql.HAND_BACK).execute(Tuple.of(workerId));
+  }
+
+  Future<RowSet<Row>> markCancelled(UUID id, String workerId, String reason) {
+    return pool.preparedQuery(RunSql.MARK_CANCELLED).execute(Tuple.of(id, workerId, reason));
+  }
+
+  /** Puts runs whose worker stopped renewing the lease back in the queue, or fails them when out of attempts. */
+  public Future<RowSet<Row>> reclaimExpired(int limit) {
+    return pool.preparedQuery(RunSql.RECLAIM_EXPIRED).execute(Tuple.of(limit));
+  }
+
+  // Queries and control used by the runs API.
+
+  public Future<Optional<JsonObject>> get(UUID id) {
+    return pool.preparedQuery(RunSql.GET).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(RunJson.run(rows.iterator().next())));
+  }
+
+  /** One page of runs, newest first; the cursor is the last run's (created_at, id). */
+  public Future<RunPage> list(RunFilter filter) {
+    return pool.preparedQuery(RunSql.LIST).execute(Tuple.from(new Object[] {
+        filter.status(), filter.jobId(), filter.type(),
+        filter.after() == null ? null : filter.after().createdAt(),
+        filter.after() == null ? null : filter.after().id(),
+        filter.limit() + 1}))
+        .map(rows -> {
+          var runs = new JsonArray();
+          RunPage.Cursor next = null;
+          var count = 0;
+          for (var row : rows) {
+            if (count == filter.limit()) {
+              var last = runs.getJsonObject(runs.size() - 1);
+              next = new RunPage.Cursor(OffsetDateTime.parse(last.getString("created_at")),
+                  UUID.fromString(last.getString("id")));
+              break;
+            }
+            runs.add(RunJson.run(row));
+            count++;
+          }
+          return new RunPage(runs, next);
+        });
+  }
+
+  public Future<JsonArray> events(UUID id, long afterId, int limit) {
+    return pool.preparedQuery(RunSql.EVENTS).execute(Tuple.of(id, afterId, limit)).map(rows -> {
+      var events = new JsonArray();
+      rows.forEach(row -> events.add(RunJson.event(row)));
+      return events;
+    });
+  }
+
+  public Future<Optional<String>> status(UUID id) {
+    return pool.preparedQuery(RunSql.STATUS_OF).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString("status")));
+  }
+
+  /** Cancels a queued run at once, or asks the worker of a running run to stop. */
+  public Future<CancelOutcome> requestCancel(UUID id) {
+    return pool.preparedQuery(RunSql.CANCEL_QUEUED).execute(Tuple.of(id)).compose(cancelled -> {
+      if (cancelled.size() > 0) {
+        var row = cancelled.iterator().next();
+        publishStatus(id, row.getString("type"), row.getString("job_id"), RunStatus.CANCELLED);
+        return Future.succeededFuture(CancelOutcome.CANCELLED);
+      }
+      return pool.preparedQuery(RunSql.REQUEST_CANCEL_RUNNING).execute(Tuple.of(id)).compose(running -> {
+        if (running.size() > 0) {
+          vertx.eventBus().publish(Addresses.RUNS_CANCEL, new JsonObject().put("run_id", id.toString()));
+          return Future.succeededFuture(CancelOutcome.REQUESTED);
+        }
+        return status(id).map(s -> s.isEmpty() ? CancelOutcome.NOT_FOUND : CancelOutcome.ALREADY_FINISHED);
+      });
+    });
+  }
+
+  public enum CancelOutcome { CANCELLED, REQUESTED, ALREADY_FINISHED, NOT_FOUND }
+
+  /** Deletes a finished run and its events. */
+  public Future<DeleteOutcome> deleteFinished(UUID id) {
+    return pool.preparedQuery(RunSql.DELETE_TERMINAL).execute(Tuple.of(id)).compose(rows -> rows.size() > 0
+        ? Future.succeededFuture(DeleteOutcome.DELETED)
+        : status(id).map(s -> s.isEmpty() ? DeleteOutcome.NOT_FOUND : DeleteOutcome.NOT_FINISHED));
+  }
+
+  public enum DeleteOutcome { DELETED, NOT_FINISHED, NOT_FOUND }
+
+  void publishStatus(UUID id, String type, String jobId, RunStatus status) {
+    vertx.eventBus().publish(Addresses.RUNS_UPDATES, RunUpdates.status(id, type, jobId, status));
+  }
+}

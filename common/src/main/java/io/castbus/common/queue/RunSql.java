@@ -1,0 +1,201 @@
+package io.castbus.common.queue;
+
+/** Every statement of the run queue. Batches travel as one jsonb document to keep each one a single round trip. */
+final class RunSql {
+
+  static final String ENQUEUE = """
+      insert into runs (id, type, job_id, parent_id, dedupe_key, payload, owner, priority, not_before, due_at)
+      select n.id, n.type, n.job_id, n.parent_id, n.dedupe_key, coalesce(n.payload, '{}'), n.owner, n.priority,
+             coalesce(n.not_before, now()), n.due_at
+        from jsonb_to_recordset($1) as n(id uuid, type text, job_id text, parent_id uuid, dedupe_key text,
+                                         payload jsonb, owner text, priority smallint, not_before timestamptz,
+                                         due_at timestamptz)
+      on conflict (type, dedupe_key) where dedupe_key is not null and status in ('queued', 'running') do nothing
+      returning id
+      """;
+
+  static final String ACTIVE_BY_DEDUPE_KEY = """
+      select id from runs where type = $1 and dedupe_key = $2 and status in ('queued', 'running')
+      """;
+
+  private static final String CLAIM_TEMPLATE = """
+      update runs r
+         set status = 'running', worker_id = $2, attempts = r.attempts + 1, max_attempts = $5,
+             lease_until = clock_timestamp() + make_interval(secs => $4),
+             started_at = clock_timestamp(), updated_at = clock_timestamp()
+        from (select id from runs
+               where status = 'queued' and type = $1 and not_before <= now()
+               order by priority, not_before, id
+               limit %s
+               for update skip locked) c
+       where r.id = c.id
+      returning r.id, r.type, r.job_id, r.parent_id, r.payload, r.owner, r.priority, r.attempts, r.max_attempts
+      """;
+
+  static final String CLAIM = CLAIM_TEMPLATE.formatted("$3");
+
+  /** Claims under a cluster-wide cap; run after {@link #CLAIM_LOCK} in the same transaction. */
+  static final String CLAIM_CAPPED = CLAIM_TEMPLATE.formatted(
+      "least($3, greatest(0, $6 - (select count(*) from runs where type = $1 and status = 'running')))");
+
+  static final String CLAIM_LOCK = "select pg_advisory_xact_lock(hashtext('castbus.claim.' || $1))";
+
+  static final String COMPLETE = """
+      update runs r
+         set status = 'completed', result = c.result, finished_at = clock_timestamp(), updated_at = clock_timestamp(),
+             worker_id = null, lease_until = null, progress = coalesce(c.progress, r.progress),
+             output = case when c.lines is null then r.output
+                      else (r.output || c.lines)[greatest(1, cardinality(r.output || c.lines) - 499):] end
+        from jsonb_to_recordset($1) as c(id uuid, result jsonb, progress jsonb, lines text[])
+       where r.id = c.id and r.worker_id = $2 and r.status = 'running'
+      returning r.id, r.type, r.job_id, r.started_at, r.finished_at
+      """;
+
+  /** Ends one attempt: back to the queue after a wait, or failed / cancelled for good, with an event. */
+  static final String END_ATTEMPT = """
+      with u as (
+        update runs
+           set status = $3, error = $5, worker_id = null, lease_until = null, updated_at = clock_timestamp(),
+               not_before = clock_timestamp() + make_interval(secs => $4),
+               finished_at = case when $3 = 'queued' then null else clock_timestamp() end
+         where id = $1 and worker_id = $2 and status = 'running'
+        returning id, type, job_id, status),
+      ev as (
+        insert into run_events (run_id, level, context, message, metadata)
+        select u.id, $6, 'queue', $7, $5 from u)
+      select id, type, job_id, status from u
+      """;
+
+  static final String FLUSH = """
+      update runs r
+         set progress = coalesce(c.progress, r.progress), updated_at = clock_timestamp(),
+             output = case when c.lines is null then r.output
+                      else (r.output || c.lines)[greatest(1, cardinality(r.output || c.lines) - 499):] end
+        from jsonb_to_recordset($1) as c(id uuid, progress jsonb, lines text[])
+       where r.id = c.id and r.worker_id = $2 and r.status = 'running'
+      """;
+
+  static final String INSERT_EVENTS = """
+      insert into run_events (run_id, at, level, context, message, metadata)
+      select e.run_id, e.at, e.level, e.context, e.message, e.metadata
+        from jsonb_to_recordset($1) as e(run_id uuid, at timestamptz, level text, context text, message text,
+                                         metadata jsonb)
+       where exists (select 1 from runs where runs.id = e.run_id)
+      """;
+
+  static final String RENEW_LEASES = """
+      update runs set lease_until = clock_timestamp() + make_interval(secs => $2)
+       where worker_id = $1 and status = 'running'
+      returning id, cancel_requested
+      """;
+
+  static final String HAND_BACK = """
+      with u as (
+        update runs
+           set status = 'queued', worker_id = null, lease_until = null, attempts = greatest(attempts - 1, 0),
+               not_before = now(), updated_at = clock_timestamp()
+         where worker_id = $1 and status = 'running'
+        returning id, type, job_id),
+      ev as (
+        insert into run_events (run_id, level, context, message, metadata)
+        select u.id, 'info', 'queue', 'handed back to the queue: worker ' || $1 || ' is shutting down',
+               jsonb_build_object('worker', $1) from u)
+      select id, type, job_id from u
+      """;
+
+  static final String RECLAIM_EXPIRED = """
+      with expired as (
+        select id, worker_id from runs
+         where status = 'running' and lease_until < clock_timestamp()
+         order by lease_until
+         limit $1
+         for update skip locked),
+      u as (
+        update runs r
+           set status = case when r.cancel_requested then 'cancelled'
+                             when r.attempts >= r.max_attempts then 'failed' else 'queued' end,
+               error = case when r.cancel_requested then r.error
+                            else jsonb_build_object('code', 'stalled', 'message',
+                                 'worker ' || e.worker_id || ' stopped renewing its lease') end,
+               finished_at = case when r.cancel_requested or r.attempts >= r.max_attempts
+                                  then clock_timestamp() end,
+               not_before = clock_timestamp(), worker_id = null, lease_until = null, updated_at = clock_timestamp()
+          from expired e
+         where r.id = e.id
+        returning r.id, r.type, r.job_id, r.status, r.attempts, r.max_attempts, e.worker_id),
+      ev as (
+        insert into run_events (run_id, level, context, message, metadata)
+        select u.id, 'warn', 'queue',
+               'stalled: worker ' || u.worker_id || ' stopped renewing its lease; run is now ' || u.status,
+               jsonb_build_object('worker', u.worker_id, 'attempts', u.attempts, 'status', u.status)
+          from u)
+      select id, type, job_id, status from u
+      """;
+
+  static final String MARK_CANCELLED = """
+      with u as (
+        update runs
+           set status = 'cancelled', worker_id = null, lease_until = null, finished_at = clock_timestamp(),
+               updated_at = clock_timestamp(), error = jsonb_build_object('code', 'cancelled', 'message', $3::text)
+         where id = $1 and worker_id = $2 and status = 'running'
+        returning id, type, job_id),
+      ev as (
+        insert into run_events (run_id, level, context, message)
+        select u.id, 'info', 'queue', 'cancelled while running: ' || $3 from u)
+      select id, type, job_id from u
+      """;
+
+  static final String CANCEL_QUEUED = """
+      with u as (
+        update runs
+           set status = 'cancelled', finished_at = clock_timestamp(), updated_at = clock_timestamp(),
+               cancel_requested = true,
+               error = jsonb_build_object('code', 'cancelled', 'message', 'cancelled before it started')
+         where id = $1 and status = 'queued'
+        returning id, type, job_id),
+      ev as (
+        insert into run_events (run_id, level, context, message)
+        select u.id, 'info', 'queue', 'cancelled before it started' from u)
+      select id, type, job_id from u
+      """;
+
+  static final String REQUEST_CANCEL_RUNNING = """
+      update runs set cancel_requested = true, updated_at = clock_timestamp()
+       where id = $1 and status = 'running'
+      returning id, worker_id
+      """;
+
+  static final String RUN_COLUMNS = """
+      id, type, job_id, parent_id, payload, owner, priority, status, attempts, max_attempts, not_before, due_at,
+      worker_id, cancel_requested, progress, output, result, error, created_at, started_at, finished_at
+      """;
+
+  static final String GET = "select " + RUN_COLUMNS + " from runs where id = $1";
+
+  /** Newest first, keyset-paged on (created_at, id); every filter optional. */
+  static final String LIST = "select " + RUN_COLUMNS.replace("output, ", "") + """
+        from runs
+       where ($1::text is null or status = $1)
+         and ($2::text is null or job_id = $2)
+         and ($3::text is null or type = $3)
+         and ($4::timestamptz is null or (created_at, id) < ($4, $5::uuid))
+       order by created_at desc, id desc
+       limit $6
+      """;
+
+  static final String EVENTS = """
+      select id, at, level, context, message, metadata from run_events
+       where run_id = $1 and id > $2
+       order by id
+       limit $3
+      """;
+
+  static final String DELETE_TERMINAL = """
+      delete from runs where id = $1 and status in ('completed', 'failed', 'cancelled') returning id
+      """;
+
+  static final String STATUS_OF = "select status from runs where id = $1";
+
+  private RunSql() {
+  }
+}

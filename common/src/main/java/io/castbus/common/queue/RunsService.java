@@ -1,0 +1,117 @@
+package io.castbus.common.queue;
+
+import io.castbus.common.Addresses;
+import io.castbus.common.ServiceError;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/** Answers the runs API over the event bus: list, get, events, cancel, delete. Any number of replicas. */
+public final class RunsService extends VerticleBase {
+
+  public static final int MAX_LIMIT = 500;
+
+  private final RunQueue queue;
+
+  public RunsService(RunQueue queue) {
+    this.queue = queue;
+  }
+
+  @Override
+  public Future<?> start() {
+    return Future.all(List.of(
+        serve(Addresses.RUNS_LIST, this::list),
+        serve(Addresses.RUNS_GET, this::get),
+        serve(Addresses.RUNS_EVENTS, this::events),
+        serve(Addresses.RUNS_CANCEL_REQUEST, this::cancel),
+        serve(Addresses.RUNS_DELETE, this::delete)));
+  }
+
+  private Future<Void> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, (Message<JsonObject> msg) -> {
+      Future<JsonObject> reply;
+      try {
+        reply = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      reply.onSuccess(msg::reply).onFailure(e -> ServiceError.reply(msg, e));
+    });
+    return consumer.completion();
+  }
+
+  private Future<JsonObject> list(JsonObject q) {
+    var limit = q.getInteger("limit", 50);
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw ServiceError.badRequest("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
+    }
+    var status = q.getString("status");
+    if (status != null) {
+      var parsed = RunStatus.parse(status);
+      if (parsed == RunStatus.STALLED) {
+        throw ServiceError.badRequest("status 'stalled' is never stored: such runs are queued or failed");
+      }
+    }
+    var cursor = q.getString("cursor");
+    var filter = new RunFilter(status, q.getString("job"), q.getString("type"), limit,
+        cursor == null ? null : RunPage.Cursor.decode(cursor));
+    return queue.list(filter).map(page -> new JsonObject()
+        .put("runs", page.runs())
+        .put("next_cursor", page.next() == null ? null : page.next().encode()));
+  }
+
+  private Future<JsonObject> get(JsonObject q) {
+    var id = runId(q);
+    return queue.get(id).map(run -> run.orElseThrow(() -> noRun(id)));
+  }
+
+  private Future<JsonObject> events(JsonObject q) {
+    var id = runId(q);
+    var limit = q.getInteger("limit", 1000);
+    return queue.status(id).compose(status -> {
+      if (status.isEmpty()) {
+        return Future.failedFuture(noRun(id));
+      }
+      return queue.events(id, q.getLong("after", 0L), Math.min(Math.max(limit, 1), 5000))
+          .map(events -> new JsonObject().put("run_id", id.toString()).put("events", events));
+    });
+  }
+
+  private Future<JsonObject> cancel(JsonObject q) {
+    var id = runId(q);
+    return queue.requestCancel(id).compose(outcome -> switch (outcome) {
+      case NOT_FOUND -> Future.failedFuture(noRun(id));
+      case ALREADY_FINISHED -> queue.status(id).compose(s -> Future.failedFuture(
+          ServiceError.conflict("run " + id + " is already " + s.orElse("finished") + " and cannot be cancelled")));
+      case CANCELLED, REQUESTED -> queue.get(id).map(run -> run.orElseThrow(() -> noRun(id)));
+    });
+  }
+
+  private Future<JsonObject> delete(JsonObject q) {
+    var id = runId(q);
+    return queue.deleteFinished(id).compose(outcome -> switch (outcome) {
+      case NOT_FOUND -> Future.failedFuture(noRun(id));
+      case NOT_FINISHED -> Future.failedFuture(ServiceError.conflict(
+          "run " + id + " is still queued or running; cancel it first"));
+      case DELETED -> Future.succeededFuture(new JsonObject().put("deleted", true).put("id", id.toString()));
+    });
+  }
+
+  private static UUID runId(JsonObject q) {
+    var id = q.getString("id");
+    try {
+      return UUID.fromString(id);
+    } catch (RuntimeException e) {
+      throw ServiceError.notFound("no run with id '" + id + "'");
+    }
+  }
+
+  private static ServiceError noRun(UUID id) {
+    return ServiceError.notFound("no run with id " + id);
+  }
+}

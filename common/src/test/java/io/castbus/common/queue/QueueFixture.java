@@ -1,0 +1,137 @@
+package io.castbus.common.queue;
+
+import io.castbus.common.db.Database;
+import io.castbus.common.db.Migrations;
+import io.castbus.testkit.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/** A migrated database of its own, a Vert.x and a queue, for one test class. */
+final class QueueFixture implements AutoCloseable {
+
+  static final WorkerOptions FAST = WorkerOptions.DEFAULTS
+      .lease(Duration.ofSeconds(3))
+      .poll(Duration.ofMillis(200))
+      .reap(Duration.ofMillis(300));
+
+  final TestDatabase db;
+  final Vertx vertx;
+  final Pool pool;
+  final RunQueue queue;
+  private final List<String> deployments = new ArrayList<>();
+
+  QueueFixture(String name) {
+    db = TestDatabase.create(name);
+    var database = Database.of(db.url());
+    Migrations.migrate(database);
+    vertx = Vertx.vertx();
+    pool = database.pool(vertx, name, 8);
+    queue = new RunQueue(vertx, pool);
+  }
+
+  void reset() {
+    await(pool.query("truncate runs, run_events, jobs cascade").execute());
+  }
+
+  List<Row> rows(String sql, Object... args) {
+    var result = await(pool.preparedQuery(sql).execute(Tuple.from(args)));
+    var rows = new ArrayList<Row>();
+    result.forEach(rows::add);
+    return rows;
+  }
+
+  long count(String sql, Object... args) {
+    return rows(sql, args).get(0).getLong(0);
+  }
+
+  /** Polls the condition until it holds; fails after the timeout, which is a liveness bound, not a speed claim. */
+  void eventually(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+    var deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("still not true after " + timeout.toSeconds() + " s: " + what);
+      }
+      sleep(20);
+    }
+  }
+
+  <T> T waitFor(Duration timeout, String what, java.util.function.Supplier<T> probe, Predicate<T> done) {
+    var deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      var value = probe.get();
+      if (done.test(value)) {
+        return value;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("still not true after " + timeout.toSeconds() + " s: " + what + " (last: " + value + ")");
+      }
+      sleep(20);
+    }
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.await(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer within 30 s", e);
+    }
+  }
+
+  /** Deploys a worker in a verticle of its own (its own event loop); returns the deployment id, for undeploy. */
+  String deploy(Function<Vertx, Worker> factory) {
+    var id = await(vertx.deployVerticle(new VerticleBase() {
+      private Worker worker;
+
+      @Override
+      public Future<?> start() {
+        worker = factory.apply(vertx);
+        return worker.start();
+      }
+
+      @Override
+      public Future<?> stop() {
+        return worker.stop();
+      }
+    }));
+    deployments.add(id);
+    return id;
+  }
+
+  /** Stops every worker a test deployed. */
+  void undeployAll() {
+    for (var id : List.copyOf(deployments)) {
+      undeploy(id);
+    }
+  }
+
+  void undeploy(String deployment) {
+    deployments.remove(deployment);
+    await(vertx.undeploy(deployment));
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    undeployAll();
+    await(vertx.close());
+    db.close();
+  }
+}

@@ -1,0 +1,44 @@
+package io.castbus.gateway;
+
+import io.castbus.common.ServiceError;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+
+/** One API call answered by a service over the event bus: request, reply as JSON, or the service's error. */
+final class BusCall {
+
+  static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(10_000);
+
+  private BusCall() {
+  }
+
+  /** Sends what {@code request} builds from the context to {@code address} and answers with the reply. */
+  static io.vertx.core.Handler<RoutingContext> to(String address, int status,
+      Function<RoutingContext, JsonObject> request) {
+    return ctx -> {
+      JsonObject body;
+      try {
+        body = request.apply(ctx);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+        return;
+      }
+      ctx.vertx().eventBus().<JsonObject>request(address, body, OPTIONS).onComplete(ar -> {
+        if (ar.failed()) {
+          HttpErrors.send(ctx, ServiceError.of(ar.cause()));
+        } else {
+          ctx.response()
+              .setStatusCode(status)
+              .putHeader("content-type", "application/json")
+              .end(ar.result().body().encode());
+        }
+      });
+    };
+  }
+
+  static JsonObject id(RoutingContext ctx) {
+    return new JsonObject().put("id", ctx.pathParam("id"));
+  }
+}

@@ -1,0 +1,142 @@
+package io.castbus.gateway;
+
+import io.castbus.common.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * {@code GET /api/events}: run lifecycle and progress as Server-Sent Events. One event-bus consumer per gateway
+ * feeds every open stream; the last {@value #KEPT} events are kept so a client reconnecting with
+ * {@code Last-Event-ID} misses nothing. A client that cannot keep up (its write queue full) is disconnected and
+ * catches up on reconnect, so one slow reader never holds memory for the others.
+ */
+final class EventStream {
+
+  static final int KEPT = 1000;
+  static final long HEARTBEAT_MILLIS = 15_000;
+
+  private record Event(long id, String kind, JsonObject data) {
+  }
+
+  private record Client(HttpServerResponse response, String job, String type, String run) {
+    boolean wants(JsonObject data) {
+      return (job == null || job.equals(data.getString("job_id")))
+          && (type == null || type.equals(data.getString("type")))
+          && (run == null || run.equals(data.getString("run_id")));
+    }
+  }
+
+  private final Vertx vertx;
+  private final ArrayDeque<Event> kept = new ArrayDeque<>();
+  private final Set<Client> clients = new LinkedHashSet<>();
+  private final long epoch = System.currentTimeMillis();
+  private long sequence;
+  private MessageConsumer<JsonObject> consumer;
+  private long heartbeat = -1;
+
+  EventStream(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void start() {
+    consumer = vertx.eventBus().consumer(Addresses.RUNS_UPDATES, msg -> publish(msg.body()));
+    heartbeat = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> {
+      for (var client : Set.copyOf(clients)) {
+        write(client, ": keep-alive\n\n");
+      }
+    });
+  }
+
+  void stop() {
+    if (consumer != null) {
+      consumer.unregister();
+    }
+    vertx.cancelTimer(heartbeat);
+    for (var client : Set.copyOf(clients)) {
+      client.response().end();
+    }
+    clients.clear();
+  }
+
+  int clientCount() {
+    return clients.size();
+  }
+
+  void handle(RoutingContext ctx) {
+    var request = ctx.request();
+    var client = new Client(ctx.response(), request.getParam("job"), request.getParam("type"),
+        request.getParam("run"));
+    var response = ctx.response()
+        .setChunked(true)
+        .putHeader("content-type", "text/event-stream; charset=utf-8")
+        .putHeader("cache-control", "no-cache")
+        .putHeader("x-accel-buffering", "no");
+    clients.add(client);
+    response.closeHandler(v -> clients.remove(client));
+    response.exceptionHandler(e -> clients.remove(client));
+    var replay = new StringBuilder("retry: 2000\n\n");
+    var lastSeen = lastEventId(request.getHeader("Last-Event-ID"));
+    if (lastSeen != null) {
+      for (var event : kept) {
+        if (event.id() > lastSeen && client.wants(event.data())) {
+          replay.append(frame(event));
+        }
+      }
+    }
+    write(client, replay.toString());
+  }
+
+  private void publish(JsonObject data) {
+    if (data == null) {
+      return;
+    }
+    var event = new Event(epoch * 1_000_000 + ++sequence, data.getString("kind", "status"), data);
+    kept.addLast(event);
+    if (kept.size() > KEPT) {
+      kept.removeFirst();
+    }
+    String text = null;
+    for (var client : Set.copyOf(clients)) {
+      if (client.wants(data)) {
+        text = text == null ? frame(event) : text;
+        write(client, text);
+      }
+    }
+  }
+
+  private void write(Client client, String text) {
+    var response = client.response();
+    if (response.closed() || response.ended()) {
+      clients.remove(client);
+      return;
+    }
+    if (response.writeQueueFull()) {
+      clients.remove(client);
+      response.reset();
+      return;
+    }
+    response.write(text);
+  }
+
+  private static String frame(Event event) {
+    return "id: " + event.id() + "\nevent: " + event.kind() + "\ndata: " + event.data().encode() + "\n\n";
+  }
+
+  /** Ids are (start millis × 10⁶ + sequence), so ids from an earlier gateway life replay nothing stale. */
+  private static Long lastEventId(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package io.castbus.gateway;
+
+import io.castbus.common.ServiceError;
+import io.vertx.core.json.DecodeException;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns every failure into {@code {"error", "message"}} with the right status; nothing escapes as HTML. */
+final class HttpErrors {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+
+  private HttpErrors() {
+  }
+
+  static void handle(RoutingContext ctx) {
+    var error = toError(ctx);
+    if (error.status() >= 500 && error.status() != 503) {
+      LOG.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), error.getMessage(), ctx.failure());
+    }
+    send(ctx, error);
+  }
+
+  static void send(RoutingContext ctx, ServiceError error) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response()
+        .setStatusCode(error.status())
+        .putHeader("content-type", "application/json")
+        .end(error.toJson().encode());
+  }
+
+  static ServiceError toError(RoutingContext ctx) {
+    var failure = ctx.failure();
+    if (failure instanceof HttpException e && e.getCause() != null) {
+      failure = e.getCause();
+    }
+    if (failure instanceof SchemaValidationException e) {
+      return ServiceError.badRequest(describe(e));
+    }
+    if (failure instanceof ValidatorException e) {
+      return ServiceError.badRequest(e.getMessage());
+    }
+    if (failure instanceof DecodeException e) {
+      return ServiceError.badRequest("the body is not valid JSON: " + e.getMessage());
+    }
+    if (failure instanceof HttpException e) {
+      return ofStatus(e.getStatusCode(), e.getPayload());
+    }
+    if (failure != null) {
+      return ServiceError.of(failure);
+    }
+    return ofStatus(ctx.statusCode(), null);
+  }
+
+  static ServiceError ofStatus(int status, String detail) {
+    return switch (status) {
+      case 400 -> ServiceError.badRequest(detail != null ? detail : "the request is malformed");
+      case 401 -> new ServiceError(401, "unauthorized", "an API key is required");
+      case 403 -> new ServiceError(403, "forbidden", "this key may not do that");
+      case 404 -> ServiceError.notFound("no such resource");
+      case 405 -> new ServiceError(405, "method_not_allowed", "this resource does not support that method");
+      case 413 -> new ServiceError(413, "too_large", "the request body is larger than the 1 MB allowed");
+      case 415 -> new ServiceError(415, "unsupported_media_type", "send the body as application/json");
+      case 503 -> ServiceError.unavailable("the service is not ready; try again shortly");
+      default -> new ServiceError(status < 400 ? 500 : status, "internal",
+          detail != null ? detail : "the request failed (" + status + ")");
+    };
+  }
+
+  /** "field 'trigger.seconds' is invalid: …" or "field 'colour' is not a known field", not a generic sentence. */
+  static String describe(SchemaValidationException e) {
+    var errors = new java.util.ArrayList<OutputUnit>();
+    flatten(e.getOutputUnit(), errors);
+    OutputUnit best = null;
+    var bestScore = -1;
+    for (var unit : errors) {
+      var keyword = lastSegment(unit.getKeywordLocation());
+      var score = COMPOSITE.contains(keyword) ? 0 : 1000;
+      score += depth(unit.getInstanceLocation());
+      if (score > bestScore) {
+        best = unit;
+        bestScore = score;
+      }
+    }
+    if (best == null) {
+      return e.getMessage();
+    }
+    var where = field(best.getInstanceLocation());
+    var keyword = lastSegment(best.getKeywordLocation());
+    if (where.isEmpty()) {
+      var subject = e.getMessage().startsWith("The value of the request body") ? "the body"
+          : e.getMessage().replaceFirst("^The value of (\\w+ parameter \\S+).*$", "$1");
+      return subject + " is invalid: " + best.getError();
+    }
+    if (keyword.equals("additionalProperties")) {
+      return "field '" + where + "' is not a known field";
+    }
+    return "field '" + where + "' is invalid: " + best.getError();
+  }
+
+  private static final java.util.Set<String> COMPOSITE =
+      java.util.Set.of("properties", "$ref", "additionalProperties", "allOf", "anyOf", "oneOf", "items");
+
+  private static void flatten(OutputUnit unit, java.util.List<OutputUnit> into) {
+    if (unit == null) {
+      return;
+    }
+    if (unit.getError() != null) {
+      into.add(unit);
+    }
+    if (unit.getErrors() != null) {
+      unit.getErrors().forEach(child -> flatten(child, into));
+    }
+  }
+
+  private static String lastSegment(String pointer) {
+    return pointer == null ? "" : pointer.substring(pointer.lastIndexOf('/') + 1);
+  }
+
+  private static int depth(String pointer) {
+    return pointer == null ? 0 : (int) pointer.chars().filter(c -> c == '/').count();
+  }
+
+  /** A JSON pointer such as {@code #/trigger/seconds} or {@code /trigger/seconds} as {@code trigger.seconds}. */
+  private static String field(String pointer) {
+    if (pointer == null) {
+      return "";
+    }
+    var path = pointer.replaceFirst("^#?/?", "").replace('/', '.');
+    return path.replace("~1", "/").replace("~0", "~");
+  }
+}

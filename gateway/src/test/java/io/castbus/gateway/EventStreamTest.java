@@ -1,0 +1,125 @@
+package io.castbus.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.castbus.testkit.ApiClient;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("GET /api/events: run lifecycle as Server-Sent Events, filtered, resumable with Last-Event-ID")
+class EventStreamTest {
+
+  @TempDir
+  static Path data;
+  static GatewayFixture fixture;
+  static ApiClient api;
+
+  @BeforeAll
+  static void start() {
+    fixture = new GatewayFixture("gateway_events", data, Map.of("ADMIN_API_KEY", GatewayFixture.ADMIN_KEY));
+    api = fixture.api();
+  }
+
+  @AfterAll
+  static void stop() {
+    fixture.close();
+  }
+
+  record Event(String id, String name, JsonObject data) {
+  }
+
+  /** Reads an SSE stream on a background thread into a queue of events. */
+  static BlockingQueue<Event> open(String query, String lastEventId) throws Exception {
+    var builder = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/events" + query))
+        .header("X-Api-Key", GatewayFixture.ADMIN_KEY);
+    if (lastEventId != null) {
+      builder.header("Last-Event-ID", lastEventId);
+    }
+    var response = HttpClient.newHttpClient().send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+    var events = new LinkedBlockingQueue<Event>();
+    var reader = new Thread(() -> {
+      try (var in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        String id = null;
+        String name = null;
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.startsWith("id: ")) {
+            id = line.substring(4);
+          } else if (line.startsWith("event: ")) {
+            name = line.substring(7);
+          } else if (line.startsWith("data: ")) {
+            events.add(new Event(id, name, new JsonObject(line.substring(6))));
+          }
+        }
+      } catch (Exception ignored) {
+        // the stream ends with the test
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    return events;
+  }
+
+  static List<Event> untilStatus(BlockingQueue<Event> events, String runId, String status) throws Exception {
+    var seen = new ArrayList<Event>();
+    var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      var event = events.poll(100, TimeUnit.MILLISECONDS);
+      if (event == null) {
+        continue;
+      }
+      seen.add(event);
+      if (runId.equals(event.data().getString("run_id")) && status.equals(event.data().getString("status"))) {
+        return seen;
+      }
+    }
+    throw new AssertionError("no " + status + " event for run " + runId + "; saw " + seen);
+  }
+
+  @Test
+  @DisplayName("a triggered run's status events arrive in order; a filter for another job sees none of them")
+  void lifecycle() throws Exception {
+    var mine = open("?job=expire_runs", null);
+    var others = open("?job=refresh_podcasts", null);
+    var triggered = api.post("/api/jobs/expire_runs/trigger", null);
+    assertThat(triggered.status()).as(triggered.toString()).isEqualTo(202);
+    var runId = triggered.json().getString("run_id");
+
+    var seen = untilStatus(mine, runId, "completed").stream()
+        .filter(e -> runId.equals(e.data().getString("run_id"))).toList();
+    assertThat(seen).extracting(e -> e.data().getString("status")).containsSubsequence("running", "completed");
+    assertThat(seen).allSatisfy(e -> {
+      assertThat(e.name()).isIn("status", "progress");
+      assertThat(e.data().getString("job_id")).isEqualTo("expire_runs");
+      assertThat(e.id()).isNotBlank();
+    });
+    assertThat(others.poll(300, TimeUnit.MILLISECONDS)).isNull();
+
+    // Reconnecting with the id of the first event replays what came after it.
+    var first = seen.get(0);
+    var replayed = open("?run=" + runId, first.id());
+    var again = untilStatus(replayed, runId, "completed");
+    assertThat(again).extracting(Event::id).doesNotContain(first.id());
+  }
+}

@@ -1,0 +1,89 @@
+package io.castbus.gateway;
+
+import io.castbus.common.cluster.ClusterSetup;
+import io.castbus.common.config.Settings;
+import io.castbus.common.db.Database;
+import io.castbus.common.db.Migrations;
+import io.castbus.common.launch.Process;
+import io.castbus.common.ops.Health;
+import io.castbus.common.queue.JobTypeOptions;
+import io.castbus.common.queue.RunQueue;
+import io.castbus.common.queue.RunsService;
+import io.castbus.common.queue.Worker;
+import io.castbus.common.queue.WorkerOptions;
+import io.castbus.scheduler.ExpireRunsVerticle;
+import io.castbus.scheduler.SchedulerVerticle;
+import io.castbus.testkit.ApiClient;
+import io.castbus.testkit.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gateway on a free loopback port in front of the real scheduler, runs service and a worker, over a fresh
+ * database — the all-in-one process minus the feeds, downloads and cleanup modules.
+ */
+final class GatewayFixture implements AutoCloseable {
+
+  static final String ADMIN_KEY = "cb_gateway_test_admin_key";
+  /** A run type whose handler waits until the run is cancelled. */
+  static final String BLOCKING = "test_blocking";
+
+  final TestDatabase db;
+  final Database database;
+  final Vertx vertx;
+  final Process process;
+  final GatewayVerticle gateway;
+  final String schedulerDeployment;
+  final Worker worker;
+
+  GatewayFixture(String name, Path dataDir, Map<String, String> env) {
+    db = TestDatabase.create(name);
+    database = Database.of(db.url());
+    Migrations.migrate(database);
+    var all = new HashMap<String, String>();
+    all.put("HTTP_PORT", "0");
+    all.put("DATA_DIR", dataDir.toString());
+    all.put("AUTH_MODE", "required");
+    all.putAll(env);
+    var settings = Settings.load(all, Settings.AuthMode.REQUIRED);
+    vertx = ClusterSetup.local(settings);
+    var pool = database.pool(vertx, "main", 4);
+    var health = new Health(vertx, pool);
+    health.migrationsApplied();
+    process = new Process(vertx, settings, database, pool, health);
+    var queue = new RunQueue(vertx, pool);
+    schedulerDeployment = await(vertx.deployVerticle(new SchedulerVerticle(process)));
+    await(vertx.deployVerticle(new RunsService(queue)));
+    await(vertx.deployVerticle(new ExpireRunsVerticle(process)));
+    worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
+        .serve(BLOCKING, JobTypeOptions.DEFAULTS, ctx -> ctx.cancelled().map(reason -> new JsonObject()));
+    await(worker.start());
+    gateway = new GatewayVerticle(process);
+    await(vertx.deployVerticle(gateway));
+  }
+
+  ApiClient api() {
+    return new ApiClient("http://127.0.0.1:" + gateway.actualPort(), ADMIN_KEY);
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.await(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer within 30 s", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(worker.stop());
+    await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()));
+    await(vertx.close());
+    db.close();
+  }
+}

@@ -1,0 +1,159 @@
+package io.castbus.scheduler;
+
+import io.castbus.common.Addresses;
+import io.castbus.common.ServiceError;
+import io.castbus.common.job.Trigger;
+import io.castbus.common.launch.Process;
+import io.castbus.common.queue.RunQueue;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires due jobs exactly once across every replica, and answers job control (list, get, update, trigger, pause,
+ * resume) over the event bus. It sleeps until the earliest due time, with a short safety poll, and re-reads it
+ * whenever jobs change anywhere in the cluster.
+ */
+public final class SchedulerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
+  static final Duration SAFETY_POLL = Duration.ofSeconds(5);
+  static final int FIRE_BATCH = 500;
+
+  private final Process process;
+  private JobStore jobs;
+  private RunQueue queue;
+  private long timer = -1;
+  private boolean firing;
+  private boolean fireAgain;
+
+  public SchedulerVerticle(Process process) {
+    this.process = process;
+  }
+
+  @Override
+  public Future<?> start() {
+    jobs = new JobStore(process.pool(), process.settings().timeZone());
+    queue = new RunQueue(vertx, process.pool());
+    vertx.eventBus().<JsonObject>consumer(Addresses.JOBS_CHANGED, msg -> arm());
+    return Future.all(List.of(
+            serve(Addresses.JOBS_LIST, q -> jobs.list().map(list -> new JsonObject().put("jobs", list))),
+            serve(Addresses.JOBS_GET, q -> jobs.get(id(q))),
+            serve(Addresses.JOBS_UPDATE, this::update),
+            serve(Addresses.JOBS_TRIGGER, this::trigger),
+            serve(Addresses.JOBS_PAUSE, q -> changed(jobs.pause(id(q)), id(q))),
+            serve(Addresses.JOBS_RESUME, q -> changed(jobs.resume(id(q), Instant.now()), id(q)))))
+        .onSuccess(v -> fire());
+  }
+
+  private Future<Void> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    return vertx.eventBus().<JsonObject>consumer(address, (Message<JsonObject> msg) -> {
+      Future<JsonObject> reply;
+      try {
+        reply = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      reply.onSuccess(msg::reply).onFailure(e -> ServiceError.reply(msg, e));
+    }).completion();
+  }
+
+  private Future<JsonObject> update(JsonObject q) {
+    var id = id(q);
+    var triggerJson = q.getJsonObject("trigger");
+    var maxInstances = q.getInteger("max_instances");
+    if (triggerJson == null && maxInstances == null) {
+      throw ServiceError.badRequest("give a trigger, max_instances, or both");
+    }
+    if (maxInstances != null && (maxInstances < 1 || maxInstances > 100)) {
+      throw ServiceError.badRequest("max_instances must be between 1 and 100, got " + maxInstances);
+    }
+    var trigger = triggerJson == null ? null : Trigger.fromJson(triggerJson, process.settings().timeZone());
+    return changed(jobs.update(id, trigger, maxInstances, Instant.now()), id);
+  }
+
+  private Future<JsonObject> trigger(JsonObject q) {
+    var id = id(q);
+    return jobs.trigger(id, q.getJsonObject("payload"), q.getString("owner"), queue)
+        .map(runId -> new JsonObject().put("run_id", runId.toString()).put("job_id", id));
+  }
+
+  private Future<JsonObject> changed(Future<Void> change, String id) {
+    return change
+        .onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_CHANGED, new JsonObject().put("id", id)))
+        .compose(v -> jobs.get(id));
+  }
+
+  private static String id(JsonObject q) {
+    var id = q.getString("id");
+    if (id == null || id.isBlank()) {
+      throw ServiceError.badRequest("a job id is required");
+    }
+    return id;
+  }
+
+  /** Fires every due job, batch after batch, then sleeps until the next due time. */
+  private void fire() {
+    if (firing) {
+      fireAgain = true;
+      return;
+    }
+    firing = true;
+    fireAgain = false;
+    jobs.fireDue(Instant.now(), FIRE_BATCH).onComplete(ar -> {
+      firing = false;
+      if (ar.failed()) {
+        LOG.warn("Could not fire due jobs: {}", ar.cause().getMessage());
+        schedule(SAFETY_POLL.toMillis());
+        return;
+      }
+      var fired = ar.result();
+      queue.wake(fired.types());
+      if (fired.locked() == FIRE_BATCH || fireAgain) {
+        fire();
+      } else {
+        arm();
+      }
+    });
+  }
+
+  /** Sleeps until the earliest due time (at most the safety poll). */
+  private void arm() {
+    if (firing) {
+      fireAgain = true;
+      return;
+    }
+    jobs.nextDue().onComplete(ar -> {
+      var wait = SAFETY_POLL.toMillis();
+      if (ar.succeeded() && ar.result() != null) {
+        wait = Math.min(wait, Math.max(0, ar.result().toEpochMilli() - System.currentTimeMillis()));
+      }
+      schedule(wait);
+    });
+  }
+
+  private void schedule(long millis) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    timer = vertx.setTimer(Math.max(1, millis), t -> {
+      timer = -1;
+      fire();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    return Future.succeededFuture();
+  }
+}

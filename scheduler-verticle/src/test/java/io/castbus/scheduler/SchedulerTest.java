@@ -1,0 +1,263 @@
+package io.castbus.scheduler;
+
+import static io.castbus.scheduler.SchedulerFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.castbus.common.Addresses;
+import io.castbus.common.ServiceError;
+import io.castbus.common.job.JobDefinition;
+import io.castbus.common.job.JobRegistry;
+import io.castbus.common.job.Trigger;
+import io.castbus.common.launch.Process;
+import io.castbus.common.queue.NewRun;
+import io.castbus.common.queue.RunQueue;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The scheduler")
+class SchedulerTest {
+
+  private static final Duration LONG = Duration.ofSeconds(30);
+  private static SchedulerFixture fx;
+  private Process a;
+
+  @BeforeAll
+  static void database() {
+    fx = new SchedulerFixture("scheduler");
+  }
+
+  @AfterAll
+  static void close() {
+    fx.close();
+  }
+
+  @BeforeEach
+  void start() {
+    a = fx.process();
+    await(a.pool().query("truncate runs, run_events, jobs cascade").execute());
+  }
+
+  @AfterEach
+  void stop() {
+    fx.stop(a);
+  }
+
+  private void register(Process p, JobDefinition job) {
+    await(new JobRegistry(p.vertx(), p.pool()).register(List.of(job)));
+  }
+
+  private void deployScheduler(Process p) {
+    await(p.vertx().deployVerticle(new SchedulerVerticle(p)));
+  }
+
+  private long runsOf(String job) {
+    return fx.rows(a, "select count(*) from runs where job_id = $1", job).get(0).getLong(0);
+  }
+
+  @Test
+  @DisplayName("two scheduler replicas fire a job exactly once per due time, with no due time missed")
+  void exactlyOncePerDueTime() {
+    var b = fx.process();
+    try {
+      register(a, JobDefinition.of("tick", "Tick", "tick", Trigger.every(Duration.ofSeconds(1))).maxInstances(100));
+      deployScheduler(a);
+      deployScheduler(b);
+      fx.eventually(LONG, "six firings", () -> runsOf("tick") >= 6);
+
+      var dues = fx.rows(a, "select due_at from runs where job_id = 'tick' order by due_at").stream()
+          .map(r -> r.getOffsetDateTime("due_at").toInstant()).toList();
+      assertThat(dues).doesNotHaveDuplicates();
+      for (var i = 1; i < dues.size(); i++) {
+        assertThat(Duration.between(dues.get(i - 1), dues.get(i))).isEqualTo(Duration.ofSeconds(1));
+      }
+    } finally {
+      fx.stop(b);
+    }
+  }
+
+  @Test
+  @DisplayName("after downtime a job fires once, not once per missed period, and its next time is in the future")
+  void coalescesAfterDowntime() {
+    register(a, JobDefinition.of("hourly", "Hourly", "work", Trigger.every(Duration.ofMinutes(1))));
+    var missedSince = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+        .atOffset(ZoneOffset.UTC);
+    fx.rows(a, "update jobs set next_run_at = $1 where id = 'hourly' returning id", missedSince);
+
+    deployScheduler(a);
+    fx.eventually(LONG, "the overdue firing", () -> runsOf("hourly") == 1);
+    SchedulerFixture.sleep(500);
+
+    assertThat(runsOf("hourly")).isEqualTo(1);
+    var next = fx.rows(a, "select next_run_at from jobs where id = 'hourly'").get(0).getOffsetDateTime(0);
+    assertThat(next.toInstant()).isAfter(Instant.now()).isBefore(Instant.now().plus(Duration.ofMinutes(1)));
+    assertThat(Duration.between(missedSince, next).toSeconds() % 60).as("the cadence is kept").isZero();
+  }
+
+  @Test
+  @DisplayName("while a run of the job is queued, a firing is skipped and recorded (max_instances 1)")
+  void maxInstancesSkips() {
+    register(a, JobDefinition.of("busy", "Busy", "nobody-serves-this", Trigger.every(Duration.ofSeconds(1))));
+    deployScheduler(a);
+    fx.eventually(LONG, "a second firing was skipped", () -> {
+      var job = fx.request(a, Addresses.JOBS_GET, new JsonObject().put("id", "busy"));
+      return job.getJsonObject("skipped").getLong("count") >= 2;
+    });
+    assertThat(runsOf("busy")).isEqualTo(1);
+    var job = fx.request(a, Addresses.JOBS_GET, new JsonObject().put("id", "busy"));
+    assertThat(job.getJsonObject("stats").getLong("queue_depth")).isEqualTo(1);
+    assertThat(job.getJsonObject("skipped").getString("last_at")).isNotNull();
+  }
+
+  @Test
+  @DisplayName("re-registering at restart keeps what a user changed: paused state and trigger")
+  void registrationKeepsUserChanges() {
+    var definition = JobDefinition.of("refresh", "Refresh", "refresh", Trigger.every(Duration.ofHours(1)));
+    register(a, definition);
+    deployScheduler(a);
+    fx.request(a, Addresses.JOBS_UPDATE, new JsonObject().put("id", "refresh")
+        .put("trigger", new JsonObject().put("type", "cron").put("expression", "0 3 * * *")
+            .put("timezone", "Europe/Paris")));
+    fx.request(a, Addresses.JOBS_PAUSE, new JsonObject().put("id", "refresh"));
+
+    fx.stop(a);
+    a = fx.process();
+    register(a, definition.onStartup(Duration.ofSeconds(1)));
+    deployScheduler(a);
+
+    var job = fx.request(a, Addresses.JOBS_GET, new JsonObject().put("id", "refresh"));
+    assertThat(job.getBoolean("paused")).isTrue();
+    assertThat(job.getString("next_run_time")).isNull();
+    assertThat(job.getString("trigger")).isEqualTo("cron[0 3 * * *, Europe/Paris]");
+    SchedulerFixture.sleep(1500);
+    assertThat(runsOf("refresh")).as("a paused job does not run on startup").isZero();
+
+    job = fx.request(a, Addresses.JOBS_RESUME, new JsonObject().put("id", "refresh"));
+    assertThat(job.getBoolean("paused")).isFalse();
+    assertThat(Instant.parse(job.getString("next_run_time")).atZone(java.time.ZoneId.of("Europe/Paris")).getHour())
+        .isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("the job list has seed 000's shape: id, name, next_run_time, trigger, paused, last_run and stats")
+  void jobListShape() {
+    register(a, JobDefinition.of("refresh_podcasts", "Refresh Podcast Feeds", "refresh",
+        Trigger.every(Duration.ofSeconds(3600))));
+    register(a, JobDefinition.of("cleanup_episodes", "Cleanup Old Episodes", "cleanup",
+        Trigger.every(Duration.ofSeconds(86400))));
+    deployScheduler(a);
+
+    var jobs = fx.request(a, Addresses.JOBS_LIST, new JsonObject()).getJsonArray("jobs");
+    assertThat(jobs).hasSize(2);
+    var refresh = jobs.getJsonObject(0);
+    assertThat(refresh.getString("id")).isEqualTo("refresh_podcasts");
+    assertThat(refresh.getString("name")).isEqualTo("Refresh Podcast Feeds");
+    assertThat(refresh.getString("trigger")).isEqualTo("interval[1:00:00]");
+    assertThat(jobs.getJsonObject(1).getString("trigger")).isEqualTo("interval[1 day, 0:00:00]");
+    assertThat(Instant.parse(refresh.getString("next_run_time"))).isAfter(Instant.now());
+    assertThat(refresh.getBoolean("paused")).isFalse();
+    assertThat(refresh.getValue("last_run")).isNull();
+    assertThat(refresh.getJsonObject("stats").fieldNames())
+        .containsExactlyInAnyOrder("success_rate", "avg_duration_ms", "queue_depth", "runs");
+  }
+
+  @Test
+  @DisplayName("triggering a paused job runs it now but leaves it paused")
+  void triggerPausedJob() {
+    register(a, JobDefinition.of("cleanup", "Cleanup", "cleanup", Trigger.every(Duration.ofHours(24))));
+    deployScheduler(a);
+    fx.request(a, Addresses.JOBS_PAUSE, new JsonObject().put("id", "cleanup"));
+
+    var reply = fx.request(a, Addresses.JOBS_TRIGGER, new JsonObject().put("id", "cleanup")
+        .put("payload", new JsonObject().put("dry_run", true)));
+
+    var run = fx.rows(a, "select job_id, payload, status from runs where id = $1::uuid", reply.getString("run_id"));
+    assertThat(run).hasSize(1);
+    assertThat(run.get(0).getString("job_id")).isEqualTo("cleanup");
+    assertThat(run.get(0).getJsonObject("payload").getBoolean("dry_run")).isTrue();
+    var job = fx.request(a, Addresses.JOBS_GET, new JsonObject().put("id", "cleanup"));
+    assertThat(job.getBoolean("paused")).isTrue();
+    assertThat(job.getJsonObject("last_run").getString("id")).isEqualTo(reply.getString("run_id"));
+  }
+
+  @Test
+  @DisplayName("unknown jobs answer 404, bad triggers 400 naming the field")
+  void badInput() {
+    deployScheduler(a);
+    var unknown = ServiceError.of(fx.requestFailure(a, Addresses.JOBS_GET, new JsonObject().put("id", "nope")));
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.getMessage()).contains("nope");
+
+    register(a, JobDefinition.of("j", "J", "j", Trigger.every(Duration.ofHours(1))));
+    var badCron = ServiceError.of(fx.requestFailure(a, Addresses.JOBS_UPDATE, new JsonObject().put("id", "j")
+        .put("trigger", new JsonObject().put("type", "cron").put("expression", "61 * * * *"))));
+    assertThat(badCron.status()).isEqualTo(400);
+    assertThat(badCron.getMessage()).contains("trigger.expression");
+
+    var zero = ServiceError.of(fx.requestFailure(a, Addresses.JOBS_UPDATE, new JsonObject().put("id", "j")
+        .put("trigger", new JsonObject().put("type", "interval").put("seconds", 0))));
+    assertThat(zero.status()).isEqualTo(400);
+    assertThat(zero.getMessage()).contains("trigger.seconds");
+
+    var badZone = ServiceError.of(fx.requestFailure(a, Addresses.JOBS_UPDATE, new JsonObject().put("id", "j")
+        .put("trigger", new JsonObject().put("type", "cron").put("expression", "0 3 * * *")
+            .put("timezone", "Mars/Olympus"))));
+    assertThat(badZone.status()).isEqualTo(400);
+    assertThat(badZone.getMessage()).contains("trigger.timezone");
+  }
+
+  @Test
+  @DisplayName("a one-off date trigger fires once and then has no next run time")
+  void oneOff() {
+    deployScheduler(a);
+    register(a, JobDefinition.of("once", "Once", "nobody", Trigger.every(Duration.ofHours(1))));
+    var at = Instant.now().plusMillis(300).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    fx.request(a, Addresses.JOBS_UPDATE, new JsonObject().put("id", "once")
+        .put("trigger", new JsonObject().put("type", "date").put("run_at", at.toString())));
+
+    fx.eventually(LONG, "the one-off firing", () -> runsOf("once") == 1);
+    var job = fx.request(a, Addresses.JOBS_GET, new JsonObject().put("id", "once"));
+    assertThat(job.getString("next_run_time")).isNull();
+    assertThat(job.getString("trigger")).isEqualTo("date[" + at + "]");
+  }
+
+  @Test
+  @DisplayName("expire_runs keeps the newest 100 completed and 200 failed runs per type and removes old ones")
+  void expireRuns() {
+    fx.rows(a, """
+        insert into runs (id, type, status, created_at, started_at, finished_at)
+        select gen_random_uuid(), t, s, now(), now() - make_interval(secs => g), now() - make_interval(secs => g)
+          from generate_series(1, 150) g, (values ('a'), ('b')) types(t), (values ('completed'), ('failed')) st(s)
+        returning id
+        """);
+    fx.rows(a, """
+        insert into runs (id, type, status, created_at, started_at, finished_at)
+        values (gen_random_uuid(), 'c', 'completed', now() - interval '40 days', now() - interval '40 days',
+                now() - interval '40 days'),
+               (gen_random_uuid(), 'c', 'queued', now() - interval '40 days', null, null)
+        returning id
+        """);
+    var queue = new RunQueue(a.vertx(), a.pool());
+    await(a.vertx().deployVerticle(new ExpireRunsVerticle(a)));
+    var id = await(queue.enqueue(NewRun.of(ExpireRunsVerticle.JOB, new JsonObject())));
+
+    fx.eventually(LONG, "expiry completed",
+        () -> "completed".equals(fx.rows(a, "select status from runs where id = $1", id).get(0).getString(0)));
+    var counts = fx.rows(a, """
+        select type, status, count(*) from runs where type in ('a', 'b', 'c') group by type, status order by 1, 2
+        """).stream().map(r -> r.getString(0) + "/" + r.getString(1) + "=" + r.getLong(2)).toList();
+    assertThat(counts).containsExactly("a/completed=100", "a/failed=150", "b/completed=100", "b/failed=150",
+        "c/queued=1");
+    var result = await(queue.get(id)).orElseThrow().getJsonObject("result");
+    assertThat(result.getInteger("deleted_beyond_kept")).isEqualTo(100);
+    assertThat(result.getInteger("deleted_older")).isEqualTo(1);
+  }
+}

@@ -1,0 +1,140 @@
+package io.castbus.testkit;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Castbus module running as a real separate JVM ({@code java -jar <module>.jar}), its output in a log file,
+ * for cluster tests: started, probed on its health endpoint, stopped with SIGTERM or killed with SIGKILL.
+ */
+public final class ChildProcess implements AutoCloseable {
+
+  private final String name;
+  private final java.lang.Process process;
+  private final Path log;
+  private final int httpPort;
+
+  private ChildProcess(String name, java.lang.Process process, Path log, int httpPort) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+  }
+
+  /** Starts {@code jar} with the given environment (HTTP_PORT is added) and a small heap. */
+  public static ChildProcess start(String name, Path jar, Map<String, String> env, Path logDir) throws IOException {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (mvn package)");
+    }
+    var port = freePort();
+    var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    var command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-jar", jar.toAbsolutePath().toString()));
+    var builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    builder.environment().put("HTTP_PORT", String.valueOf(port));
+    Files.createDirectories(logDir);
+    var log = logDir.resolve(name + ".log");
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    return new ChildProcess(name, builder.start(), log, port);
+  }
+
+  public static int freePort() throws IOException {
+    try (var socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Waits until {@code /health/ready} answers 200; fails with the process's log tail if it dies or times out. */
+  public void awaitReady(Duration timeout) {
+    var client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    var deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + tail());
+      }
+      try {
+        var response = client.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      sleep(200);
+    }
+    throw new AssertionError(name + " was not ready within " + timeout.toSeconds() + " s:\n" + tail());
+  }
+
+  /** SIGTERM, then wait for the exit; returns the exit code. */
+  public int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not exit within " + timeout.toSeconds() + " s of SIGTERM:\n" + tail());
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL: the process dies at once, without any chance to clean up. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The last lines the process printed. */
+  public String tail() {
+    try {
+      var lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
