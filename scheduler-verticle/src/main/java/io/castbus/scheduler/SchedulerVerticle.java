@@ -1,13 +1,13 @@
 package io.castbus.scheduler;
 
 import io.castbus.common.Addresses;
+import io.castbus.common.BusService;
 import io.castbus.common.ServiceError;
 import io.castbus.common.job.Trigger;
 import io.castbus.common.launch.Process;
 import io.castbus.common.queue.RunQueue;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +33,7 @@ public final class SchedulerVerticle extends VerticleBase {
   private long timer = -1;
   private boolean firing;
   private boolean fireAgain;
+  private io.vertx.core.Promise<Void> stopping;
 
   public SchedulerVerticle(Process process) {
     this.process = process;
@@ -54,16 +55,9 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private Future<Void> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    return vertx.eventBus().<JsonObject>consumer(address, (Message<JsonObject> msg) -> {
-      Future<JsonObject> reply;
-      try {
-        reply = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
-      } catch (RuntimeException e) {
-        reply = Future.failedFuture(e);
-      }
-      reply.onSuccess(msg::reply).onFailure(e -> ServiceError.reply(msg, e));
-    }).completion();
+    return BusService.serve(vertx, address, handler);
   }
+
 
   private Future<JsonObject> update(JsonObject q) {
     var id = id(q);
@@ -109,6 +103,10 @@ public final class SchedulerVerticle extends VerticleBase {
     fireAgain = false;
     jobs.fireDue(Instant.now(), FIRE_BATCH).onComplete(ar -> {
       firing = false;
+      if (stopping != null) {
+        stopping.tryComplete();
+        return;
+      }
       if (ar.failed()) {
         LOG.warn("Could not fire due jobs: {}", ar.cause().getMessage());
         schedule(SAFETY_POLL.toMillis());
@@ -126,6 +124,9 @@ public final class SchedulerVerticle extends VerticleBase {
 
   /** Sleeps until the earliest due time (at most the safety poll). */
   private void arm() {
+    if (stopping != null) {
+      return;
+    }
     if (firing) {
       fireAgain = true;
       return;
@@ -140,6 +141,9 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private void schedule(long millis) {
+    if (stopping != null) {
+      return;
+    }
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
@@ -149,11 +153,16 @@ public final class SchedulerVerticle extends VerticleBase {
     });
   }
 
+  /** Stops firing; a firing transaction under way is let finish, so a stopped scheduler leaves no half work. */
   @Override
   public Future<?> stop() {
+    stopping = io.vertx.core.Promise.promise();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    return Future.succeededFuture();
+    if (!firing) {
+      stopping.complete();
+    }
+    return stopping.future();
   }
 }

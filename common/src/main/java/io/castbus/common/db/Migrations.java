@@ -33,13 +33,4 @@ public final class Migrations {
     }
     return result.migrationsExecuted;
   }
-
-  /** Whether every known migration has been applied (for readiness). */
-  public static boolean upToDate(Database database) {
-    var flyway = Flyway.configure(Migrations.class.getClassLoader())
-        .dataSource(database.jdbcUrl(), database.user(), database.password())
-        .locations("classpath:db/migration")
-        .load();
-    return flyway.info().pending().length == 0;
-  }
 }

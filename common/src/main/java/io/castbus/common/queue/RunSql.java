@@ -23,12 +23,12 @@ final class RunSql {
          set status = 'running', worker_id = $2, attempts = r.attempts + 1, max_attempts = $5,
              lease_until = clock_timestamp() + make_interval(secs => $4),
              started_at = clock_timestamp(), updated_at = clock_timestamp()
-        from (select id from runs
-               where status = 'queued' and type = $1 and not_before <= now()
-               order by priority, not_before, id
-               limit %s
-               for update skip locked) c
-       where r.id = c.id
+       where r.id = any(array(
+               select id from runs
+                where status = 'queued' and type = $1 and not_before <= now()
+                order by priority, not_before, id
+                limit %s
+                for update skip locked))
       returning r.id, r.type, r.job_id, r.parent_id, r.payload, r.owner, r.priority, r.attempts, r.max_attempts
       """;
 

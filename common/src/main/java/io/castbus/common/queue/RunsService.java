@@ -1,11 +1,10 @@
 package io.castbus.common.queue;
 
 import io.castbus.common.Addresses;
+import io.castbus.common.BusService;
 import io.castbus.common.ServiceError;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.UUID;
@@ -33,17 +32,9 @@ public final class RunsService extends VerticleBase {
   }
 
   private Future<Void> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address, (Message<JsonObject> msg) -> {
-      Future<JsonObject> reply;
-      try {
-        reply = handler.apply(msg.body() == null ? new JsonObject() : msg.body());
-      } catch (RuntimeException e) {
-        reply = Future.failedFuture(e);
-      }
-      reply.onSuccess(msg::reply).onFailure(e -> ServiceError.reply(msg, e));
-    });
-    return consumer.completion();
+    return BusService.serve(vertx, address, handler);
   }
+
 
   private Future<JsonObject> list(JsonObject q) {
     var limit = q.getInteger("limit", 50);

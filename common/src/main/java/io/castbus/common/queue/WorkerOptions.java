@@ -14,7 +14,7 @@ import java.time.Duration;
 public record WorkerOptions(Duration lease, Duration poll, Duration reap, int claimBatch, Duration flush) {
 
   public static final WorkerOptions DEFAULTS =
-      new WorkerOptions(Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5), 64, Duration.ofSeconds(1));
+      new WorkerOptions(Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5), 256, Duration.ofSeconds(1));
 
   public WorkerOptions lease(Duration d) {
     return new WorkerOptions(d, poll, reap, claimBatch, flush);
