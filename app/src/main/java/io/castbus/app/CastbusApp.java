@@ -4,13 +4,16 @@ import io.castbus.common.cluster.ClusterSetup;
 import io.castbus.common.config.Settings;
 import io.castbus.common.db.Database;
 import io.castbus.common.launch.Launcher;
+import io.castbus.common.launch.Process;
 import io.castbus.common.queue.RunQueue;
 import io.castbus.common.queue.RunsService;
+import io.castbus.cleanup.CleanupModule;
 import io.castbus.gateway.GatewayVerticle;
-import io.castbus.scheduler.ExpireRunsVerticle;
 import io.castbus.scheduler.SchedulerVerticle;
+import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -31,11 +34,7 @@ public final class CastbusApp implements AutoCloseable {
     var url = embedded == null ? settings.databaseUrl() : embedded.url();
     var vertx = ClusterSetup.local(settings);
     try {
-      Launcher.start(vertx, "castbus", true, settings, Database.of(url), p -> List.of(
-              new SchedulerVerticle(p),
-              new RunsService(new RunQueue(p.vertx(), p.pool())),
-              new ExpireRunsVerticle(p),
-              new GatewayVerticle(p)))
+      Launcher.start(vertx, "castbus", true, settings, Database.of(url), CastbusApp::verticles)
           .await(120, TimeUnit.SECONDS);
       return new CastbusApp(vertx, embedded);
     } catch (Exception e) {
@@ -45,6 +44,16 @@ public final class CastbusApp implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Every module's verticles; the gateway last, so the API opens once everything behind it is up. */
+  static List<Deployable> verticles(Process p) {
+    var all = new ArrayList<Deployable>();
+    all.add(new SchedulerVerticle(p));
+    all.add(new RunsService(new RunQueue(p.vertx(), p.pool())));
+    all.addAll(CleanupModule.verticles(p));
+    all.add(new GatewayVerticle(p));
+    return all;
   }
 
   public Vertx vertx() {

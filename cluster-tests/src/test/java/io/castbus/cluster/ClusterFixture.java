@@ -47,6 +47,7 @@ final class ClusterFixture implements AutoCloseable {
   private static String artifact(String module) {
     return switch (module) {
       case "scheduler-verticle" -> "castbus-scheduler";
+      case "cleanup-verticle" -> "castbus-cleanup";
       default -> "castbus-" + module;
     };
   }

@@ -5,22 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.castbus.testkit.ChildProcess;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Castbus across two processes: the gateway in one JVM, the scheduler and queue in another")
+@DisplayName("Castbus across processes: the gateway, the scheduler and a worker module each in its own JVM")
 class TwoProcessTest {
 
   private static final Duration START = Duration.ofSeconds(120);
 
   @Test
-  @DisplayName("a job triggered over HTTP on the gateway runs in the scheduler process and completes")
+  @DisplayName("a job triggered over HTTP on the gateway is queued by the scheduler process and run by the cleanup process")
   void triggerAcrossProcesses() throws Exception {
-    try (var cluster = new ClusterFixture("two_process", 2)) {
-      var processes = Stream.of("scheduler-verticle", "gateway").parallel().map(module -> {
+    try (var cluster = new ClusterFixture("two_process", 3)) {
+      var modules = List.of("scheduler-verticle", "gateway", "cleanup-verticle");
+      var processes = modules.parallelStream().map(module -> {
         try {
-          return cluster.start(module, module.equals("gateway") ? 1 : 0, Map.of());
+          return cluster.start(module, modules.indexOf(module), Map.of());
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }

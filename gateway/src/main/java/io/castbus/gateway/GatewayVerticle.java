@@ -87,7 +87,13 @@ public final class GatewayVerticle extends VerticleBase {
         ctx -> ctx.body().asJsonObject().copy().put("id", ctx.pathParam("id"))));
     on(builder, "triggerJob", admin, BusCall.to(Addresses.JOBS_TRIGGER, 202, ctx -> {
       var body = ctx.body().length() <= 0 ? new JsonObject() : ctx.body().asJsonObject();
-      return new JsonObject().put("id", ctx.pathParam("id")).put("payload", body.getJsonObject("payload"))
+      var payload = body.getJsonObject("payload", new JsonObject()).copy();
+      for (var option : new String[] {"dry_run", "delete_orphans"}) {
+        if (body.containsKey(option)) {
+          payload.put(option, body.getValue(option));
+        }
+      }
+      return new JsonObject().put("id", ctx.pathParam("id")).put("payload", payload)
           .put("owner", Authenticator.principal(ctx).name());
     }));
     on(builder, "pauseJob", admin, BusCall.to(Addresses.JOBS_PAUSE, 200, BusCall::id));

@@ -72,6 +72,17 @@ class GatewayApiTest {
   }
 
   @Test
+  @DisplayName("trigger options reach the run: cleanup_episodes with {\"dry_run\": true} deletes nothing")
+  void triggerWithOptions() {
+    var response = api.post("/api/jobs/cleanup_episodes/trigger", "{\"dry_run\": true}");
+    assertThat(response.status()).as(response.toString()).isEqualTo(202);
+    var run = api.awaitRun(response.json().getString("run_id"), "completed", Duration.ofSeconds(30));
+    assertThat(run.getJsonObject("payload").getBoolean("dry_run")).isTrue();
+    assertThat(run.getJsonObject("result").getBoolean("dry_run")).isTrue();
+    assertThat(api.post("/api/jobs/cleanup_episodes/trigger", "{\"dry_run\": \"yes\"}").status()).isEqualTo(400);
+  }
+
+  @Test
   @DisplayName("a paused job can be triggered: it runs, and stays paused")
   void triggerPausedJob() {
     var paused = api.post("/api/jobs/expire_runs/pause", null);

@@ -11,7 +11,7 @@ import io.castbus.common.queue.RunQueue;
 import io.castbus.common.queue.RunsService;
 import io.castbus.common.queue.Worker;
 import io.castbus.common.queue.WorkerOptions;
-import io.castbus.scheduler.ExpireRunsVerticle;
+import io.castbus.cleanup.CleanupVerticle;
 import io.castbus.scheduler.SchedulerVerticle;
 import io.castbus.testkit.ApiClient;
 import io.castbus.testkit.TestDatabase;
@@ -59,7 +59,7 @@ final class GatewayFixture implements AutoCloseable {
     var queue = new RunQueue(vertx, pool);
     schedulerDeployment = await(vertx.deployVerticle(new SchedulerVerticle(process)));
     await(vertx.deployVerticle(new RunsService(queue)));
-    await(vertx.deployVerticle(new ExpireRunsVerticle(process)));
+    await(vertx.deployVerticle(new CleanupVerticle(process)));
     worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
         .serve(BLOCKING, JobTypeOptions.DEFAULTS, ctx -> ctx.cancelled().map(reason -> new JsonObject()));
     await(worker.start());

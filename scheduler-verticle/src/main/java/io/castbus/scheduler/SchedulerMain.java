@@ -5,7 +5,7 @@ import io.castbus.common.queue.RunQueue;
 import io.castbus.common.queue.RunsService;
 import java.util.List;
 
-/** The scheduler as its own clustered process: schedules, run control, and run-history expiry. */
+/** The scheduler as its own clustered process: schedules and run control. */
 public final class SchedulerMain {
 
   private SchedulerMain() {
@@ -14,7 +14,6 @@ public final class SchedulerMain {
   public static void main(String[] args) {
     Launcher.runClustered("scheduler", false, p -> List.of(
         new SchedulerVerticle(p),
-        new RunsService(new RunQueue(p.vertx(), p.pool())),
-        new ExpireRunsVerticle(p)));
+        new RunsService(new RunQueue(p.vertx(), p.pool()))));
   }
 }

@@ -68,27 +68,6 @@ final class SchedulerSql {
   static final String RESUME = "update jobs set paused = false, next_run_at = $2, updated_at = now() where id = $1";
 
   /** Deletes finished runs beyond the newest {@code $1} completed and {@code $2} failed or cancelled per type. */
-  static final String EXPIRE_BEYOND_KEPT = """
-      with ranked as (
-        select id, status,
-               row_number() over (partition by type, status = 'completed' order by finished_at desc, id desc) as n
-          from runs
-         where status in ('completed', 'failed', 'cancelled')),
-      doomed as (
-        select id from ranked
-         where (status = 'completed' and n > $1) or (status <> 'completed' and n > $2)
-         limit $3)
-      delete from runs where id in (select id from doomed)
-      """;
-
-  static final String EXPIRE_OLDER_THAN = """
-      delete from runs where id in (
-        select id from runs
-         where status in ('completed', 'failed', 'cancelled')
-           and finished_at < now() - make_interval(days => $1)
-         limit $2)
-      """;
-
   private SchedulerSql() {
   }
 }

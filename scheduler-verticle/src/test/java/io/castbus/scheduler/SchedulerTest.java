@@ -228,36 +228,4 @@ class SchedulerTest {
     assertThat(job.getString("next_run_time")).isNull();
     assertThat(job.getString("trigger")).isEqualTo("date[" + at + "]");
   }
-
-  @Test
-  @DisplayName("expire_runs keeps the newest 100 completed and 200 failed runs per type and removes old ones")
-  void expireRuns() {
-    fx.rows(a, """
-        insert into runs (id, type, status, created_at, started_at, finished_at)
-        select gen_random_uuid(), t, s, now(), now() - make_interval(secs => g), now() - make_interval(secs => g)
-          from generate_series(1, 150) g, (values ('a'), ('b')) types(t), (values ('completed'), ('failed')) st(s)
-        returning id
-        """);
-    fx.rows(a, """
-        insert into runs (id, type, status, created_at, started_at, finished_at)
-        values (gen_random_uuid(), 'c', 'completed', now() - interval '40 days', now() - interval '40 days',
-                now() - interval '40 days'),
-               (gen_random_uuid(), 'c', 'queued', now() - interval '40 days', null, null)
-        returning id
-        """);
-    var queue = new RunQueue(a.vertx(), a.pool());
-    await(a.vertx().deployVerticle(new ExpireRunsVerticle(a)));
-    var id = await(queue.enqueue(NewRun.of(ExpireRunsVerticle.JOB, new JsonObject())));
-
-    fx.eventually(LONG, "expiry completed",
-        () -> "completed".equals(fx.rows(a, "select status from runs where id = $1", id).get(0).getString(0)));
-    var counts = fx.rows(a, """
-        select type, status, count(*) from runs where type in ('a', 'b', 'c') group by type, status order by 1, 2
-        """).stream().map(r -> r.getString(0) + "/" + r.getString(1) + "=" + r.getLong(2)).toList();
-    assertThat(counts).containsExactly("a/completed=100", "a/failed=150", "b/completed=100", "b/failed=150",
-        "c/queued=1");
-    var result = await(queue.get(id)).orElseThrow().getJsonObject("result");
-    assertThat(result.getInteger("deleted_beyond_kept")).isEqualTo(100);
-    assertThat(result.getInteger("deleted_older")).isEqualTo(1);
-  }
 }

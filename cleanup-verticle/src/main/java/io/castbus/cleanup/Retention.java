@@ -1,0 +1,166 @@
+package io.castbus.cleanup;
+
+import io.castbus.common.queue.EventLevel;
+import io.castbus.common.queue.RunContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code cleanup_episodes}: per podcast, keeps the {@code max_episodes_to_keep} newest downloaded episodes (by
+ * publication date; episodes marked {@code keep} are exempt and do not count), deletes the files of older ones,
+ * marks them {@code deleted} so no refresh queues them again, and removes folders left empty. A file is deleted
+ * before its episode is marked, so a crash in between is finished by the next run (the file is then missing, and
+ * the episode is marked). With {@code dry_run} it only lists what would go.
+ */
+final class Retention {
+
+  static final int BATCH = 1_000;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Library library;
+
+  Retention(Vertx vertx, Pool pool, Library library) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.library = library;
+  }
+
+  private record Candidate(long id, long podcastId, String podcast, String title, String path, Long bytes) {
+    static Candidate of(Row row) {
+      return new Candidate(row.getLong("id"), row.getLong("podcast_id"), row.getString("podcast"),
+          row.getString("title"), row.getString("file_path"), row.getLong("bytes"));
+    }
+  }
+
+  /** Totals for one podcast. */
+  private static final class Tally {
+    final long podcastId;
+    final String podcast;
+    int files;
+    long bytes;
+    final JsonArray episodes = new JsonArray();
+
+    Tally(long podcastId, String podcast) {
+      this.podcastId = podcastId;
+      this.podcast = podcast;
+    }
+
+    JsonObject toJson(boolean dryRun) {
+      var json = new JsonObject().put("podcast_id", podcastId).put("podcast", podcast)
+          .put(dryRun ? "files_to_delete" : "files_deleted", files)
+          .put(dryRun ? "bytes_to_free" : "bytes_freed", bytes);
+      return dryRun ? json.put("episodes", episodes) : json;
+    }
+  }
+
+  private static final class Totals {
+    final Map<Long, Tally> podcasts = new LinkedHashMap<>();
+    final JsonArray refused = new JsonArray();
+    final List<Long> skip = new ArrayList<>();
+    int folders;
+
+    Tally of(Candidate c) {
+      return podcasts.computeIfAbsent(c.podcastId(), id -> new Tally(id, c.podcast()));
+    }
+  }
+
+  Future<JsonObject> run(RunContext ctx) {
+    var dryRun = ctx.payload().getBoolean("dry_run", false);
+    var totals = new Totals();
+    ctx.event(EventLevel.INFO, dryRun ? "dry run: listing what retention would delete" : "applying retention");
+    return pass(ctx, dryRun, totals).map(v -> report(ctx, dryRun, totals));
+  }
+
+  private Future<Void> pass(RunContext ctx, boolean dryRun, Totals totals) {
+    if (ctx.isCancelled()) {
+      return Future.failedFuture(new IllegalStateException("cancelled"));
+    }
+    return pool.preparedQuery(CleanupSql.BEYOND_RETENTION)
+        .execute(Tuple.of(totals.skip.toArray(new Long[0]), BATCH))
+        .compose(rows -> {
+          var batch = new ArrayList<Candidate>();
+          rows.forEach(row -> batch.add(Candidate.of(row)));
+          if (batch.isEmpty()) {
+            return Future.succeededFuture();
+          }
+          if (dryRun) {
+            for (var c : batch) {
+              var tally = totals.of(c);
+              tally.files++;
+              tally.bytes += c.bytes() == null ? 0 : c.bytes();
+              tally.episodes.add(new JsonObject().put("id", c.id()).put("title", c.title()).put("file", c.path()));
+              totals.skip.add(c.id());
+            }
+            return pass(ctx, true, totals);
+          }
+          return vertx.executeBlocking(() -> deleteFiles(batch, totals), false)
+              .compose(gone -> gone.isEmpty() ? Future.succeededFuture()
+                  : pool.preparedQuery(CleanupSql.MARK_DELETED)
+                      .execute(Tuple.of((Object) gone.toArray(new Long[0]))).mapEmpty())
+              .compose(v -> {
+                var done = totals.podcasts.values().stream().mapToInt(t -> t.files).sum();
+                ctx.progress(done, null, "deleted " + done + " file(s)");
+                return pass(ctx, false, totals);
+              });
+        });
+  }
+
+  /** Deletes the batch's files; returns the episodes whose file is now gone. */
+  private List<Long> deleteFiles(List<Candidate> batch, Totals totals) throws java.io.IOException {
+    var gone = new ArrayList<Long>();
+    for (var c : batch) {
+      var outcome = library.delete(c.path());
+      if (outcome instanceof Library.Deleted deleted) {
+        var tally = totals.of(c);
+        tally.files++;
+        tally.bytes += deleted.bytes();
+        totals.folders += library.removeEmptyFolders(deleted.path());
+        gone.add(c.id());
+      } else if (outcome instanceof Library.Missing) {
+        gone.add(c.id());
+      } else if (outcome instanceof Library.Refused refused) {
+        totals.refused.add(new JsonObject().put("episode_id", c.id()).put("reason", refused.reason()));
+        totals.skip.add(c.id());
+      }
+    }
+    return gone;
+  }
+
+  private JsonObject report(RunContext ctx, boolean dryRun, Totals totals) {
+    var podcasts = new JsonArray();
+    var files = 0;
+    var bytes = 0L;
+    for (var tally : totals.podcasts.values()) {
+      podcasts.add(tally.toJson(dryRun));
+      files += tally.files;
+      bytes += tally.bytes;
+      var line = (dryRun ? "would delete " : "deleted ") + tally.files + " file(s) of '" + tally.podcast + "', "
+          + (dryRun ? "freeing " : "freed ") + Bytes.human(tally.bytes);
+      ctx.log(line);
+      ctx.event(EventLevel.INFO, line, tally.toJson(false).put("dry_run", dryRun));
+    }
+    for (var refused : totals.refused) {
+      var r = (JsonObject) refused;
+      ctx.event(EventLevel.WARN, "left episode " + r.getLong("episode_id") + " alone: " + r.getString("reason"), r);
+    }
+    var summary = (dryRun ? "dry run: would delete " : "deleted ") + files + " file(s), "
+        + (dryRun ? "freeing " : "freed ") + Bytes.human(bytes)
+        + (dryRun ? "" : ", removed " + totals.folders + " empty folder(s)");
+    ctx.log(summary);
+    ctx.event(EventLevel.INFO, summary);
+    var result = new JsonObject().put("dry_run", dryRun).put("podcasts", podcasts).put("refused", totals.refused);
+    return dryRun
+        ? result.put("files_to_delete", files).put("bytes_to_free", bytes)
+        : result.put("files_deleted", files).put("bytes_freed", bytes).put("folders_removed", totals.folders);
+  }
+}
