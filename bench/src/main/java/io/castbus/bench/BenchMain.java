@@ -9,7 +9,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -27,6 +27,8 @@ public final class BenchMain {
   private static final Set<String> LATENESS_OPTIONS =
       Set.of("jobs", "period", "window", "workers", "database-url");
 
+  private static final Set<String> CLEANUP_OPTIONS = Set.of("podcasts", "episodes", "keep", "database-url");
+
   private BenchMain() {
   }
 
@@ -38,6 +40,7 @@ public final class BenchMain {
       var exact = switch (command) {
         case "engine" -> engine(BenchArgs.parse(args, ENGINE_OPTIONS));
         case "lateness" -> lateness(BenchArgs.parse(args, LATENESS_OPTIONS));
+        case "cleanup" -> cleanup(BenchArgs.parse(args, CLEANUP_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -114,6 +117,24 @@ public final class BenchMain {
     }
   }
 
+  private static boolean cleanup(BenchArgs args) throws Exception {
+    var podcasts = args.integer("podcasts", 100, 1);
+    var episodes = args.integer("episodes", 1_000, 1);
+    var keep = args.integer("keep", 5, 1);
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench cleanup: podcasts=%d episodes=%d keep=%d database=%s "
+              + "postgresql=%s nproc=%d java=%s%n", podcasts, episodes, keep, db.name(), db.serverVersion(),
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      var r = CleanupBench.measure(db, podcasts, episodes, keep);
+      var expectedLeft = (long) podcasts * Math.min(keep, episodes);
+      System.out.printf(Locale.ROOT, "castbus: deleted=%d in %.2f s, left=%d (expected %d); find: deleted=%d in %.2f s%n",
+          r.deleted(), r.seconds(), r.left(), expectedLeft, r.findDeleted(), r.findSeconds());
+      System.out.printf(Locale.ROOT, "cleanup files_per_s=%d find_files_per_s=%d ratio=%.2f%n",
+          Math.round(r.perSecond()), Math.round(r.findPerSecond()), r.perSecond() / r.findPerSecond());
+      return r.left() == expectedLeft;
+    }
+  }
+
   /** One system measured on {@code runs} in a database of its own. */
   @FunctionalInterface
   private interface Measurement {
@@ -167,6 +188,8 @@ public final class BenchMain {
                                                   --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar lateness --jobs 10000 [--period 30] [--window 60] [--workers 2]
                                                     --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar cleanup [--podcasts 100] [--episodes 1000] [--keep 5]
+                                                   --database-url postgresql://postgres@127.0.0.1:5432/test
         """);
   }
 }

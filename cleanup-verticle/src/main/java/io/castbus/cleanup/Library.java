@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The download library as the cleanup module touches it: every path is checked to lie inside {@code DOWNLOAD_DIR}
@@ -45,56 +46,99 @@ final class Library {
 
   /** Where a stored path points, or a refusal saying why it may not be touched. */
   Outcome locate(String stored) throws IOException {
-    if (stored == null || stored.isBlank()) {
-      return new Refused("no file path is recorded");
-    }
-    var given = Path.of(stored);
-    for (var part : given) {
-      if (part.toString().equals("..")) {
-        return new Refused("the path '" + stored + "' contains '..'");
-      }
-    }
-    var real = realRoot();
-    if (real == null) {
-      return new Missing(root.resolve(given));
-    }
-    var path = given.isAbsolute() ? given.normalize() : root.resolve(given).normalize();
-    if (path.startsWith(root) && !root.equals(real)) {
-      path = real.resolve(root.relativize(path));
-    }
-    if (!path.startsWith(real) || path.equals(real)) {
-      return new Refused("the path '" + stored + "' is outside DOWNLOAD_DIR " + root);
-    }
-    var parent = path.getParent();
-    if (!Files.exists(parent, LinkOption.NOFOLLOW_LINKS) && !Files.exists(parent)) {
-      return new Missing(path);
-    }
-    if (!parent.toRealPath().startsWith(real)) {
-      return new Refused("the folder of '" + stored + "' leads outside DOWNLOAD_DIR through a link");
-    }
-    if (Files.isSymbolicLink(path)) {
-      return new Refused("'" + stored + "' is a symbolic link; links are never followed or removed");
-    }
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      return new Missing(path);
-    }
-    if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-      return new Refused("'" + stored + "' is not a regular file");
-    }
-    return new Deleted(path, Files.size(path));
+    return open().locate(stored);
   }
 
   /** Deletes the file a stored path names, if it may; idempotent (a file already gone is {@link Missing}). */
   Outcome delete(String stored) throws IOException {
-    var located = locate(stored);
-    if (!(located instanceof Deleted found)) {
-      return located;
+    return open().delete(stored);
+  }
+
+  /** A view of the library for one batch of work: its real root and checked folders are looked up once. */
+  Scope open() throws IOException {
+    return new Scope(realRoot());
+  }
+
+  final class Scope {
+
+    private final Path real;
+    private final java.util.Map<Path, Boolean> folderInside = new java.util.HashMap<>();
+    private final java.util.Set<Path> touched = new java.util.HashSet<>();
+
+    private Scope(Path real) {
+      this.real = real;
     }
-    try {
-      Files.delete(found.path());
-      return found;
-    } catch (NoSuchFileException e) {
-      return new Missing(found.path());
+
+    Outcome locate(String stored) throws IOException {
+      if (stored == null || stored.isBlank()) {
+        return new Refused("no file path is recorded");
+      }
+      var given = Path.of(stored);
+      for (var part : given) {
+        if (part.toString().equals("..")) {
+          return new Refused("the path '" + stored + "' contains '..'");
+        }
+      }
+      if (real == null) {
+        return new Missing(root.resolve(given));
+      }
+      var path = given.isAbsolute() ? given.normalize() : root.resolve(given).normalize();
+      if (path.startsWith(root) && !root.equals(real)) {
+        path = real.resolve(root.relativize(path));
+      }
+      if (!path.startsWith(real) || path.equals(real)) {
+        return new Refused("the path '" + stored + "' is outside DOWNLOAD_DIR " + root);
+      }
+      var parent = path.getParent();
+      Boolean inside = folderInside.get(parent);
+      if (inside == null) {
+        try {
+          inside = parent.toRealPath().startsWith(real);
+        } catch (NoSuchFileException e) {
+          return new Missing(path);
+        }
+        folderInside.put(parent, inside);
+      }
+      if (!inside) {
+        return new Refused("the folder of '" + stored + "' leads outside DOWNLOAD_DIR through a link");
+      }
+      BasicFileAttributes attrs;
+      try {
+        attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        return new Missing(path);
+      }
+      if (attrs.isSymbolicLink()) {
+        return new Refused("'" + stored + "' is a symbolic link; links are never followed or removed");
+      }
+      if (!attrs.isRegularFile()) {
+        return new Refused("'" + stored + "' is not a regular file");
+      }
+      return new Deleted(path, attrs.size());
+    }
+
+    Outcome delete(String stored) throws IOException {
+      var located = locate(stored);
+      if (!(located instanceof Deleted found)) {
+        return located;
+      }
+      try {
+        Files.delete(found.path());
+        touched.add(found.path().getParent());
+        return found;
+      } catch (NoSuchFileException e) {
+        return new Missing(found.path());
+      }
+    }
+
+    /** Removes the folders this scope deleted files from, and their parents, while empty. */
+    int removeEmptyFolders() throws IOException {
+      var removed = 0;
+      for (var folder : touched) {
+        removed += Library.this.removeEmptyFolders(folder.resolve("x"));
+      }
+      touched.clear();
+      return removed;
     }
   }
 
@@ -106,6 +150,11 @@ final class Library {
         dir = dir.getParent()) {
       if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
         break;
+      }
+      try (var entries = Files.newDirectoryStream(dir)) {
+        if (entries.iterator().hasNext()) {
+          break;
+        }
       }
       try {
         Files.delete(dir);

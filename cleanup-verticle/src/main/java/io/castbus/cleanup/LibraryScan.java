@@ -89,8 +89,9 @@ final class LibraryScan {
 
   private List<Checked> check(List<Checked> page) throws IOException {
     var missing = new ArrayList<Checked>();
+    var scope = library.open();
     for (var c : page) {
-      if (library.locate(c.path()) instanceof Library.Missing) {
+      if (scope.locate(c.path()) instanceof Library.Missing) {
         missing.add(new Checked(c.id(), c.path(), c.inRetention(), true));
       }
     }

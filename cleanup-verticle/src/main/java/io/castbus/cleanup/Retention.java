@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class Retention {
 
-  static final int BATCH = 1_000;
+  static final int BATCH = 10_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -118,13 +118,13 @@ final class Retention {
   /** Deletes the batch's files; returns the episodes whose file is now gone. */
   private List<Long> deleteFiles(List<Candidate> batch, Totals totals) throws java.io.IOException {
     var gone = new ArrayList<Long>();
+    var scope = library.open();
     for (var c : batch) {
-      var outcome = library.delete(c.path());
+      var outcome = scope.delete(c.path());
       if (outcome instanceof Library.Deleted deleted) {
         var tally = totals.of(c);
         tally.files++;
         tally.bytes += deleted.bytes();
-        totals.folders += library.removeEmptyFolders(deleted.path());
         gone.add(c.id());
       } else if (outcome instanceof Library.Missing) {
         gone.add(c.id());
@@ -133,6 +133,7 @@ final class Retention {
         totals.skip.add(c.id());
       }
     }
+    totals.folders += scope.removeEmptyFolders();
     return gone;
   }
 
