@@ -26,8 +26,6 @@ public final class CleanupVerticle extends VerticleBase {
   public static final String SCAN_LIBRARY = "scan_library";
   public static final String EXPIRE_RUNS = "expire_runs";
   public static final String BACKUP_DATABASE = "backup_database";
-  /** The run type that downloads an episode (served by the downloads module). */
-  public static final String DOWNLOAD_EPISODE = "download_episode";
   static final int BACKUPS_KEPT = 7;
 
   private final Process process;
@@ -43,7 +41,7 @@ public final class CleanupVerticle extends VerticleBase {
     var pool = process.pool();
     var library = new Library(settings.downloadDir());
     var retention = new Retention(vertx, pool, library);
-    var scan = new LibraryScan(vertx, pool, library, DOWNLOAD_EPISODE);
+    var scan = new LibraryScan(vertx, pool, library);
     var expiry = new ExpireRuns(pool, settings.jobExpiryDays());
     var backup = new Backup(process.database());
     var one = JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1);

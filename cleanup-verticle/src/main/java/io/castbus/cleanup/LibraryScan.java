@@ -1,7 +1,7 @@
 package io.castbus.cleanup;
 
+import io.castbus.common.RunTypes;
 import io.castbus.common.queue.EventLevel;
-import io.castbus.common.queue.NewRun;
 import io.castbus.common.queue.RunContext;
 import io.castbus.common.queue.RunQueue;
 import io.vertx.core.Future;
@@ -40,14 +40,12 @@ final class LibraryScan {
   private final Pool pool;
   private final RunQueue queue;
   private final Library library;
-  private final String downloadType;
 
-  LibraryScan(Vertx vertx, Pool pool, Library library, String downloadType) {
+  LibraryScan(Vertx vertx, Pool pool, Library library) {
     this.vertx = vertx;
     this.pool = pool;
     this.queue = new RunQueue(vertx, pool);
     this.library = library;
-    this.downloadType = downloadType;
   }
 
   private record Checked(long id, String path, boolean inRetention, boolean missing) {
@@ -105,8 +103,7 @@ final class LibraryScan {
       var status = c.inRetention() ? "pending" : "failed";
       chain = chain.compose(v -> pool.preparedQuery(CleanupSql.MARK_MISSING).execute(Tuple.of(c.id(), status, reason)))
           .compose(v -> c.inRetention()
-              ? queue.enqueue(NewRun.of(downloadType, new JsonObject().put("episode_id", c.id()))
-                  .dedupe("episode:" + c.id())).mapEmpty()
+              ? queue.enqueue(RunTypes.download(c.id())).mapEmpty()
               : Future.<Void>succeededFuture())
           .onSuccess(v -> {
             var key = c.inRetention() ? "missing_requeued" : "missing_failed";
@@ -135,7 +132,7 @@ final class LibraryScan {
   }
 
   private Future<Set<String>> activeFolders() {
-    return pool.preparedQuery(CleanupSql.ACTIVE_DOWNLOAD_FOLDERS).execute(Tuple.of(downloadType)).map(rows -> {
+    return pool.preparedQuery(CleanupSql.ACTIVE_DOWNLOAD_FOLDERS).execute(Tuple.of(RunTypes.DOWNLOAD_EPISODE)).map(rows -> {
       var folders = new HashSet<String>();
       rows.forEach(r -> folders.add(r.getString("folder")));
       return folders;
