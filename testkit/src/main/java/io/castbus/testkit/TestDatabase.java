@@ -49,6 +49,11 @@ public final class TestDatabase implements AutoCloseable {
     return name;
   }
 
+  /** Runs SQL statements on this database (test set-up that has no API yet). */
+  public void execute(String sql) {
+    run(url, sql);
+  }
+
   @Override
   public void close() {
     admin(server(), "drop database if exists " + name + " with (force)");
@@ -88,16 +93,20 @@ public final class TestDatabase implements AutoCloseable {
   }
 
   private static void admin(String server, String sql) {
-    var uri = URI.create(server);
+    run(withDatabase(server, "postgres"), sql);
+  }
+
+  private static void run(String url, String sql) {
+    var uri = URI.create(url);
     var userInfo = uri.getUserInfo();
     var user = userInfo == null ? "postgres" : userInfo.split(":", 2)[0];
     var password = userInfo != null && userInfo.contains(":") ? userInfo.split(":", 2)[1] : null;
     var port = uri.getPort() < 0 ? 5432 : uri.getPort();
-    var jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + port + "/postgres";
+    var jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getRawPath();
     try (var conn = DriverManager.getConnection(jdbc, user, password); var st = conn.createStatement()) {
       st.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("test database admin statement failed (" + sql + ") on " + jdbc + ": "
+      throw new IllegalStateException("test database statement failed (" + sql + ") on " + jdbc + ": "
           + e.getMessage(), e);
     }
   }
