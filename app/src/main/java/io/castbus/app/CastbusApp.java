@@ -10,6 +10,7 @@ import io.castbus.common.queue.RunsService;
 import io.castbus.cleanup.CleanupModule;
 import io.castbus.gateway.GatewayVerticle;
 import io.castbus.scheduler.SchedulerVerticle;
+import io.castbus.scheduler.alert.AlertVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -50,6 +51,7 @@ public final class CastbusApp implements AutoCloseable {
   static List<Deployable> verticles(Process p) {
     var all = new ArrayList<Deployable>();
     all.add(new SchedulerVerticle(p));
+    all.add(new AlertVerticle(p));
     all.add(new RunsService(new RunQueue(p.vertx(), p.pool())));
     all.addAll(CleanupModule.verticles(p));
     all.add(new GatewayVerticle(p));

@@ -36,6 +36,14 @@ public final class Addresses {
   /** Publication {}: jobs changed in the database; schedulers re-read their next due time. */
   public static final String JOBS_CHANGED = "castbus.jobs.changed";
 
+  /** Request {} → {@code {"jobs": [{"id", "status": "ok"|"failing"|"overdue"|"backlogged", "reasons", ...}]}}. */
+  public static final String JOBS_HEALTH = "castbus.jobs.health";
+
+  /** Request {@code {"limit"}} → {@code {"alerts"}}, newest first. */
+  public static final String ALERTS_LIST = "castbus.alerts.list";
+  /** Publication: an alert fired ({@code {"key", "kind", "subject", "message", "sent"}}). */
+  public static final String ALERTS_FIRED = "castbus.alerts.fired";
+
   private Addresses() {
   }
 }

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.io.IOException;
@@ -118,18 +119,35 @@ public final class GatewayVerticle extends VerticleBase {
     }));
     on(builder, "cancelRun", admin, BusCall.to(Addresses.RUNS_CANCEL_REQUEST, 200, BusCall::id));
     on(builder, "streamEvents", events::handle);
+    on(builder, "jobsHealth", BusCall.to(Addresses.JOBS_HEALTH, 200, ctx -> new JsonObject()));
+    on(builder, "listAlerts", BusCall.to(Addresses.ALERTS_LIST, 200, ctx -> {
+      var limit = ctx.request().getParam("limit");
+      return new JsonObject().put("limit", limit == null ? 100 : Integer.parseInt(limit));
+    }));
 
     on(builder, "getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
     on(builder, "live", OpsRoutes.live());
     on(builder, "ready", OpsRoutes.ready(process.health()));
     on(builder, "metrics", OpsRoutes.metrics());
     var router = builder.createRouter();
+    dashboard(router);
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, ctx -> HttpErrors.send(ctx, notFound(ctx)));
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, HttpErrors.ofStatus(405, null)));
     router.errorHandler(413, ctx -> HttpErrors.send(ctx, HttpErrors.ofStatus(413, null)));
     router.errorHandler(500, HttpErrors::handle);
     return router;
+  }
+
+  /** The dashboard: static files at /ui/, the page itself at /. It uses the same API and keys as any client. */
+  private static void dashboard(Router router) {
+    router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
+    router.get("/ui/*").handler(ctx -> {
+      ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:")
+          .putHeader("X-Content-Type-Options", "nosniff")
+          .putHeader("Referrer-Policy", "no-referrer");
+      ctx.next();
+    }).handler(StaticHandler.create("webroot").setCachingEnabled(false));
   }
 
   private static ServiceError notFound(RoutingContext ctx) {

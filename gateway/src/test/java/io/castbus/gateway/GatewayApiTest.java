@@ -51,6 +51,38 @@ class GatewayApiTest {
   }
 
   @Test
+  @DisplayName("GET /api/health/jobs rates every job with reasons; GET /api/alerts lists alerts, its limit validated")
+  void healthAndAlerts() {
+    var health = api.get("/api/health/jobs");
+    assertThat(health.status()).as(health.toString()).isEqualTo(200);
+    var job = health.json().getJsonArray("jobs").stream().map(JsonObject.class::cast)
+        .filter(j -> j.getString("id").equals("backup_database")).findFirst().orElseThrow();
+    assertThat(job.getString("status")).isEqualTo("ok");
+    assertThat(job.getJsonArray("reasons")).isEmpty();
+    assertThat(job.getJsonObject("stats").fieldNames()).contains("failure_rate", "p95_duration_ms");
+
+    var alerts = api.get("/api/alerts?limit=5");
+    assertThat(alerts.status()).as(alerts.toString()).isEqualTo(200);
+    assertThat(alerts.json().getJsonArray("alerts")).isNotNull();
+    assertThat(api.get("/api/alerts?limit=0").status()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("/metrics has run outcomes by type, duration histograms, and the queue depth by type and status")
+  void prometheusMetrics() {
+    var run = api.post("/api/jobs/expire_runs/trigger", null).json().getString("run_id");
+    api.awaitRun(run, "completed", Duration.ofSeconds(30));
+    GatewayFixture.await(new io.castbus.common.queue.RunQueue(fixture.vertx, fixture.process.pool())
+        .enqueue(io.castbus.common.queue.NewRun.of("metrics_probe", new JsonObject())));
+    Waits.until(Duration.ofSeconds(20), "the metrics show the run and the queue", () -> {
+      var text = api.get("/metrics").text();
+      return text.contains("castbus_runs_finished_total{status=\"completed\",type=\"expire_runs\"}")
+          && text.contains("castbus_run_duration_seconds_bucket{status=\"completed\",type=\"expire_runs\"")
+          && text.contains("castbus_queue_depth{status=\"queued\",type=\"metrics_probe\"} 1.0");
+    });
+  }
+
+  @Test
   @DisplayName("trigger answers 202 with the run id, and the run completes; the job's last_run then shows it")
   void triggerRunsTheJob() {
     var response = api.post("/api/jobs/expire_runs/trigger", null);

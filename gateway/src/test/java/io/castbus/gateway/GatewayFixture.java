@@ -13,6 +13,7 @@ import io.castbus.common.queue.Worker;
 import io.castbus.common.queue.WorkerOptions;
 import io.castbus.cleanup.CleanupVerticle;
 import io.castbus.scheduler.SchedulerVerticle;
+import io.castbus.scheduler.alert.AlertVerticle;
 import io.castbus.testkit.ApiClient;
 import io.castbus.testkit.TestDatabase;
 import io.vertx.core.Future;
@@ -59,6 +60,7 @@ final class GatewayFixture implements AutoCloseable {
     var queue = new RunQueue(vertx, pool);
     schedulerDeployment = await(vertx.deployVerticle(new SchedulerVerticle(process)));
     await(vertx.deployVerticle(new RunsService(queue)));
+    await(vertx.deployVerticle(new AlertVerticle(process)));
     await(vertx.deployVerticle(new CleanupVerticle(process)));
     worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
         .serve(BLOCKING, JobTypeOptions.DEFAULTS, ctx -> ctx.cancelled().map(reason -> new JsonObject()));

@@ -168,6 +168,7 @@ final class JobStore {
     var failed = row.getLong("failed");
     var finished = completed + failed;
     var avg = row.getDouble("avg_ms");
+    var p95 = row.getDouble("p95_ms");
     var lastId = row.getUUID("last_id");
     JsonObject lastRun = null;
     if (lastId != null) {
@@ -190,7 +191,10 @@ final class JobStore {
         .put("last_run", lastRun)
         .put("stats", new JsonObject()
             .put("success_rate", finished == 0 ? null : Math.round(completed * 1000.0 / finished) / 1000.0)
+            .put("failure_rate", finished == 0 ? null : Math.round(failed * 1000.0 / finished) / 1000.0)
             .put("avg_duration_ms", avg == null ? null : Math.round(avg))
+            .put("p95_duration_ms", p95 == null ? null : Math.round(p95))
+            .put("oldest_queued_at", RunJson.time(row.getOffsetDateTime("oldest_queued")))
             .put("queue_depth", row.getLong("queue_depth"))
             .put("runs", row.getLong("total_runs")))
         .put("run_type", row.getString("run_type"))

@@ -31,9 +31,10 @@ final class SchedulerSql {
       select j.id, j.name, j.run_type, j.payload, j.priority, j.max_instances, j.trigger, j.paused, j.next_run_at,
              j.skipped_count, j.last_skipped_at,
              lr.id as last_id, lr.status as last_status, lr.started_at as last_started, lr.finished_at as last_finished,
-             st.completed, st.failed, st.avg_ms,
+             st.completed, st.failed, st.avg_ms, st.p95_ms,
              (select count(*) from runs r where r.job_id = j.id) as total_runs,
-             (select count(*) from runs r where r.job_id = j.id and r.status in ('queued', 'running')) as queue_depth
+             (select count(*) from runs r where r.job_id = j.id and r.status in ('queued', 'running')) as queue_depth,
+             (select min(not_before) from runs r where r.job_id = j.id and r.status = 'queued') as oldest_queued
         from jobs j
         left join lateral (
           select id, status, started_at, finished_at from runs
@@ -41,7 +42,9 @@ final class SchedulerSql {
         left join lateral (
           select count(*) filter (where status = 'completed') as completed,
                  count(*) filter (where status = 'failed') as failed,
-                 avg(extract(epoch from finished_at - started_at) * 1000) filter (where status = 'completed') as avg_ms
+                 avg(extract(epoch from finished_at - started_at) * 1000) filter (where status = 'completed') as avg_ms,
+                 percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at) * 1000)
+                   filter (where status = 'completed') as p95_ms
             from (select status, started_at, finished_at from runs
                    where job_id = j.id and status in ('completed', 'failed')
                    order by created_at desc limit 100) recent) st on true

@@ -46,6 +46,7 @@ public final class SchedulerVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Addresses.JOBS_CHANGED, msg -> arm());
     return Future.all(List.of(
             serve(Addresses.JOBS_LIST, q -> jobs.list().map(list -> new JsonObject().put("jobs", list))),
+            serve(Addresses.JOBS_HEALTH, q -> jobs.list().map(list -> JobHealth.of(list, Instant.now()))),
             serve(Addresses.JOBS_GET, q -> jobs.get(id(q))),
             serve(Addresses.JOBS_UPDATE, this::update),
             serve(Addresses.JOBS_TRIGGER, this::trigger),

@@ -33,10 +33,15 @@ final class SchedulerFixture implements AutoCloseable {
 
   /** A process with its own Vert.x and pool, as a separate replica would have. */
   Process process() {
+    return process(Map.of("JOB_EXPIRY_DAYS", "30"));
+  }
+
+  /** A process with the given settings (as its environment). */
+  Process process(Map<String, String> env) {
     var vertx = Vertx.vertx();
     instances.add(vertx);
     var pool = database.pool(vertx, "main", 4);
-    var settings = Settings.load(Map.of("JOB_EXPIRY_DAYS", "30"), Settings.AuthMode.LOCAL_OPEN);
+    var settings = Settings.load(env, Settings.AuthMode.LOCAL_OPEN);
     return new Process(vertx, settings, database, pool, new Health(vertx, pool));
   }
 

@@ -166,7 +166,8 @@ class SchedulerTest {
     assertThat(refresh.getBoolean("paused")).isFalse();
     assertThat(refresh.getValue("last_run")).isNull();
     assertThat(refresh.getJsonObject("stats").fieldNames())
-        .containsExactlyInAnyOrder("success_rate", "avg_duration_ms", "queue_depth", "runs");
+        .containsExactlyInAnyOrder("success_rate", "failure_rate", "avg_duration_ms", "p95_duration_ms", "queue_depth",
+            "runs", "oldest_queued_at");
   }
 
   @Test

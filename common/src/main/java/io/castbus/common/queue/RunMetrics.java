@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** Run counters and durations, in the process's Prometheus registry when metrics are on. */
@@ -31,7 +32,10 @@ final class RunMetrics {
       Counter.builder("castbus_runs_finished").description("Runs that ended, by outcome")
           .tag("type", type).tag("status", status.wire()).register(registry).increment();
       Timer.builder("castbus_run_duration").description("Time a handler took")
-          .tag("type", type).tag("status", status.wire()).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+          .tag("type", type).tag("status", status.wire())
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofHours(2))
+          .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 

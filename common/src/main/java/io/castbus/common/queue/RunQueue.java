@@ -133,6 +133,16 @@ public final class RunQueue {
     return pool.preparedQuery(RunSql.RENEW_LEASES).execute(Tuple.of(workerId, lease.toMillis() / 1000.0));
   }
 
+  /** Records that the worker is alive and which types it serves. */
+  Future<Void> heartbeat(String workerId, String host, Collection<String> types) {
+    return pool.preparedQuery(RunSql.HEARTBEAT).execute(Tuple.of(workerId, host, types.toArray(new String[0])))
+        .mapEmpty();
+  }
+
+  Future<Void> forgetWorker(String workerId) {
+    return pool.preparedQuery(RunSql.FORGET_WORKER).execute(Tuple.of(workerId)).mapEmpty();
+  }
+
   Future<RowSet<Row>> handBack(String workerId) {
     return pool.preparedQuery(RunSql.HAND_BACK).execute(Tuple.of(workerId));
   }
@@ -184,6 +194,11 @@ public final class RunQueue {
       rows.forEach(row -> events.add(RunJson.event(row)));
       return events;
     });
+  }
+
+  /** Queued and running runs by type and status. */
+  public Future<RowSet<Row>> depth() {
+    return pool.query(RunSql.DEPTH).execute();
   }
 
   public Future<Optional<String>> status(UUID id) {

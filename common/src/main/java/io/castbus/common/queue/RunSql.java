@@ -89,6 +89,13 @@ final class RunSql {
       returning id, cancel_requested
       """;
 
+  static final String HEARTBEAT = """
+      insert into workers (id, host, types) values ($1, $2, $3)
+      on conflict (id) do update set last_seen = now(), types = excluded.types
+      """;
+
+  static final String FORGET_WORKER = "delete from workers where id = $1";
+
   static final String HAND_BACK = """
       with u as (
         update runs
@@ -192,6 +199,11 @@ final class RunSql {
 
   static final String DELETE_TERMINAL = """
       delete from runs where id = $1 and status in ('completed', 'failed', 'cancelled') returning id
+      """;
+
+  static final String DEPTH = """
+      select type, status, count(*) as runs from runs where status in ('queued', 'running')
+       group by type, status order by type limit 1000
       """;
 
   static final String STATUS_OF = "select status from runs where id = $1";

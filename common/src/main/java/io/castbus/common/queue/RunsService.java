@@ -6,6 +6,11 @@ import io.castbus.common.ServiceError;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -14,8 +19,10 @@ import java.util.function.Function;
 public final class RunsService extends VerticleBase {
 
   public static final int MAX_LIMIT = 500;
+  private static final Duration DEPTH_EVERY = Duration.ofSeconds(5);
 
   private final RunQueue queue;
+  private long timer = -1;
 
   public RunsService(RunQueue queue) {
     this.queue = queue;
@@ -23,12 +30,29 @@ public final class RunsService extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    var registry = BackendRegistries.getDefaultNow();
+    if (registry != null) {
+      var depth = MultiGauge.builder("castbus_queue_depth").description("Runs queued or running, by type and status")
+          .register(registry);
+      timer = vertx.setPeriodic(1, DEPTH_EVERY.toMillis(), t -> queue.depth().onSuccess(rows -> {
+        var gauges = new ArrayList<MultiGauge.Row<?>>();
+        rows.forEach(row -> gauges.add(MultiGauge.Row.of(
+            Tags.of("type", row.getString("type"), "status", row.getString("status")), row.getLong("runs"))));
+        depth.register(gauges, true);
+      }));
+    }
     return Future.all(List.of(
         serve(Addresses.RUNS_LIST, this::list),
         serve(Addresses.RUNS_GET, this::get),
         serve(Addresses.RUNS_EVENTS, this::events),
         serve(Addresses.RUNS_CANCEL_REQUEST, this::cancel),
         serve(Addresses.RUNS_DELETE, this::delete)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return Future.succeededFuture();
   }
 
   private Future<Void> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Serves run types from the durable queue: claims runs in batches under a lease, executes their handlers,
@@ -38,6 +39,7 @@ public final class Worker {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   private static final int RECLAIM_BATCH = 500;
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
+  private static final String HOST = hostName();
 
   private final Vertx vertx;
   private final RunQueue queue;
@@ -98,12 +100,16 @@ public final class Worker {
       s.drained = false;
       scheduleClaim(s);
     })));
-    timers.add(vertx.setPeriodic(options.lease().toMillis() / 3, t -> renewLeases()));
+    timers.add(vertx.setPeriodic(options.lease().toMillis() / 3, t -> {
+      renewLeases();
+      heartbeat();
+    }));
     timers.add(vertx.setPeriodic(options.flush().toMillis(), t -> flushRunning()));
     var jitter = ThreadLocalRandom.current().nextLong(Math.max(1, options.reap().toMillis() / 2));
     timers.add(vertx.setPeriodic(jitter + 1, options.reap().toMillis(), t -> reclaimExpired()));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .onSuccess(v -> {
+          heartbeat();
           LOG.info("Worker {} serves {}", id, served.keySet());
           served.values().forEach(this::scheduleClaim);
         })
@@ -132,7 +138,7 @@ public final class Worker {
           vertx.cancelTimer(timer);
           return flushCompletionsNow();
         })
-        .transform(v -> queue.handBack(id))
+        .transform(v -> queue.forgetWorker(id).transform(forgotten -> queue.handBack(id)))
         .map(rows -> {
           var types = new HashSet<String>();
           for (var row : rows) {
@@ -283,7 +289,8 @@ public final class Worker {
           + wait.toMillis() + " ms: " + failure.getMessage();
       metrics.retried(s.type);
     }
-    LOG.info("Run {} ({}): {}", claimed.id(), claimed.type(), message);
+    RunLog.at(LOG, last ? Level.WARN : Level.INFO, claimed.id(), claimed.type(), claimed.jobId(), claimed.payload())
+        .log("Run {} ({}): {}", claimed.id(), claimed.type(), message);
     var status = last ? RunStatus.FAILED : RunStatus.QUEUED;
     var retryIn = wait;
     var update = run.drainUpdate();
@@ -389,11 +396,16 @@ public final class Worker {
         if (!held.contains(run.run.id()) && !run.endedByWorker && run.claimedNanos < sent) {
           run.endedByWorker = true;
           run.signalStop("lease lost");
-          LOG.warn("Run {} ({}): worker {} lost its lease; another worker may run it", run.run.id(), run.run.type(),
-              id);
+          RunLog.at(LOG, Level.WARN, run.run.id(), run.run.type(), run.run.jobId(), run.run.payload())
+              .log("Run {} ({}): worker {} lost its lease; another worker may run it", run.run.id(), run.run.type(), id);
         }
       }
     }).onFailure(e -> LOG.warn("Worker {} could not renew its leases: {}", id, e.getMessage()));
+  }
+
+  private void heartbeat() {
+    queue.heartbeat(id, HOST, served.keySet())
+        .onFailure(e -> LOG.warn("Worker {} could not record its heartbeat: {}", id, e.getMessage()));
   }
 
   private void cancelByRequest(ActiveRun run) {
@@ -441,6 +453,18 @@ public final class Worker {
       this.type = type;
       this.options = options;
       this.handler = handler;
+    }
+  }
+
+  private static String hostName() {
+    var env = System.getenv("HOSTNAME");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "unknown";
     }
   }
 }

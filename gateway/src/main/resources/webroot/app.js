@@ -1,0 +1,347 @@
+'use strict';
+
+// The Castbus dashboard: the HTTP API, rendered; live through the /api/events stream (no polling).
+
+const state = { key: localStorage.getItem('castbus.key') || '', tab: 'jobs', runFilter: {}, runDetail: null,
+  episodesOf: null, refreshTimer: null };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else if (name === 'className') node.className = value;
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function headers(extra = {}) {
+  return state.key ? { 'X-Api-Key': state.key, ...extra } : extra;
+}
+
+async function api(method, path, body, contentType = 'application/json') {
+  const init = { method, headers: headers(body === undefined ? {} : { 'Content-Type': contentType }) };
+  if (body !== undefined) init.body = contentType === 'application/json' ? JSON.stringify(body) : body;
+  const response = await fetch(path, init);
+  const text = await response.text();
+  const json = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null;
+  if (response.status === 401) {
+    showLogin();
+    throw new Error(json?.message || 'an API key is needed');
+  }
+  if (!response.ok) throw new Error(json?.message || `${method} ${path} answered ${response.status}`);
+  return json ?? text;
+}
+
+function notify(message, info = false) {
+  const box = document.getElementById('notice');
+  box.textContent = message;
+  box.className = info ? 'notice info' : 'notice';
+  box.hidden = false;
+  clearTimeout(notify.timer);
+  notify.timer = setTimeout(() => { box.hidden = true; }, info ? 4000 : 10000);
+}
+
+async function act(action, done) {
+  try {
+    const result = await action();
+    if (done) notify(done, true);
+    await load();
+    return result;
+  } catch (e) {
+    notify(e.message);
+  }
+}
+
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+const status = (s) => el('span', { className: `status ${s}` }, s);
+const human = (bytes) => {
+  if (bytes === null || bytes === undefined) return '';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let n = bytes, i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+};
+
+function bar(current, total, done) {
+  const pct = total ? Math.min(100, Math.round((current / total) * 100)) : (done ? 100 : 0);
+  return el('div', { className: done ? 'progress done' : 'progress', role: 'progressbar',
+    'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100, title: `${pct} %` },
+  el('div', { style: `width:${pct}%` }));
+}
+
+function rows(section, list, render, empty) {
+  const body = document.querySelector(`#${section} tbody`);
+  body.replaceChildren(...(list.length ? list.map(render)
+    : [el('tr', {}, el('td', { colspan: 6, className: 'muted' }, empty))]));
+}
+
+// Jobs: schedule, next run, last status, health; pause, resume, trigger.
+async function loadJobs() {
+  const [jobs, health] = await Promise.all([api('GET', '/api/jobs'), api('GET', '/api/health/jobs')]);
+  const healthOf = Object.fromEntries(health.jobs.map((j) => [j.id, j]));
+  rows('jobs', jobs.jobs, (job) => {
+    const h = healthOf[job.id];
+    return el('tr', { 'data-job': job.id },
+      el('td', {}, el('strong', {}, job.name), el('br'), el('small', {}, job.id)),
+      el('td', {}, job.trigger),
+      el('td', {}, job.paused ? status('paused') : when(job.next_run_time)),
+      el('td', {}, job.last_run ? [status(job.last_run.status), ' ', el('small', {}, when(job.last_run.started_at))] : '—'),
+      el('td', { title: h?.reasons?.join('\n') || '' }, h ? status(h.status) : '—',
+        job.stats.success_rate === null ? '' : el('small', {}, ` ${Math.round(job.stats.success_rate * 100)} % ok`)),
+      el('td', { className: 'actions' },
+        el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/trigger`), `${job.name} triggered`) }, 'Run now'),
+        job.paused
+          ? el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/resume`), `${job.name} resumed`) }, 'Resume')
+          : el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/pause`), `${job.name} paused`) }, 'Pause')));
+  }, 'No jobs.');
+}
+
+// Runs: live status and progress, filter, cancel, output and events of one run.
+async function loadRuns() {
+  const query = new URLSearchParams({ limit: '50', ...Object.fromEntries(
+    Object.entries(state.runFilter).filter(([, v]) => v)) });
+  const page = await api('GET', `/api/runs?${query}`);
+  rows('runs', page.runs, (run) => el('tr', { 'data-run': run.id },
+    el('td', {}, el('a', { href: '#runs', onclick: () => showRun(run.id) }, run.id.slice(0, 8) + '…')),
+    el('td', {}, run.type, run.job_id ? el('small', {}, ` (${run.job_id})`) : ''),
+    el('td', { className: 'run-status' }, status(run.status)),
+    el('td', { className: 'run-progress' }, bar(run.progress?.current, run.progress?.total, run.status === 'completed'),
+      el('small', {}, run.progress?.message || '')),
+    el('td', { className: 'hide-narrow' }, when(run.created_at)),
+    el('td', { className: 'actions' }, ['queued', 'running'].includes(run.status)
+      ? el('button', { className: 'danger', onclick: () => act(() => api('POST', `/api/runs/${run.id}/cancel`), 'Cancel requested') }, 'Cancel')
+      : '')), 'No runs match.');
+  if (state.runDetail) await showRun(state.runDetail, false);
+}
+
+async function showRun(id, scroll = true) {
+  state.runDetail = id;
+  const [run, events] = await Promise.all([api('GET', `/api/runs/${id}`), api('GET', `/api/runs/${id}/events`)]);
+  const box = document.getElementById('run-detail');
+  box.replaceChildren(
+    el('h3', {}, `${run.type} `, status(run.status), ' ', el('small', {}, run.id)),
+    el('p', {}, `attempts ${run.attempts} of ${run.max_attempts} · created ${when(run.created_at)}`
+      + (run.duration_ms !== null ? ` · took ${run.duration_ms} ms` : '')),
+    run.error ? el('p', { className: 'status failed' }, `${run.error.code}: ${run.error.message}`) : '',
+    el('h4', {}, 'Events'),
+    el('ul', { className: 'events' }, events.events.map((e) =>
+      el('li', { className: e.level }, el('small', {}, when(e.at)), ` ${e.level} ${e.context}: ${e.message}`))),
+    el('h4', {}, 'Output'),
+    el('pre', {}, (run.output || []).join('\n') || '(no output)'),
+    run.result ? [el('h4', {}, 'Result'), el('pre', {}, JSON.stringify(run.result, null, 2))] : '',
+    el('button', { onclick: () => { state.runDetail = null; box.hidden = true; } }, 'Close'));
+  box.hidden = false;
+  if (scroll) box.scrollIntoView({ behavior: 'smooth' });
+}
+
+// Podcasts: add by URL, OPML import and export, episodes with download state and keep flag.
+async function loadPodcasts() {
+  const list = await api('GET', '/api/podcasts');
+  rows('podcasts', list.podcasts, (p) => el('tr', { 'data-podcast': p.id },
+    el('td', {}, el('a', { href: '#podcasts', onclick: () => showEpisodes(p.id) }, p.title || p.rss_url), el('br'),
+      el('small', {}, p.rss_url), p.last_error ? [el('br'), el('small', { className: 'status failed' }, p.last_error)] : ''),
+    el('td', {}, p.episode_count ?? '—'),
+    el('td', {}, p.max_episodes_to_keep),
+    el('td', { className: 'hide-narrow' }, when(p.last_checked)),
+    el('td', { className: 'actions' },
+      el('button', { onclick: () => act(() => api('POST', `/api/podcasts/${p.id}/refresh`), 'Refresh queued') }, 'Refresh'),
+      el('button', { className: 'danger', onclick: () => confirm(`Remove ${p.title || p.rss_url}? Files are kept.`)
+        && act(() => api('DELETE', `/api/podcasts/${p.id}`), 'Podcast removed') }, 'Remove'))), 'No podcasts yet: add one by its feed URL.');
+  if (state.episodesOf) await showEpisodes(state.episodesOf, false);
+}
+
+async function showEpisodes(podcastId, scroll = true) {
+  state.episodesOf = podcastId;
+  const page = await api('GET', `/api/podcasts/${podcastId}/episodes?limit=100`);
+  const box = document.getElementById('episodes');
+  box.replaceChildren(
+    el('h3', {}, `Episodes (${page.total})`),
+    el('div', { className: 'scroll' }, el('table', {},
+      el('thead', {}, el('tr', {}, el('th', {}, 'Episode'), el('th', {}, 'Published'), el('th', {}, 'Download'),
+        el('th', {}, 'Keep'), el('th', {}, ''))),
+      el('tbody', {}, page.episodes.map((e) => el('tr', { 'data-episode': e.id },
+        el('td', {}, e.title || e.guid, e.file_path ? [el('br'), el('small', {}, e.file_path)] : ''),
+        el('td', {}, when(e.published_at)),
+        el('td', {}, status(e.download_status), e.bytes ? el('small', {}, ` ${human(e.bytes)}`) : ''),
+        el('td', {}, el('input', { type: 'checkbox', checked: e.keep, title: 'keep: never removed by cleanup',
+          onchange: (ev) => act(() => api('PUT', `/api/episodes/${e.id}`, { keep: ev.target.checked })) })),
+        el('td', {}, el('button', { onclick: () => act(() => api('POST', `/api/episodes/${e.id}/download`), 'Download queued') },
+          'Download'))))))),
+    el('button', { onclick: () => { state.episodesOf = null; box.hidden = true; } }, 'Close'));
+  box.hidden = false;
+  if (scroll) box.scrollIntoView({ behavior: 'smooth' });
+}
+
+// Downloads: live progress.
+async function loadDownloads() {
+  const page = await api('GET', '/api/downloads');
+  rows('downloads', page.downloads, (d) => {
+    const episode = d.episode ?? d;
+    const progress = d.progress ?? {};
+    return el('tr', { 'data-run': d.run_id ?? null, 'data-episode': episode.id ?? d.episode_id },
+      el('td', {}, episode.title ?? d.title ?? `episode ${d.episode_id}`),
+      el('td', {}, d.podcast?.title ?? d.podcast_title ?? d.podcast ?? ''),
+      el('td', { className: 'run-status' }, status(d.status ?? d.download_status),
+        d.error ? el('small', {}, ` ${d.error}`) : ''),
+      el('td', { className: 'run-progress' }, bar(progress.current ?? progress.bytes_done, progress.total ?? progress.bytes_total,
+        (d.status ?? d.download_status) === 'completed'),
+      el('small', {}, progress.total ? `${human(progress.current)} of ${human(progress.total)}` : '')),
+      el('td', { className: 'actions' }, d.run_id && ['pending', 'downloading', 'queued', 'running'].includes(d.status)
+        ? el('button', { className: 'danger', onclick: () => act(() => api('POST', `/api/runs/${d.run_id}/cancel`), 'Cancel requested') }, 'Cancel')
+        : ''));
+  }, 'Nothing downloading or queued.');
+}
+
+// Alerts.
+async function loadAlerts() {
+  const page = await api('GET', '/api/alerts?limit=100');
+  const list = document.querySelector('#alerts ul');
+  list.replaceChildren(...(page.alerts.length ? page.alerts.map((a) => el('li', { 'data-alert': a.key },
+    el('strong', {}, a.subject), el('br'),
+    el('small', {}, `${a.kind} · seen ${a.count}× · last ${when(a.last_at)}`
+      + (a.delivery ? ` · ${Object.entries(a.delivery).map(([k, v]) => `${k}: ${v}`).join(', ')}` : '')),
+    el('pre', {}, a.message))) : [el('li', { className: 'muted' }, 'No alerts.')]));
+  await countAlerts(page);
+}
+
+async function countAlerts(page) {
+  const alerts = page ?? await api('GET', '/api/alerts?limit=100');
+  const day = Date.now() - 24 * 3600 * 1000;
+  const recent = alerts.alerts.filter((a) => new Date(a.last_at).getTime() > day).length;
+  const badge = document.getElementById('alert-count');
+  badge.textContent = recent;
+  badge.hidden = recent === 0;
+}
+
+const loaders = { jobs: loadJobs, runs: loadRuns, podcasts: loadPodcasts, downloads: loadDownloads, alerts: loadAlerts };
+
+async function load() {
+  try {
+    await loaders[state.tab]();
+  } catch (e) {
+    notify(e.message);
+  }
+}
+
+function refreshSoon() {
+  clearTimeout(state.refreshTimer);
+  state.refreshTimer = setTimeout(load, 250);
+}
+
+function showTab() {
+  state.tab = loaders[location.hash.slice(1)] ? location.hash.slice(1) : 'jobs';
+  for (const section of document.querySelectorAll('main > section')) section.hidden = section.id !== state.tab;
+  for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.tab === state.tab);
+  load();
+}
+
+function showLogin() {
+  document.getElementById('login').hidden = false;
+}
+
+// The live stream, read with fetch so the API key can go in a header; reconnects with Last-Event-ID.
+async function live() {
+  const indicator = document.getElementById('live');
+  let lastId = null;
+  for (;;) {
+    try {
+      const response = await fetch('/api/events', { headers: headers(lastId ? { 'Last-Event-ID': lastId } : {}) });
+      if (response.status === 401) { showLogin(); throw new Error('unauthorized'); }
+      if (!response.ok) throw new Error(`stream answered ${response.status}`);
+      indicator.textContent = 'live';
+      indicator.classList.add('on');
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = { type: 'message', data: '' };
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) event.type = line.slice(6).trim();
+            else if (line.startsWith('data:')) event.data += line.slice(5).trim();
+            else if (line.startsWith('id:')) lastId = line.slice(3).trim();
+          }
+          if (event.data) onEvent(event.type, JSON.parse(event.data));
+        }
+      }
+    } catch (e) {
+      // reconnect below
+    }
+    indicator.textContent = 'reconnecting…';
+    indicator.classList.remove('on');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+function onEvent(type, data) {
+  if (type === 'progress') {
+    for (const row of document.querySelectorAll(`[data-run="${CSS.escape(data.run_id)}"]`)) {
+      const cell = row.querySelector('.run-progress');
+      if (cell && data.progress) {
+        const p = data.progress;
+        cell.replaceChildren(bar(p.current, p.total, false),
+          el('small', {}, p.total ? `${human(p.current)} of ${human(p.total)}` : (p.message || '')));
+      }
+    }
+    return;
+  }
+  if (data.status === 'failed') countAlerts().catch(() => {});
+  refreshSoon();
+}
+
+document.getElementById('login').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  state.key = new FormData(ev.target).get('key').trim();
+  localStorage.setItem('castbus.key', state.key);
+  ev.target.hidden = true;
+  load();
+});
+
+document.getElementById('run-filter').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  state.runFilter = Object.fromEntries(new FormData(ev.target));
+  load();
+});
+
+document.getElementById('add-podcast').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const form = new FormData(ev.target);
+  act(() => api('POST', '/api/podcasts', { rss_url: form.get('rss_url').trim(),
+    max_episodes_to_keep: Number(form.get('max_episodes_to_keep')), auto_download: form.get('auto_download') === 'on' }),
+  'Podcast added').then((p) => p && ev.target.reset());
+});
+
+document.getElementById('import-opml').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const file = ev.target.file.files[0];
+  if (!file) return notify('Choose an OPML file first.');
+  const result = await act(() => api('POST', '/api/podcasts/import', file, 'text/xml'));
+  if (result) notify(`Imported: ${JSON.stringify(result)}`, true);
+});
+
+document.getElementById('export-opml').addEventListener('click', async (ev) => {
+  ev.preventDefault();
+  try {
+    const opml = await api('GET', '/api/podcasts/export');
+    const link = el('a', { href: URL.createObjectURL(new Blob([opml], { type: 'text/xml' })), download: 'castbus.opml' });
+    link.click();
+  } catch (e) {
+    notify(e.message);
+  }
+});
+
+window.addEventListener('hashchange', showTab);
+showTab();
+countAlerts().catch(() => {});
+live();
