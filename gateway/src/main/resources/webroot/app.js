@@ -296,7 +296,10 @@ function onEvent(type, data) {
     }
     return;
   }
-  if (data.status === 'failed') countAlerts().catch(() => {});
+  if (type === 'alert') {
+    if (state.tab === 'alerts') refreshSoon(); else countAlerts().catch(() => {});
+    return;
+  }
   refreshSoon();
 }
 

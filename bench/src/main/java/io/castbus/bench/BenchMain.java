@@ -2,6 +2,7 @@ package io.castbus.bench;
 
 import ch.qos.logback.classic.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +10,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -27,6 +28,10 @@ public final class BenchMain {
   private static final Set<String> LATENESS_OPTIONS =
       Set.of("jobs", "period", "window", "workers", "database-url");
 
+  private static final Set<String> OBSERVABILITY_OPTIONS = Set.of("runs", "rounds", "workers", "database-url");
+
+  private static final Set<String> SSE_OPTIONS = Set.of("clients", "seconds", "database-url");
+
   private static final Set<String> CLEANUP_OPTIONS = Set.of("podcasts", "episodes", "keep", "database-url");
 
   private BenchMain() {
@@ -41,6 +46,8 @@ public final class BenchMain {
         case "engine" -> engine(BenchArgs.parse(args, ENGINE_OPTIONS));
         case "lateness" -> lateness(BenchArgs.parse(args, LATENESS_OPTIONS));
         case "cleanup" -> cleanup(BenchArgs.parse(args, CLEANUP_OPTIONS));
+        case "observability" -> observability(BenchArgs.parse(args, OBSERVABILITY_OPTIONS));
+        case "sse" -> sse(BenchArgs.parse(args, SSE_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -74,7 +81,7 @@ public final class BenchMain {
       Throughput dbScheduler = null;
       if (only.contains("engine")) {
         engine = rounds.measure((d, n) -> CastbusEngine.measure(d,
-            new CastbusEngine.Setup(n, workers, concurrency, pool, ENQUEUE_BATCH)));
+            new CastbusEngine.Setup(n, workers, concurrency, pool, ENQUEUE_BATCH, true, false)));
         System.out.println(engine.line());
       }
       if (only.contains("dbscheduler")) {
@@ -135,6 +142,68 @@ public final class BenchMain {
     }
   }
 
+  /**
+   * The cost of watching: the engine with metrics and with an event, an output line and progress per run, against the
+   * engine bare (no metrics, nothing written but the outcome), and each alone, in alternating rounds after one
+   * warm-up round of each.
+   */
+  private static boolean observability(BenchArgs args) throws Exception {
+    var runs = args.integer("runs", DEFAULT_RUNS, 1);
+    var rounds = args.integer("rounds", 3, 1);
+    var workers = args.integer("workers", DEFAULT_WORKERS, 1);
+    var url = args.databaseUrl();
+    System.out.printf(Locale.ROOT, "castbus-bench observability: runs=%d rounds=%d workers=%d concurrency=%d nproc=%d "
+        + "java=%s%n", runs, rounds, workers, DEFAULT_CONCURRENCY, Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
+    var modes = List.of("bare", "metrics", "events", "both");
+    var rates = new java.util.LinkedHashMap<String, List<Double>>();
+    modes.forEach(m -> rates.put(m, new ArrayList<>()));
+    var exact = true;
+    for (var round = 0; round <= rounds; round++) {
+      for (var mode : modes) {
+        try (var db = ScratchDatabase.create(url)) {
+          var metrics = mode.equals("metrics") || mode.equals("both");
+          var events = mode.equals("events") || mode.equals("both");
+          var t = CastbusEngine.measure(db, new CastbusEngine.Setup(runs, workers, DEFAULT_CONCURRENCY, workers,
+              ENQUEUE_BATCH, metrics, events));
+          exact &= t.exact();
+          System.out.println((round == 0 ? "warm-up " : "round " + round + " ") + t.line());
+          if (round > 0) {
+            rates.get(mode).add(t.perSecond());
+          }
+        }
+      }
+    }
+    var bare = median(rates.get("bare"));
+    for (var mode : modes) {
+      System.out.printf(Locale.ROOT, "%s: median runs_per_s=%d overhead_pct=%.1f%n", mode,
+          Math.round(median(rates.get(mode))), (1 - median(rates.get(mode)) / bare) * 100);
+    }
+    var both = median(rates.get("both"));
+    System.out.printf(Locale.ROOT, "observability bare_runs_per_s=%d observed_runs_per_s=%d overhead_pct=%.1f%n",
+        Math.round(bare), Math.round(both), (1 - both / bare) * 100);
+    return exact;
+  }
+
+  private static boolean sse(BenchArgs args) throws Exception {
+    var clients = args.integer("clients", 100, 1);
+    var seconds = args.integer("seconds", 3, 1);
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench sse: clients=%d seconds_per_step=%d nproc=%d java=%s%n", clients,
+          seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      var result = SseBench.measure(db, clients, seconds);
+      System.out.printf(Locale.ROOT, "sse clients=%d sustained_events_per_s=%d frames_per_s=%d%n", clients,
+          result.sustainedRate(), result.sustainedRate() * clients);
+      return true;
+    }
+  }
+
+  private static double median(List<Double> values) {
+    var sorted = values.stream().sorted().toList();
+    var n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
   /** One system measured on {@code runs} in a database of its own. */
   @FunctionalInterface
   private interface Measurement {
@@ -189,6 +258,10 @@ public final class BenchMain {
                java -jar castbus-bench.jar lateness --jobs 10000 [--period 30] [--window 60] [--workers 2]
                                                     --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar cleanup [--podcasts 100] [--episodes 1000] [--keep 5]
+                                                   --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar observability [--runs 20000] [--rounds 3] [--workers 8]
+                                                   --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar sse [--clients 100] [--seconds 3]
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
         """);
   }

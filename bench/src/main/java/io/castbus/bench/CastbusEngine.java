@@ -21,7 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Castbus engine as a process runs it: migrations, a Vert.x with metrics on, one shared pool, W {@code Worker}s
+ * The Castbus engine as a process runs it: migrations, a Vert.x (with or without metrics), one shared pool, W {@code Worker}s
  * each in its own verticle instance (spread over the event loops). N no-op runs are enqueued first (timed apart);
  * the clock runs from deploying the workers until the last {@code completed} publication on
  * {@code castbus.runs.updates}, which is sent after the completing update has committed.
@@ -31,8 +31,12 @@ final class CastbusEngine {
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
   private static final Duration SQL_CHECK = Duration.ofSeconds(1);
 
-  /** How the engine was set up for one measurement. */
-  record Setup(int runs, int workers, int concurrency, int poolSize, int enqueueBatch) {
+  /**
+   * How the engine was set up for one measurement. {@code metrics}: Vert.x and run metrics on, as in a process;
+   * {@code events}: each run reports progress, writes an output line and records an event, as real handlers do.
+   */
+  record Setup(int runs, int workers, int concurrency, int poolSize, int enqueueBatch, boolean metrics,
+      boolean events) {
   }
 
   private CastbusEngine() {
@@ -41,7 +45,7 @@ final class CastbusEngine {
   static Throughput measure(ScratchDatabase db, Setup setup) throws Exception {
     Migrations.migrate(db.database());
     var settings = Settings.load(Map.of("DATABASE_URL", db.database().url()), Settings.AuthMode.LOCAL_OPEN);
-    var vertx = ClusterSetup.local(settings);
+    var vertx = setup.metrics() ? ClusterSetup.local(settings) : Vertx.vertx();
     try {
       var queue = new RunQueue(vertx, db.database().pool(vertx, "bench", setup.poolSize()));
       var enqueueNanos = enqueue(queue, setup);
@@ -55,7 +59,8 @@ final class CastbusEngine {
       var sqlCheck = vertx.setPeriodic(SQL_CHECK.toMillis(), t -> completedInDatabase(queue, setup.runs(), done));
       var cpu = CpuUsage.now();
       var start = System.nanoTime();
-      var deployed = vertx.deployVerticle(() -> new NoopWorkerVerticle(queue, setup.concurrency(), executions),
+      var deployed = vertx.deployVerticle(() -> new NoopWorkerVerticle(queue, setup.concurrency(), executions,
+          setup.events()),
           new DeploymentOptions().setInstances(setup.workers()));
       var end = Await.result(done.future(), TIMEOUT);
       var nanos = end - start;
@@ -66,7 +71,7 @@ final class CastbusEngine {
       var duplicates = (int) executions.values().stream().filter(n -> n > 1).count();
       var lost = Math.max(setup.runs() - executions.size(), setup.runs() - check.completed());
       return new Throughput("castbus engine", setup.runs(), nanos, duplicates, lost,
-          "workers=" + setup.workers() + " concurrency=" + setup.concurrency() + " pool=" + setup.poolSize()
+          "metrics=" + setup.metrics() + " events=" + setup.events() + " workers=" + setup.workers() + " concurrency=" + setup.concurrency() + " pool=" + setup.poolSize()
               + " claim_batch=" + WorkerOptions.DEFAULTS.claimBatch() + " enqueue_ms=" + enqueueNanos / 1_000_000
               + " enqueue_runs_per_s=" + Math.round(setup.runs() * 1e9 / enqueueNanos)
               + " retried=" + (check.completed() - check.firstAttempt()) + " " + used);

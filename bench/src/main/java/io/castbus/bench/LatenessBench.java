@@ -71,7 +71,7 @@ final class LatenessBench {
       var queue = new RunQueue(vertx, pool);
       var executions = new ConcurrentHashMap<UUID, Integer>();
       Await.result(vertx.deployVerticle(() -> new NoopWorkerVerticle(queue, BenchMain.DEFAULT_CONCURRENCY,
-          executions), new DeploymentOptions().setInstances(workers)), TIMEOUT);
+          executions, false), new DeploymentOptions().setInstances(workers)), TIMEOUT);
       Await.result(vertx.deployVerticle(new SchedulerVerticle(process)), TIMEOUT);
       Thread.sleep(Math.max(0, Duration.between(Instant.now(), start).toMillis()));
       var cpu = CpuUsage.now();

@@ -1,5 +1,6 @@
 package io.castbus.bench;
 
+import io.castbus.common.queue.EventLevel;
 import io.castbus.common.queue.JobTypeOptions;
 import io.castbus.common.queue.RunContext;
 import io.castbus.common.queue.RunQueue;
@@ -11,7 +12,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.UUID;
 
-/** One Castbus worker serving no-op runs, counting how often each run id reaches its handler. */
+/**
+ * One Castbus worker serving no-op runs, counting how often each run id reaches its handler; with events, each run
+ * also reports progress, writes an output line and records an event.
+ */
 final class NoopWorkerVerticle extends VerticleBase {
 
   static final String TYPE = "noop";
@@ -19,12 +23,14 @@ final class NoopWorkerVerticle extends VerticleBase {
   private final RunQueue queue;
   private final int concurrency;
   private final Map<UUID, Integer> executions;
+  private final boolean events;
   private Worker worker;
 
-  NoopWorkerVerticle(RunQueue queue, int concurrency, Map<UUID, Integer> executions) {
+  NoopWorkerVerticle(RunQueue queue, int concurrency, Map<UUID, Integer> executions, boolean events) {
     this.queue = queue;
     this.concurrency = concurrency;
     this.executions = executions;
+    this.events = events;
   }
 
   @Override
@@ -41,6 +47,11 @@ final class NoopWorkerVerticle extends VerticleBase {
 
   private Future<JsonObject> handle(RunContext run) {
     executions.merge(run.runId(), 1, Integer::sum);
+    if (events) {
+      run.progress(1, 1L, "handled");
+      run.log("handled run " + run.runId());
+      run.event(EventLevel.INFO, "handled");
+    }
     return Future.succeededFuture(new JsonObject());
   }
 }

@@ -11,7 +11,8 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * {@code GET /api/events}: run lifecycle and progress as Server-Sent Events. One event-bus consumer per gateway
+ * {@code GET /api/events}: run lifecycle and progress as Server-Sent Events, and alerts as they fire
+ * ({@code event: alert}, to unfiltered streams). One event-bus consumer per gateway
  * feeds every open stream; the last {@value #KEPT} events are kept so a client reconnecting with
  * {@code Last-Event-ID} misses nothing. A client that cannot keep up (its write queue full) is disconnected and
  * catches up on reconnect, so one slow reader never holds memory for the others.
@@ -20,11 +21,15 @@ final class EventStream {
 
   static final int KEPT = 1000;
   static final long HEARTBEAT_MILLIS = 15_000;
+  /** Events are written to each client at most this often, so a burst costs one write per client, not one per event. */
+  static final long FLUSH_MILLIS = 10;
+  /** A client with more than this waiting to be written is too slow: it is disconnected and catches up on reconnect. */
+  static final int MAX_PENDING_CHARS = 1 << 20;
 
   private record Event(long id, String kind, JsonObject data) {
   }
 
-  private record Client(HttpServerResponse response, String job, String type, String run) {
+  private record Client(HttpServerResponse response, String job, String type, String run, StringBuilder pending) {
     boolean wants(JsonObject data) {
       return (job == null || job.equals(data.getString("job_id")))
           && (type == null || type.equals(data.getString("type")))
@@ -38,7 +43,9 @@ final class EventStream {
   private final long epoch = System.currentTimeMillis();
   private long sequence;
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> alerts;
   private long heartbeat = -1;
+  private boolean flushScheduled;
 
   EventStream(Vertx vertx) {
     this.vertx = vertx;
@@ -46,6 +53,8 @@ final class EventStream {
 
   void start() {
     consumer = vertx.eventBus().consumer(Addresses.RUNS_UPDATES, msg -> publish(msg.body()));
+    alerts = vertx.eventBus().consumer(Addresses.ALERTS_FIRED,
+        msg -> publish(new JsonObject().put("kind", "alert").put("alert", msg.body())));
     heartbeat = vertx.setPeriodic(HEARTBEAT_MILLIS, t -> {
       for (var client : Set.copyOf(clients)) {
         write(client, ": keep-alive\n\n");
@@ -56,6 +65,7 @@ final class EventStream {
   void stop() {
     if (consumer != null) {
       consumer.unregister();
+      alerts.unregister();
     }
     vertx.cancelTimer(heartbeat);
     for (var client : Set.copyOf(clients)) {
@@ -71,7 +81,7 @@ final class EventStream {
   void handle(RoutingContext ctx) {
     var request = ctx.request();
     var client = new Client(ctx.response(), request.getParam("job"), request.getParam("type"),
-        request.getParam("run"));
+        request.getParam("run"), new StringBuilder());
     var response = ctx.response()
         .setChunked(true)
         .putHeader("content-type", "text/event-stream; charset=utf-8")
@@ -102,10 +112,31 @@ final class EventStream {
       kept.removeFirst();
     }
     String text = null;
-    for (var client : Set.copyOf(clients)) {
+    for (var client : clients) {
       if (client.wants(data)) {
         text = text == null ? frame(event) : text;
-        write(client, text);
+        client.pending().append(text);
+      }
+    }
+    if (text != null && !flushScheduled) {
+      flushScheduled = true;
+      vertx.setTimer(FLUSH_MILLIS, t -> flush());
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    for (var client : Set.copyOf(clients)) {
+      var pending = client.pending();
+      if (pending.length() > 0) {
+        var text = pending.length() > MAX_PENDING_CHARS ? null : pending.toString();
+        pending.setLength(0);
+        if (text == null) {
+          clients.remove(client);
+          client.response().reset();
+        } else {
+          write(client, text);
+        }
       }
     }
   }

@@ -105,10 +105,11 @@ public final class RunQueue {
     return runs;
   }
 
-  /** Marks the runs completed; {@code completions} rows are {@code {id, result, progress, lines}}. Returns the rows
+  /** Marks the runs completed and records their last events; {@code completions} rows are {@code {id, result,
+   * progress, lines}}. Returns the rows
    * that were still this worker's (a run reclaimed by another worker is left alone). */
-  Future<RowSet<Row>> complete(JsonArray completions, String workerId) {
-    return pool.preparedQuery(RunSql.COMPLETE).execute(Tuple.of(completions, workerId));
+  Future<RowSet<Row>> complete(JsonArray completions, JsonArray events, String workerId) {
+    return pool.preparedQuery(RunSql.COMPLETE).execute(Tuple.of(completions, workerId, events));
   }
 
   /** Ends an attempt: {@code status} queued (retry after {@code wait}), failed or cancelled. */

@@ -40,7 +40,14 @@ final class RunSql {
 
   static final String CLAIM_LOCK = "select pg_advisory_xact_lock(hashtext('castbus.claim.' || $1))";
 
+  /** Completes runs ({@code $1}) held by worker {@code $2} and records their last events ({@code $3}), in one statement. */
   static final String COMPLETE = """
+      with ev as (
+        insert into run_events (run_id, at, level, context, message, metadata)
+        select e.run_id, e.at, e.level, e.context, e.message, e.metadata
+          from jsonb_to_recordset($3) as e(run_id uuid, at timestamptz, level text, context text, message text,
+                                           metadata jsonb)
+         where exists (select 1 from runs where runs.id = e.run_id))
       update runs r
          set status = 'completed', result = c.result, finished_at = clock_timestamp(), updated_at = clock_timestamp(),
              worker_id = null, lease_until = null, progress = coalesce(c.progress, r.progress),

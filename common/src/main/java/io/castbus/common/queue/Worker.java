@@ -321,8 +321,7 @@ public final class Worker {
     var events = pendingEvents;
     pendingCompletions = new JsonArray();
     pendingEvents = new JsonArray();
-    queue.flush(new JsonArray(), events, id)
-        .transform(v -> queue.complete(batch, id))
+    queue.complete(batch, events, id)
         .onComplete(ar -> {
           completing = false;
           if (ar.succeeded()) {
@@ -339,6 +338,7 @@ public final class Worker {
             LOG.warn("Worker {} could not record {} completion(s), retrying: {}", id, batch.size(),
                 ar.cause().getMessage());
             pendingCompletions.addAll(batch);
+            pendingEvents.addAll(events);
             vertx.setTimer(1000, t -> flushCompletions());
           }
           if (pendingCompletions.isEmpty() && completionsDrained != null) {
