@@ -23,3 +23,6 @@ create table alerts (
   delivery     jsonb
 );
 create index alerts_newest on alerts (last_at desc);
+
+-- A user's runs, newest first (GET /api/admin/users/{id}/runs); scheduled runs have no owner and no entry.
+create index runs_owner on runs (owner, created_at desc) where owner is not null;

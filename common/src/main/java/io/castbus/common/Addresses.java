@@ -44,6 +44,9 @@ public final class Addresses {
   /** Publication: an alert fired ({@code {"key", "kind", "subject", "message", "sent"}}). */
   public static final String ALERTS_FIRED = "castbus.alerts.fired";
 
+  /** Publication {}: API keys were revoked; every gateway forgets the keys it has cached. */
+  public static final String AUTH_REVOKED = "castbus.auth.revoked";
+
   private Addresses() {
   }
 }

@@ -46,7 +46,9 @@ public final class GatewayVerticle extends VerticleBase {
     var auth = new AuthStore(process.pool());
     events = new EventStream(vertx);
     events.start();
-    return bootstrapAdmin(auth)
+    var revocations = vertx.eventBus().consumer(Addresses.AUTH_REVOKED, msg -> auth.forgetAll());
+    return revocations.completion()
+        .compose(v -> bootstrapAdmin(auth))
         .compose(v -> Contract.load(vertx))
         .map(contract -> router(contract, auth))
         .compose(router -> vertx.createHttpServer().requestHandler(router).listen(process.settings().httpPort()))
@@ -100,14 +102,7 @@ public final class GatewayVerticle extends VerticleBase {
     on(builder, "pauseJob", admin, BusCall.to(Addresses.JOBS_PAUSE, 200, BusCall::id));
     on(builder, "resumeJob", admin, BusCall.to(Addresses.JOBS_RESUME, 200, BusCall::id));
 
-    on(builder, "listRuns", BusCall.to(Addresses.RUNS_LIST, 200, ctx -> {
-      var q = new JsonObject();
-      for (var name : new String[] {"status", "job", "type", "cursor"}) {
-        q.put(name, ctx.request().getParam(name));
-      }
-      var limit = ctx.request().getParam("limit");
-      return q.put("limit", limit == null ? 50 : Integer.parseInt(limit));
-    }));
+    on(builder, "listRuns", BusCall.to(Addresses.RUNS_LIST, 200, GatewayVerticle::runQuery));
     on(builder, "getRun", BusCall.to(Addresses.RUNS_GET, 200, BusCall::id));
     on(builder, "deleteRun", admin, BusCall.to(Addresses.RUNS_DELETE, 200, BusCall::id));
     on(builder, "getRunEvents", BusCall.to(Addresses.RUNS_EVENTS, 200, ctx -> {
@@ -124,6 +119,15 @@ public final class GatewayVerticle extends VerticleBase {
       var limit = ctx.request().getParam("limit");
       return new JsonObject().put("limit", limit == null ? 100 : Integer.parseInt(limit));
     }));
+
+    var users = new UsersApi(auth);
+    on(builder, "createUser", admin, users.createUser());
+    on(builder, "listUsers", admin, users.listUsers());
+    on(builder, "deleteUser", admin, users.deleteUser());
+    on(builder, "listUserRuns", admin, users.userRuns());
+    on(builder, "createMyKey", users.createKey());
+    on(builder, "listMyKeys", users.listKeys());
+    on(builder, "deleteMyKey", users.deleteKey());
 
     on(builder, "getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
     on(builder, "live", OpsRoutes.live());
@@ -148,6 +152,16 @@ public final class GatewayVerticle extends VerticleBase {
           .putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     }).handler(StaticHandler.create("webroot").setCachingEnabled(false));
+  }
+
+  /** The runs listing's query parameters, as the runs service takes them. */
+  static JsonObject runQuery(RoutingContext ctx) {
+    var q = new JsonObject();
+    for (var name : new String[] {"status", "job", "type", "cursor"}) {
+      q.put(name, ctx.request().getParam(name));
+    }
+    var limit = ctx.request().getParam("limit");
+    return q.put("limit", limit == null ? 50 : Integer.parseInt(limit));
   }
 
   private static ServiceError notFound(RoutingContext ctx) {

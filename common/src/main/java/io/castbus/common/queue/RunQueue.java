@@ -170,7 +170,7 @@ public final class RunQueue {
         filter.status(), filter.jobId(), filter.type(),
         filter.after() == null ? null : filter.after().createdAt(),
         filter.after() == null ? null : filter.after().id(),
-        filter.limit() + 1}))
+        filter.limit() + 1, filter.owner()}))
         .map(rows -> {
           var runs = new JsonArray();
           RunPage.Cursor next = null;

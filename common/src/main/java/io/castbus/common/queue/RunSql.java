@@ -193,6 +193,7 @@ final class RunSql {
          and ($2::text is null or job_id = $2)
          and ($3::text is null or type = $3)
          and ($4::timestamptz is null or (created_at, id) < ($4, $5::uuid))
+         and ($7::text is null or owner = $7)
        order by created_at desc, id desc
        limit $6
       """;

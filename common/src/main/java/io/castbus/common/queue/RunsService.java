@@ -73,7 +73,7 @@ public final class RunsService extends VerticleBase {
       }
     }
     var cursor = q.getString("cursor");
-    var filter = new RunFilter(status, q.getString("job"), q.getString("type"), limit,
+    var filter = new RunFilter(status, q.getString("job"), q.getString("type"), q.getString("owner"), limit,
         cursor == null ? null : RunPage.Cursor.decode(cursor));
     return queue.list(filter).map(page -> new JsonObject()
         .put("runs", page.runs())

@@ -27,4 +27,25 @@ final class AuthSql {
   static final String INSERT_KEY = """
       insert into api_keys (user_id, prefix, hash) values ($1, $2, $3)
       on conflict (hash) do nothing""";
+
+  static final String CREATE_USER = """
+      insert into users (name, role) values ($1, $2) on conflict (name) do nothing
+      returning id, name, role, created_at""";
+
+  static final String LIST_USERS = """
+      select u.id, u.name, u.role, u.created_at, count(k.id) as keys, max(k.last_used) as last_used
+        from users u left join api_keys k on k.user_id = u.id
+       group by u.id order by u.id limit $1""";
+
+  static final String GET_USER = "select id, name, role, created_at from users where id = $1";
+
+  static final String DELETE_USER = "delete from users where id = $1 returning name";
+
+  static final String CREATE_KEY = """
+      insert into api_keys (user_id, prefix, hash) values ($1, $2, $3) returning id, prefix, created_at""";
+
+  static final String LIST_KEYS = """
+      select id, prefix, created_at, last_used from api_keys where user_id = $1 order by id limit $2""";
+
+  static final String DELETE_KEY = "delete from api_keys where id = $1 and user_id = $2 returning id";
 }

@@ -1,6 +1,10 @@
 package io.castbus.gateway.auth;
 
+import io.castbus.common.queue.RunJson;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.Map;
@@ -71,5 +75,74 @@ public final class AuthStore {
                   Tuple.of(user.iterator().next().getLong("id"), ApiKeys.prefix(key), ApiKeys.hash(key))))
               .map(v -> new Bootstrap(configuredKey == null ? key : null));
         }));
+  }
+
+  /** Forgets every cached lookup, so revoked keys stop working at once. */
+  public void forgetAll() {
+    cache.clear();
+  }
+
+  /** Creates a user with a first key; empty when the name is taken. */
+  public Future<Optional<JsonObject>> createUser(String name, Principal.Role role) {
+    var key = ApiKeys.generate();
+    return pool.withTransaction(conn -> conn.preparedQuery(AuthSql.CREATE_USER).execute(Tuple.of(name, role.wire()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(Optional.<JsonObject>empty());
+          }
+          var user = user(rows.iterator().next());
+          return conn.preparedQuery(AuthSql.CREATE_KEY)
+              .execute(Tuple.of(user.getLong("id"), ApiKeys.prefix(key), ApiKeys.hash(key)))
+              .map(k -> Optional.of(user.put("api_key", key)));
+        }));
+  }
+
+  public Future<JsonArray> users(int limit) {
+    return pool.preparedQuery(AuthSql.LIST_USERS).execute(Tuple.of(limit)).map(rows -> {
+      var users = new JsonArray();
+      rows.forEach(row -> users.add(user(row).put("keys", row.getLong("keys"))
+          .put("last_used", RunJson.time(row.getOffsetDateTime("last_used")))));
+      return users;
+    });
+  }
+
+  public Future<Optional<JsonObject>> user(long id) {
+    return pool.preparedQuery(AuthSql.GET_USER).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.<JsonObject>empty() : Optional.of(user(rows.iterator().next())));
+  }
+
+  /** Deletes a user and its keys; false when there is no such user. */
+  public Future<Boolean> deleteUser(long id) {
+    return pool.preparedQuery(AuthSql.DELETE_USER).execute(Tuple.of(id)).map(rows -> rows.size() > 0);
+  }
+
+  /** A new key for the user, shown this once. */
+  public Future<JsonObject> createKey(long userId) {
+    var key = ApiKeys.generate();
+    return pool.preparedQuery(AuthSql.CREATE_KEY).execute(Tuple.of(userId, ApiKeys.prefix(key), ApiKeys.hash(key)))
+        .map(rows -> key(rows.iterator().next()).put("api_key", key));
+  }
+
+  public Future<JsonArray> keys(long userId, int limit) {
+    return pool.preparedQuery(AuthSql.LIST_KEYS).execute(Tuple.of(userId, limit)).map(rows -> {
+      var keys = new JsonArray();
+      rows.forEach(row -> keys.add(key(row).put("last_used", RunJson.time(row.getOffsetDateTime("last_used")))));
+      return keys;
+    });
+  }
+
+  /** Revokes one of the user's keys; false when the user has no such key. */
+  public Future<Boolean> deleteKey(long userId, long keyId) {
+    return pool.preparedQuery(AuthSql.DELETE_KEY).execute(Tuple.of(keyId, userId)).map(rows -> rows.size() > 0);
+  }
+
+  private static JsonObject user(Row row) {
+    return new JsonObject().put("id", row.getLong("id")).put("name", row.getString("name"))
+        .put("role", row.getString("role")).put("created_at", RunJson.time(row.getOffsetDateTime("created_at")));
+  }
+
+  private static JsonObject key(Row row) {
+    return new JsonObject().put("id", row.getLong("id")).put("prefix", row.getString("prefix"))
+        .put("created_at", RunJson.time(row.getOffsetDateTime("created_at")));
   }
 }

@@ -1,0 +1,126 @@
+package io.castbus.gateway;
+
+import io.castbus.common.Addresses;
+import io.castbus.common.ServiceError;
+import io.castbus.gateway.auth.AuthStore;
+import io.castbus.gateway.auth.Authenticator;
+import io.castbus.gateway.auth.Principal;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+
+/**
+ * Users and their API keys: admins create, list and delete users and see a user's runs; every user manages their own
+ * keys. Keys are shown once, at creation; revoking one is published so every gateway forgets it at once.
+ */
+final class UsersApi {
+
+  static final int MAX_LISTED = 1000;
+
+  private final AuthStore store;
+
+  UsersApi(AuthStore store) {
+    this.store = store;
+  }
+
+  Handler<RoutingContext> createUser() {
+    return answer(201, ctx -> {
+      var body = ctx.body().asJsonObject();
+      var name = body.getString("name");
+      return store.createUser(name, Principal.Role.parse(body.getString("role", "user"))).map(created -> created
+          .orElseThrow(() -> ServiceError.conflict("a user named '" + name + "' already exists")));
+    });
+  }
+
+  Handler<RoutingContext> listUsers() {
+    return answer(200, ctx -> store.users(MAX_LISTED).map(users -> new JsonObject().put("users", users)));
+  }
+
+  Handler<RoutingContext> deleteUser() {
+    return answer(200, ctx -> {
+      var id = id(ctx, "id");
+      if (id.equals(Authenticator.principal(ctx).userId())) {
+        throw ServiceError.conflict("you cannot delete the user you are signed in as");
+      }
+      return store.deleteUser(id).map(deleted -> {
+        if (!deleted) {
+          throw ServiceError.notFound("no user with id " + id);
+        }
+        revoked(ctx);
+        return new JsonObject().put("deleted", true);
+      });
+    });
+  }
+
+  /** The runs of one user, through the runs service, filtered on the user's name. */
+  Handler<RoutingContext> userRuns() {
+    return ctx -> store.user(id(ctx, "id")).onComplete(found -> {
+      if (found.failed()) {
+        HttpErrors.send(ctx, ServiceError.of(found.cause()));
+      } else if (found.result().isEmpty()) {
+        HttpErrors.send(ctx, ServiceError.notFound("no user with id " + ctx.pathParam("id")));
+      } else {
+        var owner = found.result().get().getString("name");
+        BusCall.to(Addresses.RUNS_LIST, 200, c -> GatewayVerticle.runQuery(c).put("owner", owner)).handle(ctx);
+      }
+    });
+  }
+
+  Handler<RoutingContext> createKey() {
+    return answer(201, ctx -> store.createKey(me(ctx)));
+  }
+
+  Handler<RoutingContext> listKeys() {
+    return answer(200, ctx -> store.keys(me(ctx), MAX_LISTED).map(keys -> new JsonObject().put("keys", keys)));
+  }
+
+  Handler<RoutingContext> deleteKey() {
+    return answer(200, ctx -> {
+      var keyId = id(ctx, "id");
+      return store.deleteKey(me(ctx), keyId).map(deleted -> {
+        if (!deleted) {
+          throw ServiceError.notFound("you have no key with id " + keyId);
+        }
+        revoked(ctx);
+        return new JsonObject().put("deleted", true);
+      });
+    });
+  }
+
+  private static long me(RoutingContext ctx) {
+    var userId = Authenticator.principal(ctx).userId();
+    if (userId == null) {
+      throw ServiceError.badRequest("the local operator has no user of its own: create one with POST /api/admin/users "
+          + "and use its key");
+    }
+    return userId;
+  }
+
+  private static Long id(RoutingContext ctx, String name) {
+    return Long.parseLong(ctx.pathParam(name));
+  }
+
+  private static void revoked(RoutingContext ctx) {
+    ctx.vertx().eventBus().publish(Addresses.AUTH_REVOKED, new JsonObject());
+  }
+
+  private static Handler<RoutingContext> answer(int status, Function<RoutingContext, Future<JsonObject>> call) {
+    return ctx -> {
+      Future<JsonObject> result;
+      try {
+        result = call.apply(ctx);
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(ar -> {
+        if (ar.failed()) {
+          HttpErrors.send(ctx, ServiceError.of(ar.cause()));
+        } else {
+          ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(ar.result().encode());
+        }
+      });
+    };
+  }
+}
