@@ -48,6 +48,7 @@ final class EpisodeStore {
     for (var keyed : keys.episodes()) {
       var i = keyed.item();
       rows.add(new JsonObject()
+          .put("n", rows.size())
           .put("guid", keyed.key())
           .put("title", i.title())
           .put("description", i.description())

@@ -2,17 +2,18 @@ package io.castbus.feeds;
 
 import io.castbus.common.net.NetworkPolicy;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.streams.WriteStream;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.codec.BodyCodec;
+import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Fetches feeds over HTTP: conditional GET (ETag, Last-Modified), gzip, redirects followed by hand so that the
  * network policy checks every hop, permanent redirects reported, connect, idle and total timeouts, and a size cap
- * enforced while the body streams in.
+ * enforced while the body streams in. It uses the core HTTP client rather than the web client because passing the
+ * cap or the total timeout must reset the connection at once, and only the core request offers that.
  */
 final class FeedFetcher {
 
@@ -38,7 +40,7 @@ final class FeedFetcher {
   }
 
   private final Vertx vertx;
-  private final WebClient client;
+  private final HttpClientAgent client;
   private final NetworkPolicy policy;
   private final FetchOptions options;
 
@@ -46,62 +48,66 @@ final class FeedFetcher {
     this.vertx = vertx;
     this.policy = policy;
     this.options = options;
-    this.client = WebClient.create(vertx, new WebClientOptions()
-        .setUserAgent(options.userAgent())
-        .setFollowRedirects(false)
-        .setDecompressionSupported(true)
-        .setConnectTimeout((int) options.connectTimeout().toMillis()), new PoolOptions().setHttp1MaxSize(32));
+    this.client = vertx.httpClientBuilder()
+        .with(new HttpClientOptions()
+            .setDecompressionSupported(true)
+            .setConnectTimeout((int) options.connectTimeout().toMillis()))
+        .with(new PoolOptions().setHttp1MaxSize(32))
+        .build();
   }
 
   Future<Fetched> fetch(String url, Validators validators) {
-    var promise = Promise.<Fetched>promise();
-    var sink = new CappedBody(options.maxBytes());
-    var timer = vertx.setTimer(options.totalTimeout().toMillis(), t -> {
-      var timeout = FeedException.transientFailure("timeout", "the feed server did not send the whole feed within "
-          + options.totalTimeout().toSeconds() + " s");
-      sink.abort(timeout);
-      promise.tryFail(timeout);
-    });
-    hop(url, validators, 0, true, sink).onComplete(ar -> {
+    var transfer = new Transfer(options.maxBytes());
+    var timer = vertx.setTimer(options.totalTimeout().toMillis(), t -> transfer.fail(
+        FeedException.transientFailure("timeout", "the feed server did not send the whole feed within "
+            + options.totalTimeout().toSeconds() + " s")));
+    hop(url, validators, 0, true, transfer).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
-        promise.tryComplete(ar.result());
+        transfer.result.tryComplete(ar.result());
       } else {
-        promise.tryFail(ar.cause());
+        transfer.fail(ar.cause());
       }
     });
-    return promise.future();
+    return transfer.result.future();
   }
 
-  void close() {
-    client.close();
+  Future<Void> close() {
+    return client.close();
   }
 
-  private Future<Fetched> hop(String url, Validators validators, int redirects, boolean permanent, CappedBody sink) {
+  private Future<Fetched> hop(String url, Validators validators, int redirects, boolean permanent, Transfer transfer) {
     return policy.check(vertx, url).recover(e -> Future.failedFuture(e instanceof NetworkPolicy.Refused r
         ? FeedException.permanent(r.code(), r.getMessage()) : e)).compose(uri -> {
-          sink.reset();
-          var request = client.getAbs(uri.toString())
-              .connectTimeout(options.connectTimeout().toMillis())
-              .idleTimeout(options.idleTimeout().toMillis())
-              .putHeader(HttpHeaders.ACCEPT.toString(),
+          var request = new RequestOptions()
+              .setMethod(HttpMethod.GET)
+              .setAbsoluteURI(uri.toString())
+              .setFollowRedirects(false)
+              .setConnectTimeout(options.connectTimeout().toMillis())
+              .setIdleTimeout(options.idleTimeout().toMillis())
+              .putHeader(HttpHeaders.USER_AGENT, options.userAgent())
+              .putHeader(HttpHeaders.ACCEPT,
                   "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
           if (validators.etag() != null) {
-            request.putHeader(HttpHeaders.IF_NONE_MATCH.toString(), validators.etag());
+            request.putHeader(HttpHeaders.IF_NONE_MATCH, validators.etag());
           }
           if (validators.lastModified() != null) {
-            request.putHeader(HttpHeaders.IF_MODIFIED_SINCE.toString(), validators.lastModified());
+            request.putHeader(HttpHeaders.IF_MODIFIED_SINCE, validators.lastModified());
           }
-          return request.as(BodyCodec.pipe(sink, false)).send()
-              .recover(e -> Future.failedFuture(sink.failure != null ? sink.failure : describe(uri, e)))
-              .compose(response -> answer(uri, response, validators, redirects, permanent, sink));
+          return client.request(request)
+              .compose(req -> {
+                transfer.request = req;
+                return req.send().compose(transfer::read);
+              })
+              .recover(e -> Future.failedFuture(describe(uri, e)))
+              .compose(response -> answer(uri, response, validators, redirects, permanent, transfer));
         });
   }
 
-  private Future<Fetched> answer(URI uri, HttpResponse<Void> response, Validators validators, int redirects,
-      boolean permanent, CappedBody sink) {
-    var status = response.statusCode();
-    var location = response.getHeader("Location");
+  private Future<Fetched> answer(URI uri, Response response, Validators validators, int redirects,
+      boolean permanent, Transfer transfer) {
+    var status = response.status();
+    var location = response.headers().get("Location");
     if (status >= 300 && status < 400 && status != 304 && location != null) {
       if (redirects >= options.maxRedirects()) {
         return Future.failedFuture(FeedException.permanent("too_many_redirects", "the feed redirects more than "
@@ -114,7 +120,7 @@ final class FeedFetcher {
         return Future.failedFuture(FeedException.permanent("bad_redirect", "the feed server redirects to '"
             + location + "', which is not a URL"));
       }
-      return hop(next, validators, redirects + 1, permanent && (status == 301 || status == 308), sink);
+      return hop(next, validators, redirects + 1, permanent && (status == 301 || status == 308), transfer);
     }
     var movedTo = redirects > 0 && permanent ? uri.toString() : null;
     if (status == 304) {
@@ -122,12 +128,12 @@ final class FeedFetcher {
           validators.lastModified()));
     }
     if (status >= 200 && status < 300) {
-      return Future.succeededFuture(new Fetched(uri.toString(), movedTo, false, sink.body.getBytes(),
-          charset(response.getHeader("Content-Type")), response.getHeader("ETag"),
-          response.getHeader("Last-Modified")));
+      return Future.succeededFuture(new Fetched(uri.toString(), movedTo, false, response.body().getBytes(),
+          charset(response.headers().get("Content-Type")), response.headers().get("ETag"),
+          response.headers().get("Last-Modified")));
     }
-    var message = "the feed server answered HTTP " + status + (response.statusMessage() == null ? ""
-        : " " + response.statusMessage()) + " for " + uri;
+    var message = "the feed server answered HTTP " + status + (response.reason() == null ? ""
+        : " " + response.reason()) + " for " + uri;
     var retryable = status == 408 || status == 429 || status >= 500;
     return Future.failedFuture(new FeedException("http_" + status, message, !retryable));
   }
@@ -137,8 +143,8 @@ final class FeedFetcher {
       return f;
     }
     var text = String.valueOf(e.getMessage());
-    if (e instanceof TimeoutException || text.toLowerCase(Locale.ROOT).contains("timeout")
-        || text.toLowerCase(Locale.ROOT).contains("timed out")) {
+    if (e instanceof TimeoutException || e instanceof io.netty.handler.timeout.TimeoutException
+        || text.toLowerCase(Locale.ROOT).contains("timeout") || text.toLowerCase(Locale.ROOT).contains("timed out")) {
       return FeedException.transientFailure("timeout", "the feed server at " + uri.getHost()
           + " did not answer in time (" + text + ")");
     }
@@ -159,62 +165,50 @@ final class FeedFetcher {
     return null;
   }
 
-  /** Collects the body, failing the transfer (which resets the connection) once it passes the cap. */
-  private static final class CappedBody implements WriteStream<Buffer> {
-    private final long max;
-    private Buffer body = Buffer.buffer();
-    private FeedException failure;
+  private record Response(int status, String reason, MultiMap headers, Buffer body) {
+  }
 
-    CappedBody(long max) {
+  /** One fetch across its hops: the request in flight, reset at once when the body passes the cap or time is up. */
+  private static final class Transfer {
+    private final long max;
+    private final Promise<Fetched> result = Promise.promise();
+    private HttpClientRequest request;
+
+    Transfer(long max) {
       this.max = max;
     }
 
-    void reset() {
-      body = Buffer.buffer();
-    }
-
-    void abort(FeedException why) {
-      failure = why;
-    }
-
-    @Override
-    public Future<Void> write(Buffer data) {
-      if (failure != null) {
-        return Future.failedFuture(failure);
+    void fail(Throwable why) {
+      if (result.tryFail(why) && request != null) {
+        request.reset(0, why);
       }
-      if (body.length() + (long) data.length() > max) {
-        failure = FeedException.permanent("too_large", "the feed is larger than " + (max / (1024 * 1024))
-            + " MB (" + max + " bytes); refusing the rest");
-        return Future.failedFuture(failure);
+    }
+
+    Future<Response> read(HttpClientResponse response) {
+      var promise = Promise.<Response>promise();
+      var length = response.headers().get("Content-Length");
+      if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > max) {
+        fail(tooLarge());
+        return promise.future();
       }
-      body.appendBuffer(data);
-      return Future.succeededFuture();
+      var body = Buffer.buffer();
+      response.handler(chunk -> {
+        if (body.length() + (long) chunk.length() > max) {
+          fail(tooLarge());
+          promise.tryFail(tooLarge());
+        } else {
+          body.appendBuffer(chunk);
+        }
+      });
+      response.exceptionHandler(promise::tryFail);
+      response.endHandler(v -> promise.tryComplete(new Response(response.statusCode(), response.statusMessage(),
+          response.headers(), body)));
+      return promise.future();
     }
 
-    @Override
-    public Future<Void> end() {
-      return failure != null ? Future.failedFuture(failure) : Future.succeededFuture();
-    }
-
-    @Override
-    public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-      return this;
-    }
-
-    @Override
-    public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
-      return this;
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
-      return this;
+    private FeedException tooLarge() {
+      return FeedException.permanent("too_large", "the feed is larger than " + (max / (1024 * 1024))
+          + " MB (" + max + " bytes); refusing the rest");
     }
   }
-
 }

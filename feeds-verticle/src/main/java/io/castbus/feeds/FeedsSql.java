@@ -112,9 +112,9 @@ final class FeedsSql {
                             enclosure_type, enclosure_length)
       select $1, i.guid, i.title, i.description, i.published_at, i.duration_s, i.enclosure_url, i.enclosure_type,
              i.enclosure_length
-        from jsonb_to_recordset($2::jsonb) with ordinality as i(guid text, title text, description text,
+        from jsonb_to_recordset($2::jsonb) as i(guid text, title text, description text,
              published_at timestamptz, duration_s integer, enclosure_url text, enclosure_type text,
-             enclosure_length bigint, n bigint)
+             enclosure_length bigint, n integer)
        order by i.n desc
       on conflict (podcast_id, guid) do update
          set title = excluded.title, description = excluded.description, published_at = excluded.published_at,

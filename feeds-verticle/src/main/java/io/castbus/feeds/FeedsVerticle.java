@@ -73,6 +73,6 @@ public final class FeedsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return worker.stop().onComplete(v -> fetcher.close());
+    return worker.stop().eventually(() -> fetcher.close());
   }
 }

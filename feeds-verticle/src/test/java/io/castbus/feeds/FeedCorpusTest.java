@@ -109,7 +109,7 @@ class FeedCorpusTest {
 
   @AfterAll
   static void stop() throws Exception {
-    fetcher.close();
+    fetcher.close().await(10, TimeUnit.SECONDS);
     server.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
