@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.castbus.common.net.NetworkPolicy;
 import io.vertx.core.Vertx;
-import java.nio.file.Files;
 
 import java.util.List;
 import java.util.Map;
@@ -115,10 +114,7 @@ class FeedCorpusTest {
   }
 
   static Stream<String> corpus() throws Exception {
-    try (var files = Files.list(FeedServer.FEEDS)) {
-      return files.filter(Files::isRegularFile).map(f -> f.getFileName().toString())
-          .filter(name -> !name.endsWith(".md")).sorted().toList().stream();
-    }
+    return FeedServer.corpus(FeedServer.FEEDS).stream();
   }
 
   /** Fetches a corpus file from the loopback server and reads it as a refresh does. */

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real HTTP server on a free loopback port: {@code /feeds/<file>} and {@code /opml/<file>} serve the shared corpus
- * as is, and tests add routes of their own. Counts the requests per path.
+ * A real HTTP server on a free loopback port: {@code /feeds/<file>} serves the shared feed corpus as is, and tests
+ * add routes of their own. Counts the requests per path.
  */
 final class FeedServer implements AutoCloseable {
 
@@ -34,6 +34,14 @@ final class FeedServer implements AutoCloseable {
             .setCompressionSupported(true))
         .requestHandler(this::handle)
         .listen().await(10, TimeUnit.SECONDS);
+  }
+
+  /** The corpus files of a shared folder, sorted, without its notes. */
+  static java.util.List<String> corpus(Path folder) throws java.io.IOException {
+    try (var files = Files.list(folder)) {
+      return files.filter(Files::isRegularFile).map(f -> f.getFileName().toString())
+          .filter(name -> !name.endsWith(".md")).sorted().toList();
+    }
   }
 
   String url(String path) {
@@ -65,20 +73,17 @@ final class FeedServer implements AutoCloseable {
       handler.handle(req);
       return;
     }
-    for (var folder : new String[] {"feeds", "opml"}) {
-      var prefix = "/" + folder + "/";
-      if (req.path().startsWith(prefix)) {
-        var file = SHARED.resolve(folder).resolve(req.path().substring(prefix.length())).normalize();
-        if (file.startsWith(SHARED) && Files.isRegularFile(file)) {
-          vertx.fileSystem().readFile(file.toString()).onComplete(ar -> {
-            if (ar.succeeded()) {
-              req.response().putHeader("Content-Type", "application/xml").end(ar.result());
-            } else {
-              req.response().setStatusCode(500).end();
-            }
-          });
-          return;
-        }
+    if (req.path().startsWith("/feeds/")) {
+      var file = FEEDS.resolve(req.path().substring("/feeds/".length())).normalize();
+      if (file.startsWith(FEEDS) && Files.isRegularFile(file)) {
+        vertx.fileSystem().readFile(file.toString()).onComplete(ar -> {
+          if (ar.succeeded()) {
+            req.response().putHeader("Content-Type", "application/xml").end(ar.result());
+          } else {
+            req.response().setStatusCode(500).end();
+          }
+        });
+        return;
       }
     }
     req.response().setStatusCode(404).end("not found");
