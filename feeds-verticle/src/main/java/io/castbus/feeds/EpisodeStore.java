@@ -45,8 +45,10 @@ final class EpisodeStore {
       String movedTo) {
     var keys = EpisodeKeys.of(feed.items());
     var rows = new JsonArray(new ArrayList<>(keys.episodes().size()));
+    var identities = new JsonArray(new ArrayList<>(keys.episodes().size()));
     for (var keyed : keys.episodes()) {
       var i = keyed.item();
+      identities.add(new JsonObject().put("guid", keyed.key()).put("enclosure_url", i.enclosureUrl()));
       rows.add(new JsonObject()
           .put("n", rows.size())
           .put("guid", keyed.key())
@@ -59,7 +61,7 @@ final class EpisodeStore {
           .put("enclosure_length", i.enclosureLength()));
     }
     var written = new ArrayList<Written>();
-    return conn.preparedQuery(FeedsSql.REKEY_BY_ENCLOSURE).execute(Tuple.of(p.id(), rows))
+    return conn.preparedQuery(FeedsSql.REKEY_BY_ENCLOSURE).execute(Tuple.of(p.id(), identities))
         .compose(v -> conn.preparedQuery(FeedsSql.UPSERT_EPISODES).execute(Tuple.of(p.id(), rows)))
         .compose(result -> {
           for (var row : result) {

@@ -45,9 +45,8 @@ final class FeedText {
       Pattern.compile("^(\\s*(?:<!--[\\s\\S]*?-->\\s*)*)<\\?xml\\s[^>]*\\?>");
   private static final Pattern DOCTYPE = Pattern.compile("<!DOCTYPE", Pattern.CASE_INSENSITIVE);
   private static final Pattern DECLARED_PREFIX = Pattern.compile("xmlns:([A-Za-z_][\\w.-]*)\\s*=");
-  private static final Pattern USED_PREFIX =
-      Pattern.compile("<([A-Za-z_][\\w.-]*):[A-Za-z_]|\\s([A-Za-z_][\\w.-]*):[A-Za-z_][\\w.-]*\\s*=\\s*[\"']");
-  private static final Pattern ROOT_TAG = Pattern.compile("<([A-Za-z_][\\w.:-]*)");
+  private static final Pattern ATTRIBUTE_PREFIX =
+      Pattern.compile("\\s([A-Za-z_][\\w.-]*):[A-Za-z_][\\w.-]*\\s*=\\s*[\"']");
 
   private FeedText() {
   }
@@ -64,13 +63,36 @@ final class FeedText {
       throw FeedException.permanent("empty", "the feed is empty");
     }
     text = LEADING_DECLARATION.matcher(text).replaceFirst("$1");
-    var doctype = DOCTYPE.matcher(text);
+    var doctype = DOCTYPE.matcher(text).region(0, rootStart(text));
     if (doctype.find()) {
       throw FeedException.permanent("doctype_refused", "the document declares a DOCTYPE (line "
           + line(text, doctype.start()) + "); DOCTYPEs are refused so that no entity is expanded and nothing "
           + "outside the feed is fetched");
     }
-    return declarePrefixes(clean(text));
+    var prefixes = new LinkedHashMap<String, Boolean>();
+    var cleaned = clean(text, prefixes);
+    return prefixes.isEmpty() ? cleaned : declarePrefixes(cleaned, prefixes.keySet());
+  }
+
+  /** Where the first element starts: a DOCTYPE can only come before it. */
+  private static int rootStart(String text) {
+    var i = text.indexOf('<');
+    while (i >= 0 && i + 1 < text.length()) {
+      var next = text.charAt(i + 1);
+      if (next == '!' && text.startsWith("<!--", i)) {
+        var end = text.indexOf("-->", i + 4);
+        i = end < 0 ? -1 : text.indexOf('<', end + 3);
+      } else if (next == '!' || next == '?') {
+        var end = text.indexOf('>', i + 2);
+        if (next == '!' && text.regionMatches(true, i + 2, "DOCTYPE", 0, 7)) {
+          return text.length();
+        }
+        i = end < 0 ? -1 : text.indexOf('<', end + 1);
+      } else {
+        return i;
+      }
+    }
+    return text.length();
   }
 
   /** The 1-based line of a character offset. */
@@ -170,7 +192,7 @@ final class FeedText {
    * (or literal text when HTML does not know them either), bare ampersands are escaped, and characters XML 1.0
    * forbids are dropped everywhere.
    */
-  private static String clean(String text) {
+  private static String clean(String text, Map<String, Boolean> prefixes) {
     var out = new StringBuilder(text.length() + 64);
     var n = text.length();
     var i = 0;
@@ -188,6 +210,20 @@ final class FeedText {
         i = stop;
       } else if (c == '&') {
         i = entity(out, text, i);
+      } else if (c == '<' && i + 1 < n && isNameStart(text.charAt(i + 1))) {
+        var end = i + 1;
+        var colon = -1;
+        while (end < n && isNameChar(text.charAt(end))) {
+          if (text.charAt(end) == ':' && colon < 0) {
+            colon = end;
+          }
+          end++;
+        }
+        if (colon > 0) {
+          prefixes.putIfAbsent(text.substring(i + 1, colon), Boolean.TRUE);
+        }
+        out.append(text, i, end);
+        i = end;
       } else {
         if (valid(c)) {
           out.append(c);
@@ -196,6 +232,14 @@ final class FeedText {
       }
     }
     return out.toString();
+  }
+
+  private static boolean isNameStart(char c) {
+    return Character.isLetter(c) || c == '_';
+  }
+
+  private static boolean isNameChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' || c == ':';
   }
 
   private static int entity(StringBuilder out, String text, int at) {
@@ -275,40 +319,48 @@ final class FeedText {
     return c >= 0x20 ? c != 0xFFFE && c != 0xFFFF : c == '\t' || c == '\n' || c == '\r';
   }
 
-  /** Declares on the root element every prefix the document uses without declaring it anywhere. */
-  private static String declarePrefixes(String text) {
+  /**
+   * Declares on the root element every element prefix the document uses without declaring it anywhere, and then
+   * every attribute prefix likewise (a document that declares its element prefixes is taken to declare the others).
+   */
+  private static String declarePrefixes(String text, java.util.Collection<String> elementPrefixes) {
     var declared = new java.util.HashSet<String>();
     var m = DECLARED_PREFIX.matcher(text);
     while (m.find()) {
       declared.add(m.group(1));
     }
     var missing = new LinkedHashMap<String, String>();
-    var used = USED_PREFIX.matcher(text);
-    while (used.find()) {
-      var prefix = used.group(1) != null ? used.group(1) : used.group(2);
-      if (!declared.contains(prefix) && !prefix.equals("xmlns") && !prefix.equals("xml")) {
-        missing.putIfAbsent(prefix, KNOWN_NAMESPACES.getOrDefault(prefix.toLowerCase(Locale.ROOT),
-            "urn:castbus:undeclared:" + prefix));
-      }
+    for (var prefix : elementPrefixes) {
+      addMissing(missing, declared, prefix);
     }
     if (missing.isEmpty()) {
       return text;
     }
-    var root = ROOT_TAG.matcher(text);
-    var at = -1;
-    while (root.find()) {
-      var next = root.start() + 1 < text.length() ? text.charAt(root.start() + 1) : ' ';
-      if (next != '?' && next != '!') {
-        at = root.end();
-        break;
-      }
+    var used = ATTRIBUTE_PREFIX.matcher(text);
+    while (used.find()) {
+      addMissing(missing, declared, used.group(1));
     }
-    if (at < 0) {
+    if (missing.isEmpty()) {
       return text;
+    }
+    var at = rootStart(text);
+    if (at >= text.length()) {
+      return text;
+    }
+    var nameEnd = at + 1;
+    while (nameEnd < text.length() && isNameChar(text.charAt(nameEnd))) {
+      nameEnd++;
     }
     var declarations = new StringBuilder();
     missing.forEach((prefix, uri) -> declarations.append(" xmlns:").append(prefix).append("=\"").append(uri)
         .append('"'));
-    return text.substring(0, at) + declarations + text.substring(at);
+    return text.substring(0, nameEnd) + declarations + text.substring(nameEnd);
+  }
+
+  private static void addMissing(Map<String, String> missing, java.util.Set<String> declared, String prefix) {
+    if (!declared.contains(prefix) && !prefix.equals("xmlns") && !prefix.equals("xml")) {
+      missing.putIfAbsent(prefix, KNOWN_NAMESPACES.getOrDefault(prefix.toLowerCase(Locale.ROOT),
+          "urn:castbus:undeclared:" + prefix));
+    }
   }
 }
