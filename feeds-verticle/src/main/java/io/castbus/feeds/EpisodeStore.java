@@ -10,14 +10,20 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Writes what a feed read into the database, inside the caller's transaction: episodes upserted by key (an
- * episode whose GUID changed but whose enclosure did not keeps its row), the podcast's fields and validators, and
- * — when the podcast auto-downloads — new episodes marked {@code pending} with their {@code download_episode} runs.
+ * Writes what a feed read into the database, inside the caller's transaction: new and changed episodes upserted by
+ * key (unchanged ones are compared by hash and not sent; an episode whose GUID changed but whose enclosure did not
+ * keeps its row), the podcast's fields and validators, and — when the podcast auto-downloads — new episodes marked
+ * {@code pending} with their {@code download_episode} runs.
  */
 final class EpisodeStore {
+
+  static final int MAX_EPISODES = 100_000;
 
   /** What one stored feed changed. */
   record Stored(int items, int added, int updated, int repeated, int unidentifiable, List<String> distinctDuplicates,
@@ -29,6 +35,9 @@ final class EpisodeStore {
           .put("duplicate_guids", new JsonArray(new ArrayList<>(distinctDuplicates)))
           .put("queued_downloads", queued.size()).put("rss_url", rssUrl);
     }
+  }
+
+  private record Known(long id, String guid, String enclosureUrl, Long hash) {
   }
 
   private record Written(long id, boolean inserted, Instant publishedAt, boolean downloadable) {
@@ -44,33 +53,53 @@ final class EpisodeStore {
   static Future<Stored> store(SqlConnection conn, Podcast p, ParsedFeed feed, FeedFetcher.Fetched fetched,
       String movedTo) {
     var keys = EpisodeKeys.of(feed.items());
-    var rows = new JsonArray(new ArrayList<>(keys.episodes().size()));
-    var identities = new JsonArray(new ArrayList<>(keys.episodes().size()));
-    for (var keyed : keys.episodes()) {
-      var i = keyed.item();
-      identities.add(new JsonObject().put("guid", keyed.key()).put("enclosure_url", i.enclosureUrl()));
-      rows.add(new JsonObject()
-          .put("n", rows.size())
-          .put("guid", keyed.key())
-          .put("title", i.title())
-          .put("description", i.description())
-          .put("published_at", i.publishedAt() == null ? null : i.publishedAt().toString())
-          .put("duration_s", i.durationSeconds())
-          .put("enclosure_url", i.enclosureUrl())
-          .put("enclosure_type", i.enclosureType())
-          .put("enclosure_length", i.enclosureLength()));
-    }
     var written = new ArrayList<Written>();
-    return conn.preparedQuery(FeedsSql.REKEY_BY_ENCLOSURE).execute(Tuple.of(p.id(), identities))
-        .compose(v -> conn.preparedQuery(FeedsSql.UPSERT_EPISODES).execute(Tuple.of(p.id(), rows)))
-        .compose(result -> {
-          for (var row : result) {
-            var published = row.getOffsetDateTime("published_at");
-            written.add(new Written(row.getLong("id"), row.getBoolean("inserted"),
-                published == null ? null : published.toInstant(), row.getBoolean("downloadable")));
+    return conn.preparedQuery(FeedsSql.KNOWN_EPISODES).execute(Tuple.of(p.id(), MAX_EPISODES))
+        .compose(known -> {
+          var byGuid = new HashMap<String, Known>();
+          var byEnclosure = new HashMap<String, Known>();
+          for (var row : known) {
+            var k = new Known(row.getLong("id"), row.getString("guid"), row.getString("enclosure_url"),
+                row.getLong("content_hash"));
+            byGuid.put(k.guid(), k);
+            if (k.enclosureUrl() != null) {
+              byEnclosure.putIfAbsent(k.enclosureUrl(), k);
+            }
           }
-          return queueDownloads(conn, p, written);
+          var incoming = new HashSet<String>();
+          keys.episodes().forEach(keyed -> incoming.add(keyed.key()));
+          var rows = new JsonArray();
+          var rekeys = new JsonArray();
+          var rekeyed = new HashSet<Long>();
+          for (var keyed : keys.episodes()) {
+            var i = keyed.item();
+            var hash = hash(i);
+            var same = byGuid.get(keyed.key());
+            if (same != null) {
+              if (!Objects.equals(same.hash(), hash)) {
+                rows.add(row(keyed, hash, rows.size()));
+              }
+              continue;
+            }
+            var moved = i.enclosureUrl() == null ? null : byEnclosure.get(i.enclosureUrl());
+            if (moved != null && !incoming.contains(moved.guid()) && rekeyed.add(moved.id())) {
+              rekeys.add(new JsonObject().put("id", moved.id()).put("guid", keyed.key()));
+            }
+            rows.add(row(keyed, hash, rows.size()));
+          }
+          Future<?> rekey = rekeys.isEmpty() ? Future.succeededFuture()
+              : conn.preparedQuery(FeedsSql.REKEY).execute(Tuple.of(p.id(), rekeys));
+          return rekey.compose(v -> rows.isEmpty() ? Future.succeededFuture(List.<Written>of())
+              : conn.preparedQuery(FeedsSql.UPSERT_EPISODES).execute(Tuple.of(p.id(), rows)).map(result -> {
+                for (var row : result) {
+                  var published = row.getOffsetDateTime("published_at");
+                  written.add(new Written(row.getLong("id"), row.getBoolean("inserted"),
+                      published == null ? null : published.toInstant(), row.getBoolean("downloadable")));
+                }
+                return written;
+              }));
         })
+        .compose(w -> queueDownloads(conn, p, written))
         .compose(queued -> conn.preparedQuery(FeedsSql.REFRESHED).execute(Tuple.from(new Object[] {
                 p.id(), feed.title(), feed.description(), feed.siteUrl(), feed.imageUrl(), feed.author(),
                 feed.language(), fetched.etag(), fetched.lastModified(), movedTo}))
@@ -80,6 +109,37 @@ final class EpisodeStore {
                   keys.unidentifiable(), keys.distinctDuplicates(), queued,
                   updated.iterator().next().getString("rss_url"));
             }));
+  }
+
+  private static JsonObject row(EpisodeKeys.Keyed keyed, long hash, int n) {
+    var i = keyed.item();
+    return new JsonObject()
+        .put("n", n)
+        .put("guid", keyed.key())
+        .put("title", i.title())
+        .put("description", i.description())
+        .put("published_at", i.publishedAt() == null ? null : i.publishedAt().toString())
+        .put("duration_s", i.durationSeconds())
+        .put("enclosure_url", i.enclosureUrl())
+        .put("enclosure_type", i.enclosureType())
+        .put("enclosure_length", i.enclosureLength())
+        .put("content_hash", hash);
+  }
+
+  /** A 64-bit FNV-1a hash of everything stored of an item, to tell a changed episode from an unchanged one. */
+  static long hash(ParsedFeed.Item i) {
+    var h = 0xcbf29ce484222325L;
+    for (var field : new Object[] {i.title(), i.description(), i.publishedAt(), i.durationSeconds(),
+        i.enclosureUrl(), i.enclosureType(), i.enclosureLength()}) {
+      var s = field == null ? "\u0001" : field.toString();
+      for (var k = 0; k < s.length(); k++) {
+        h ^= s.charAt(k);
+        h *= 0x100000001b3L;
+      }
+      h ^= 0xffff;
+      h *= 0x100000001b3L;
+    }
+    return h;
   }
 
   /** The newest {@code max_episodes_to_keep} of the new downloadable episodes, when the podcast auto-downloads. */

@@ -85,47 +85,34 @@ final class FeedsSql {
        order by id
        limit $2""";
 
-  /** An episode whose GUID changed while its enclosure stayed is the same episode: it takes the new GUID. */
-  static final String REKEY_BY_ENCLOSURE = """
-      with incoming as (
-        select i.guid, i.enclosure_url from jsonb_to_recordset($2::jsonb) as i(guid text, enclosure_url text)),
-      candidates as (
-        select distinct on (i.guid) i.guid as new_guid, e.id
-          from incoming i
-          join episodes e on e.podcast_id = $1 and e.enclosure_url = i.enclosure_url
-         where i.enclosure_url is not null
-           and not exists (select 1 from episodes x where x.podcast_id = $1 and x.guid = i.guid)
-           and not exists (select 1 from incoming j where j.guid = e.guid)
-         order by i.guid, e.id),
-      one_per_episode as (
-        select distinct on (id) id, new_guid from candidates order by id, new_guid)
-      update episodes e set guid = o.new_guid, updated_at = now()
-        from one_per_episode o
-       where e.id = o.id""";
+  /** What a refresh compares a feed with: each stored episode's key, enclosure and content hash. */
+  static final String KNOWN_EPISODES = """
+      select id, guid, enclosure_url, content_hash from episodes where podcast_id = $1 order by id limit $2""";
+
+  /** Episodes whose GUID changed while their enclosure stayed take the new GUID ({@code [{"id", "guid"}]}). */
+  static final String REKEY = """
+      update episodes e set guid = i.guid, updated_at = now()
+        from jsonb_to_recordset($2::jsonb) as i(id bigint, guid text)
+       where e.id = i.id and e.podcast_id = $1""";
 
   /**
-   * Inserts new episodes (oldest first, so ids grow with time) and updates changed ones; unchanged rows are not
-   * written. Returns the rows written, with whether each is new.
+   * Inserts new episodes (oldest first, so ids grow with time) and updates changed ones; the caller sends only
+   * those. Returns the rows written, with whether each is new.
    */
   static final String UPSERT_EPISODES = """
       insert into episodes (podcast_id, guid, title, description, published_at, duration_s, enclosure_url,
-                            enclosure_type, enclosure_length)
+                            enclosure_type, enclosure_length, content_hash)
       select $1, i.guid, i.title, i.description, i.published_at, i.duration_s, i.enclosure_url, i.enclosure_type,
-             i.enclosure_length
+             i.enclosure_length, i.content_hash
         from jsonb_to_recordset($2::jsonb) as i(guid text, title text, description text,
              published_at timestamptz, duration_s integer, enclosure_url text, enclosure_type text,
-             enclosure_length bigint, n integer)
+             enclosure_length bigint, content_hash bigint, n integer)
        order by i.n desc
       on conflict (podcast_id, guid) do update
          set title = excluded.title, description = excluded.description, published_at = excluded.published_at,
              duration_s = excluded.duration_s, enclosure_url = excluded.enclosure_url,
              enclosure_type = excluded.enclosure_type, enclosure_length = excluded.enclosure_length,
-             updated_at = now()
-       where (episodes.title, episodes.description, episodes.published_at, episodes.duration_s, episodes.enclosure_url,
-              episodes.enclosure_type, episodes.enclosure_length)
-             is distinct from
-             (excluded.title, excluded.description, excluded.published_at, excluded.duration_s, excluded.enclosure_url,
-              excluded.enclosure_type, excluded.enclosure_length)
+             content_hash = excluded.content_hash, updated_at = now()
       returning id, (xmax = 0) as inserted, published_at, enclosure_url is not null as downloadable""";
 
   /** Marks new episodes wanted; never one already downloading, downloaded or deleted by cleanup. */
