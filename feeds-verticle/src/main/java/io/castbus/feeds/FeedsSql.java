@@ -14,6 +14,11 @@ final class FeedsSql {
 
   static final String PODCAST = "select " + PODCAST_COLUMNS + " from podcasts p where p.id = $1";
 
+  /** What a refresh needs of a podcast. */
+  static final String PODCAST_TO_REFRESH = """
+      select id, owner, rss_url, max_episodes_to_keep, auto_download, etag, last_modified, last_success
+        from podcasts where id = $1""";
+
   static final String PODCAST_BY_URL = "select id from podcasts where rss_url = $1";
 
   /** Podcasts visible to {@code $1} (every podcast when null), after id {@code $2}. */
@@ -87,7 +92,7 @@ final class FeedsSql {
 
   /** What a refresh compares a feed with: each stored episode's key, enclosure and content hash. */
   static final String KNOWN_EPISODES = """
-      select id, guid, enclosure_url, content_hash from episodes where podcast_id = $1 order by id limit $2""";
+      select id, guid, enclosure_url, content_hash from episodes where podcast_id = $1 order by guid limit $2""";
 
   /** Episodes whose GUID changed while their enclosure stayed take the new GUID ({@code [{"id", "guid"}]}). */
   static final String REKEY = """

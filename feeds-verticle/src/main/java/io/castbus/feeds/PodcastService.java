@@ -74,14 +74,13 @@ final class PodcastService {
                   var podcast = new Podcast(rows.iterator().next().getLong("id"), owner, url, keep, autoDownload,
                       null, null, false);
                   return EpisodeStore.store(conn, podcast, read.feed(), read.fetched(), read.movedTo())
-                      .map(stored -> new Object[] {podcast.id(), stored});
+                      .map(stored -> new Added(podcast.id(), stored));
                 }));
-            return inserted.compose(pair -> {
-              var stored = (EpisodeStore.Stored) pair[1];
-              if (!stored.queued().isEmpty()) {
+            return inserted.compose(added -> {
+              if (!added.stored().queued().isEmpty()) {
                 queue.wake(List.of(RunTypes.DOWNLOAD_EPISODE));
               }
-              return podcast((Long) pair[0]).map(json -> json.put("refresh", stored.toJson()));
+              return podcast(added.id()).map(json -> json.put("refresh", added.stored().toJson()));
             });
           });
     });
@@ -275,6 +274,9 @@ final class PodcastService {
       }
     }
     return deleted;
+  }
+
+  private record Added(long id, EpisodeStore.Stored stored) {
   }
 
   /** Where a page of episodes ends: the last one's publication time (null sorts last) and id. */

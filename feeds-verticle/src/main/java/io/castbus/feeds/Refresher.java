@@ -5,6 +5,7 @@ import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.queue.EventLevel;
 import io.castbus.common.queue.RunContext;
 import io.castbus.common.queue.RunFailure;
+import io.castbus.common.queue.RunJson;
 import io.castbus.common.queue.RunQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,7 +44,7 @@ final class Refresher {
       return Future.failedFuture(RunFailure.permanent("bad_payload", "refresh_feed needs a numeric podcast_id, got "
           + ctx.payload().encode()));
     }
-    return pool.preparedQuery(FeedsSql.PODCAST).execute(Tuple.of(number.longValue())).compose(rows -> {
+    return pool.preparedQuery(FeedsSql.PODCAST_TO_REFRESH).execute(Tuple.of(number.longValue())).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(RunFailure.permanent("podcast_not_found", "podcast " + id + " no longer exists"));
       }
@@ -114,18 +115,15 @@ final class Refresher {
   }
 
   private Future<JsonObject> failed(RunContext ctx, Podcast p, Throwable e) {
-    var failure = e instanceof FeedException f ? RunFailure.permanent(f.code(), f.getMessage())
-        : RunFailure.of(e);
-    if (e instanceof FeedException f && !f.permanent()) {
-      failure = RunFailure.transientFailure(f.code(), f.getMessage());
-    }
-    var cause = failure;
+    var cause = !(e instanceof FeedException f) ? RunFailure.of(e)
+        : f.permanent() ? RunFailure.permanent(f.code(), f.getMessage())
+        : RunFailure.transientFailure(f.code(), f.getMessage());
     return pool.preparedQuery(FeedsSql.FAILED).execute(Tuple.of(p.id(), cause.getMessage())).compose(rows -> {
       var row = rows.iterator().next();
       ctx.event(EventLevel.WARN, "podcast " + p.id() + " (" + p.rssUrl() + "): " + cause.getMessage(), new JsonObject()
           .put("podcast_id", p.id()).put("code", cause.code())
           .put("consecutive_failures", row.getInteger("consecutive_failures"))
-          .put("next_refresh_after", io.castbus.common.queue.RunJson.time(row.getOffsetDateTime("next_refresh_after"))));
+          .put("next_refresh_after", RunJson.time(row.getOffsetDateTime("next_refresh_after"))));
       return Future.failedFuture(cause);
     });
   }
