@@ -171,8 +171,12 @@ class FeedCorpusTest {
   }
 
   @Test
-  @DisplayName("enclosure URLs are trimmed and resolved against the final feed URL")
+  @DisplayName("enclosure URLs are trimmed and resolved against the final feed URL; media:content stands in for none")
   void enclosureUrls() throws Exception {
+    var mediaOnly = "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>T</title>"
+        + "<item><guid>g</guid><media:content url=\"a.mp3\" type=\"audio/mpeg\"/></item></channel></rss>";
+    assertThat(FeedParser.parse(mediaOnly.getBytes(java.nio.charset.StandardCharsets.UTF_8), null,
+        "http://example.org/feeds/show.xml").items().get(0).enclosureUrl()).isEqualTo("http://example.org/feeds/a.mp3");
     assertThat(read("relurl__podcastparser__relative.rss").items().get(0).enclosureUrl())
         .isEqualTo(server.url("/feeds/example.mp3"));
     assertThat(read("relurl__podcastparser__leading_space_url.rss").items().get(0).enclosureUrl())
