@@ -10,7 +10,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -34,6 +34,8 @@ public final class BenchMain {
 
   private static final Set<String> CLEANUP_OPTIONS = Set.of("podcasts", "episodes", "keep", "database-url");
 
+  private static final Set<String> FEEDS_OPTIONS = Set.of("podcasts", "items", "concurrency", "big", "database-url");
+
   private BenchMain() {
   }
 
@@ -48,6 +50,7 @@ public final class BenchMain {
         case "cleanup" -> cleanup(BenchArgs.parse(args, CLEANUP_OPTIONS));
         case "observability" -> observability(BenchArgs.parse(args, OBSERVABILITY_OPTIONS));
         case "sse" -> sse(BenchArgs.parse(args, SSE_OPTIONS));
+        case "feeds" -> feeds(BenchArgs.parse(args, FEEDS_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -194,6 +197,22 @@ public final class BenchMain {
       var result = SseBench.measure(db, clients, seconds);
       System.out.printf(Locale.ROOT, "sse clients=%d sustained_events_per_s=%d frames_per_s=%d%n", clients,
           result.sustainedRate(), result.sustainedRate() * clients);
+  private static boolean feeds(BenchArgs args) throws Exception {
+    var podcasts = args.integer("podcasts", 1_000, 1);
+    var items = args.integer("items", 100, 1);
+    var concurrency = args.integer("concurrency", 8, 1);
+    var big = args.integer("big", 5_000, 1);
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench feeds: podcasts=%d items=%d concurrency=%d database=%s "
+              + "postgresql=%s nproc=%d java=%s max_heap_mb=%d%n", podcasts, items, concurrency, db.name(),
+          db.serverVersion(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+          Runtime.getRuntime().maxMemory() / (1024 * 1024));
+      var r = FeedsBench.measure(db, podcasts, items, concurrency, big);
+      System.out.printf(Locale.ROOT, "first refresh (every episode new): %.0f feeds/s; a %d-item feed refreshed with "
+          + "a heap peak of %d MB above the idle heap%n", r.firstPerSecond(), r.bigItems(), r.heapPeakMb());
+      System.out.printf(Locale.ROOT, "feeds feeds_per_s=%d parse_floor_feeds_per_s=%d ratio=%.2f not_modified_per_s=%d%n",
+          Math.round(r.changedPerSecond()), Math.round(r.floorPerSecond()),
+          r.floorPerSecond() / r.changedPerSecond(), Math.round(r.notModifiedPerSecond()));
       return true;
     }
   }
@@ -263,6 +282,8 @@ public final class BenchMain {
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar sse [--clients 100] [--seconds 3]
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar feeds [--podcasts 1000] [--items 100] [--concurrency 8] [--big 5000]
+                                                 --database-url postgresql://postgres@127.0.0.1:5432/test
         """);
   }
 }

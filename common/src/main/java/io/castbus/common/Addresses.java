@@ -47,6 +47,27 @@ public final class Addresses {
   /** Publication {}: API keys were revoked; every gateway forgets the keys it has cached. */
   public static final String AUTH_REVOKED = "castbus.auth.revoked";
 
+  /** Request {@code {"rss_url", "max_episodes_to_keep", "auto_download", "owner"}} → the podcast, fetched and parsed. */
+  public static final String PODCASTS_ADD = "castbus.podcasts.add";
+  /** Request {@code {"owner", "admin"}} → {@code {"podcasts"}} (an admin sees every podcast, a user their own). */
+  public static final String PODCASTS_LIST = "castbus.podcasts.list";
+  /** Request {@code {"id", "owner", "admin"}} → the podcast. */
+  public static final String PODCASTS_GET = "castbus.podcasts.get";
+  /** Request {@code {"id", "owner", "admin", "max_episodes_to_keep", "auto_download", "title"}} → the podcast. */
+  public static final String PODCASTS_UPDATE = "castbus.podcasts.update";
+  /** Request {@code {"id", "owner", "admin", "delete_files"}} → {@code {"deleted": true, "files_deleted"}}. */
+  public static final String PODCASTS_DELETE = "castbus.podcasts.delete";
+  /** Request {@code {"id", "owner", "admin"}} → {@code {"run_id"}} of the queued refresh. */
+  public static final String PODCASTS_REFRESH = "castbus.podcasts.refresh";
+  /** Request {@code {"opml", "owner"}} → {@code {"imported", "existing", "invalid", "podcasts"}}. */
+  public static final String PODCASTS_IMPORT = "castbus.podcasts.import";
+  /** Request {@code {"owner", "admin"}} → {@code {"opml"}}: the podcasts as an OPML 2.0 document. */
+  public static final String PODCASTS_EXPORT = "castbus.podcasts.export";
+  /** Request {@code {"podcast_id", "owner", "admin", "limit", "cursor"}} → {@code {"episodes", "total", "next_cursor"}}. */
+  public static final String EPISODES_LIST = "castbus.episodes.list";
+  /** Request {@code {"id", "owner", "admin", "keep"}} → the episode. */
+  public static final String EPISODES_UPDATE = "castbus.episodes.update";
+
   private Addresses() {
   }
 }

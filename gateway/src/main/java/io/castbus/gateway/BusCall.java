@@ -1,6 +1,7 @@
 package io.castbus.gateway;
 
 import io.castbus.common.ServiceError;
+import io.castbus.gateway.auth.Authenticator;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -36,6 +37,29 @@ final class BusCall {
         }
       });
     };
+  }
+
+  /** Sends the request and answers with one text field of the reply, as {@code contentType}. */
+  static io.vertx.core.Handler<RoutingContext> text(String address, String field, String contentType,
+      Function<RoutingContext, JsonObject> request) {
+    return ctx -> ctx.vertx().eventBus().<JsonObject>request(address, request.apply(ctx), OPTIONS).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.send(ctx, ServiceError.of(ar.cause()));
+      } else {
+        ctx.response().putHeader("content-type", contentType).end(ar.result().body().getString(field));
+      }
+    });
+  }
+
+  /** Who asks: the principal's name as owner, and whether it acts as an admin (who sees everyone's things). */
+  static JsonObject caller(RoutingContext ctx) {
+    var principal = Authenticator.principal(ctx);
+    return new JsonObject().put("owner", principal.name()).put("admin", principal.isAdmin());
+  }
+
+  /** The caller and the numeric {@code id} path parameter. */
+  static JsonObject ownedId(RoutingContext ctx) {
+    return caller(ctx).put("id", Long.parseLong(ctx.pathParam("id")));
   }
 
   static JsonObject id(RoutingContext ctx) {

@@ -13,13 +13,17 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The OpenAPI document: served as written at {@code /api/openapi.yaml}, and used to route and validate requests.
- * The validator only knows a few response media types, so for routing the streaming and YAML responses are
- * declared as text, and security is left to the gateway's own key check; requests are validated as documented.
+ * The validator only knows a few media types, so for routing the streaming, YAML and OPML responses are declared as
+ * text, XML request bodies (OPML imports) as octet streams — the gateway relabels such requests the same way and
+ * the service reads the XML — and security is left to the gateway's own key check.
  */
 record Contract(Buffer yaml, OpenAPIContract openApi) {
 
   static final String RESOURCE = "openapi.yaml";
-  private static final Set<String> AS_TEXT = Set.of("text/event-stream", "application/yaml");
+  private static final Set<String> AS_TEXT = Set.of("text/event-stream", "application/yaml", "text/x-opml");
+  /** Request body media types routed as {@code application/octet-stream}. */
+  static final Set<String> XML_BODIES = Set.of("text/xml", "application/xml", "text/x-opml");
+  static final String OCTETS = "application/octet-stream";
 
   static Future<Contract> load(Vertx vertx) {
     return vertx.fileSystem().readFile(RESOURCE).compose(yaml -> {
@@ -41,6 +45,16 @@ record Contract(Buffer yaml, OpenAPIContract openApi) {
           continue;
         }
         operation.remove("security");
+        var body = operation.getJsonObject("requestBody");
+        var bodyTypes = body == null ? null : body.getJsonObject("content");
+        if (bodyTypes != null) {
+          for (var type : Set.copyOf(bodyTypes.fieldNames())) {
+            if (XML_BODIES.contains(type)) {
+              bodyTypes.remove(type);
+              bodyTypes.put(OCTETS, new JsonObject());
+            }
+          }
+        }
         var responses = operation.getJsonObject("responses");
         for (var status : responses.fieldNames()) {
           var content = responses.getJsonObject(status).getJsonObject("content");

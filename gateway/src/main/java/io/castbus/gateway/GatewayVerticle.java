@@ -24,14 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API (SPEC §3): jobs and runs, answered by the scheduler and runs services over the event bus, the live
- * event stream, the OpenAPI document every request is validated against, health and metrics. It holds no state of
+ * The HTTP API (SPEC §3): jobs, runs, podcasts and episodes, answered by the scheduler, runs and feeds services over
+ * the event bus, the live event stream, the OpenAPI document every request is validated against, health and metrics. It holds no state of
  * its own beyond API-key lookups, so any number of gateways can run.
  */
 public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   static final long MAX_BODY_BYTES = 1024 * 1024;
+  private static final String XML_CHARSET = "castbus.xml-charset";
 
   private final Process process;
   private EventStream events;
@@ -75,6 +76,7 @@ public final class GatewayVerticle extends VerticleBase {
     var admin = Authenticator.requireAdmin();
     var builder = RouterBuilder.create(vertx, contract.openApi(), RequestExtractor.withBodyHandler());
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    builder.rootHandler(GatewayVerticle::relabelXmlBody);
     builder.rootHandler(ctx -> {
       var path = ctx.normalizedPath();
       if (path.startsWith("/api/") && !path.equals("/api/openapi.yaml")) {
@@ -129,6 +131,28 @@ public final class GatewayVerticle extends VerticleBase {
     on(builder, "listMyKeys", users.listKeys());
     on(builder, "deleteMyKey", users.deleteKey());
 
+    on(builder, "listPodcasts", BusCall.to(Addresses.PODCASTS_LIST, 200, BusCall::caller));
+    on(builder, "addPodcast", BusCall.to(Addresses.PODCASTS_ADD, 201,
+        ctx -> ctx.body().asJsonObject().copy().mergeIn(BusCall.caller(ctx))));
+    on(builder, "importPodcasts", BusCall.to(Addresses.PODCASTS_IMPORT, 200, ctx -> BusCall.caller(ctx)
+        .put("opml", ctx.body().buffer().getBytes())
+        .put("charset", ctx.<String>get(XML_CHARSET))));
+    on(builder, "exportPodcasts", BusCall.text(Addresses.PODCASTS_EXPORT, "opml", "text/x-opml; charset=utf-8",
+        BusCall::caller));
+    on(builder, "getPodcast", BusCall.to(Addresses.PODCASTS_GET, 200, BusCall::ownedId));
+    on(builder, "updatePodcast", BusCall.to(Addresses.PODCASTS_UPDATE, 200,
+        ctx -> ctx.body().asJsonObject().copy().mergeIn(BusCall.ownedId(ctx))));
+    on(builder, "deletePodcast", BusCall.to(Addresses.PODCASTS_DELETE, 200, ctx -> BusCall.ownedId(ctx)
+        .put("delete_files", Boolean.parseBoolean(ctx.request().getParam("delete_files")))));
+    on(builder, "listEpisodes", BusCall.to(Addresses.EPISODES_LIST, 200, ctx -> {
+      var limit = ctx.request().getParam("limit");
+      return BusCall.caller(ctx).put("podcast_id", Long.parseLong(ctx.pathParam("id")))
+          .put("limit", limit == null ? 50 : Integer.parseInt(limit)).put("cursor", ctx.request().getParam("cursor"));
+    }));
+    on(builder, "refreshPodcast", BusCall.to(Addresses.PODCASTS_REFRESH, 202, BusCall::ownedId));
+    on(builder, "updateEpisode", BusCall.to(Addresses.EPISODES_UPDATE, 200,
+        ctx -> ctx.body().asJsonObject().copy().mergeIn(BusCall.ownedId(ctx))));
+
     on(builder, "getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
     on(builder, "live", OpsRoutes.live());
     on(builder, "ready", OpsRoutes.ready(process.health()));
@@ -162,6 +186,24 @@ public final class GatewayVerticle extends VerticleBase {
     }
     var limit = ctx.request().getParam("limit");
     return q.put("limit", limit == null ? 50 : Integer.parseInt(limit));
+  }
+
+  /** An XML body is validated as octets (see {@link Contract}); its charset is kept for the service that reads it. */
+  private static void relabelXmlBody(RoutingContext ctx) {
+    var contentType = ctx.request().getHeader("Content-Type");
+    if (contentType != null) {
+      var parts = contentType.split(";");
+      if (Contract.XML_BODIES.contains(parts[0].trim().toLowerCase(java.util.Locale.ROOT))) {
+        for (var i = 1; i < parts.length; i++) {
+          var p = parts[i].trim();
+          if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+            ctx.put(XML_CHARSET, p.substring(8).replace("\"", "").trim());
+          }
+        }
+        ctx.request().headers().set("Content-Type", Contract.OCTETS);
+      }
+    }
+    ctx.next();
   }
 
   private static ServiceError notFound(RoutingContext ctx) {

@@ -1,6 +1,9 @@
 package io.castbus.testkit;
 
+import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** Waiting in tests: for a condition with a deadline, never for a fixed time that hopes to be enough. */
@@ -16,6 +19,15 @@ public final class Waits {
         throw new AssertionError("still not true after " + timeout.toSeconds() + " s: " + what);
       }
       sleep(25);
+    }
+  }
+
+  /** The future's value, waited for off the event loop for at most 30 s. */
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.await(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no answer within 30 s", e);
     }
   }
 

@@ -1,0 +1,167 @@
+package io.castbus.feeds;
+
+import io.castbus.common.RunTypes;
+import io.castbus.common.queue.RunQueue;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes what a feed read into the database, inside the caller's transaction: new and changed episodes upserted by
+ * key (unchanged ones are compared by hash and not sent; an episode whose GUID changed but whose enclosure did not
+ * keeps its row), the podcast's fields and validators, and — when the podcast auto-downloads — new episodes marked
+ * {@code pending} with their {@code download_episode} runs.
+ */
+final class EpisodeStore {
+
+  static final int MAX_EPISODES = 100_000;
+
+  /** What one stored feed changed. */
+  record Stored(int items, int added, int updated, int repeated, int unidentifiable, List<String> distinctDuplicates,
+      List<Long> queued, String rssUrl) {
+
+    JsonObject toJson() {
+      return new JsonObject().put("items", items).put("added", added).put("updated", updated)
+          .put("repeated", repeated).put("unidentifiable", unidentifiable)
+          .put("duplicate_guids", new JsonArray(new ArrayList<>(distinctDuplicates)))
+          .put("queued_downloads", queued.size()).put("rss_url", rssUrl);
+    }
+  }
+
+  private record Known(long id, String guid, String enclosureUrl, Long hash) {
+  }
+
+  private record Written(long id, boolean inserted, Instant publishedAt, boolean downloadable) {
+  }
+
+  private EpisodeStore() {
+  }
+
+  /**
+   * Stores a feed read for podcast {@code p}; {@code movedTo} is its new URL when it moved. Runs created are
+   * inserted in the transaction: wake the workers once it commits.
+   */
+  static Future<Stored> store(SqlConnection conn, Podcast p, ParsedFeed feed, FeedFetcher.Fetched fetched,
+      String movedTo) {
+    var keys = EpisodeKeys.of(feed.items());
+    var written = new ArrayList<Written>();
+    return conn.preparedQuery(FeedsSql.KNOWN_EPISODES).execute(Tuple.of(p.id(), MAX_EPISODES))
+        .compose(known -> {
+          var byGuid = new HashMap<String, Known>();
+          var byEnclosure = new HashMap<String, Known>();
+          for (var row : known) {
+            var k = new Known(row.getLong("id"), row.getString("guid"), row.getString("enclosure_url"),
+                row.getLong("content_hash"));
+            byGuid.put(k.guid(), k);
+            if (k.enclosureUrl() != null) {
+              byEnclosure.putIfAbsent(k.enclosureUrl(), k);
+            }
+          }
+          var incoming = new HashSet<String>();
+          keys.episodes().forEach(keyed -> incoming.add(keyed.key()));
+          var rows = new JsonArray();
+          var rekeys = new JsonArray();
+          var rekeyed = new HashSet<Long>();
+          for (var keyed : keys.episodes()) {
+            var i = keyed.item();
+            var hash = hash(i);
+            var same = byGuid.get(keyed.key());
+            if (same != null) {
+              if (!Objects.equals(same.hash(), hash)) {
+                rows.add(row(keyed, hash, rows.size()));
+              }
+              continue;
+            }
+            var moved = i.enclosureUrl() == null ? null : byEnclosure.get(i.enclosureUrl());
+            if (moved != null && !incoming.contains(moved.guid()) && rekeyed.add(moved.id())) {
+              rekeys.add(new JsonObject().put("id", moved.id()).put("guid", keyed.key()));
+            }
+            rows.add(row(keyed, hash, rows.size()));
+          }
+          Future<?> rekey = rekeys.isEmpty() ? Future.succeededFuture()
+              : conn.preparedQuery(FeedsSql.REKEY).execute(Tuple.of(p.id(), rekeys));
+          return rekey.compose(v -> rows.isEmpty() ? Future.succeededFuture(List.<Written>of())
+              : conn.preparedQuery(FeedsSql.UPSERT_EPISODES).execute(Tuple.of(p.id(), rows)).map(result -> {
+                for (var row : result) {
+                  var published = row.getOffsetDateTime("published_at");
+                  written.add(new Written(row.getLong("id"), row.getBoolean("inserted"),
+                      published == null ? null : published.toInstant(), row.getBoolean("downloadable")));
+                }
+                return written;
+              }));
+        })
+        .compose(w -> queueDownloads(conn, p, written))
+        .compose(queued -> conn.preparedQuery(FeedsSql.REFRESHED).execute(Tuple.from(new Object[] {
+                p.id(), feed.title(), feed.description(), feed.siteUrl(), feed.imageUrl(), feed.author(),
+                feed.language(), fetched.etag(), fetched.lastModified(), movedTo}))
+            .map(updated -> {
+              var added = (int) written.stream().filter(Written::inserted).count();
+              return new Stored(keys.episodes().size(), added, written.size() - added, keys.repeated(),
+                  keys.unidentifiable(), keys.distinctDuplicates(), queued,
+                  updated.iterator().next().getString("rss_url"));
+            }));
+  }
+
+  private static JsonObject row(EpisodeKeys.Keyed keyed, long hash, int n) {
+    var i = keyed.item();
+    return new JsonObject()
+        .put("n", n)
+        .put("guid", keyed.key())
+        .put("title", i.title())
+        .put("description", i.description())
+        .put("published_at", i.publishedAt() == null ? null : i.publishedAt().toString())
+        .put("duration_s", i.durationSeconds())
+        .put("enclosure_url", i.enclosureUrl())
+        .put("enclosure_type", i.enclosureType())
+        .put("enclosure_length", i.enclosureLength())
+        .put("content_hash", hash);
+  }
+
+  /** A 64-bit FNV-1a hash of everything stored of an item, to tell a changed episode from an unchanged one. */
+  static long hash(ParsedFeed.Item i) {
+    var h = 0xcbf29ce484222325L;
+    for (var field : new Object[] {i.title(), i.description(), i.publishedAt(), i.durationSeconds(),
+        i.enclosureUrl(), i.enclosureType(), i.enclosureLength()}) {
+      var s = field == null ? "\u0001" : field.toString();
+      for (var k = 0; k < s.length(); k++) {
+        h ^= s.charAt(k);
+        h *= 0x100000001b3L;
+      }
+      h ^= 0xffff;
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /** The newest {@code max_episodes_to_keep} of the new downloadable episodes, when the podcast auto-downloads. */
+  private static Future<List<Long>> queueDownloads(SqlConnection conn, Podcast p, List<Written> written) {
+    if (!p.autoDownload()) {
+      return Future.succeededFuture(List.of());
+    }
+    var wanted = written.stream()
+        .filter(w -> w.inserted() && w.downloadable())
+        .sorted(Comparator.comparing(Written::publishedAt, Comparator.nullsLast(Comparator.reverseOrder()))
+            .thenComparing(Written::id, Comparator.reverseOrder()))
+        .limit(p.maxEpisodesToKeep())
+        .map(Written::id)
+        .toArray(Long[]::new);
+    if (wanted.length == 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return conn.preparedQuery(FeedsSql.MARK_PENDING).execute(Tuple.of(wanted)).compose(marked -> {
+      var ids = new ArrayList<Long>();
+      marked.forEach(row -> ids.add(row.getLong("id")));
+      var runs = ids.stream().map(id -> RunTypes.download(id).owner(p.owner())).toList();
+      return RunQueue.insert(conn, runs).map(created -> ids);
+    });
+  }
+}

@@ -1,0 +1,78 @@
+package io.castbus.feeds;
+
+import io.castbus.common.Addresses;
+import io.castbus.common.BusService;
+import io.castbus.common.RunTypes;
+import io.castbus.common.job.JobDefinition;
+import io.castbus.common.job.JobRegistry;
+import io.castbus.common.job.Trigger;
+import io.castbus.common.launch.Process;
+import io.castbus.common.net.NetworkPolicy;
+import io.castbus.common.queue.JobTypeOptions;
+import io.castbus.common.queue.RunQueue;
+import io.castbus.common.queue.Worker;
+import io.castbus.common.queue.WorkerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Feeds: registers {@code refresh_podcasts} (every FEED_REFRESH_INTERVAL s and on startup), serves it — one
+ * {@code refresh_feed} run per podcast — and {@code refresh_feed}, and answers the podcast and episode API on the
+ * {@code castbus.podcasts.*} and {@code castbus.episodes.list|update} addresses.
+ */
+public final class FeedsVerticle extends VerticleBase {
+
+  public static final String REFRESH_PODCASTS = "refresh_podcasts";
+
+  private final Process process;
+  private final FetchOptions fetchOptions;
+  private final JobTypeOptions refreshOptions;
+  private FeedFetcher fetcher;
+  private Worker worker;
+
+  public FeedsVerticle(Process process) {
+    this(process, FetchOptions.DEFAULTS, JobTypeOptions.DEFAULTS.concurrency(8));
+  }
+
+  public FeedsVerticle(Process process, FetchOptions fetchOptions, JobTypeOptions refreshOptions) {
+    this.process = process;
+    this.fetchOptions = fetchOptions;
+    this.refreshOptions = refreshOptions;
+  }
+
+  @Override
+  public Future<?> start() {
+    var settings = process.settings();
+    var pool = process.pool();
+    var queue = new RunQueue(vertx, pool);
+    fetcher = new FeedFetcher(vertx, new NetworkPolicy(settings.allowPrivateNetworks()), fetchOptions);
+    var refresher = new Refresher(vertx, pool, queue, fetcher);
+    var fanOut = new RefreshAll(pool, queue);
+    var api = new PodcastService(vertx, pool, queue, refresher, settings.downloadDir());
+    worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
+        .serve(RunTypes.REFRESH_FEED, refreshOptions, refresher::run)
+        .serve(REFRESH_PODCASTS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1), fanOut::run);
+    var job = JobDefinition.of(REFRESH_PODCASTS, "Refresh Podcast Feeds", REFRESH_PODCASTS,
+        Trigger.every(Duration.ofSeconds(settings.feedRefreshInterval()))).onStartup(Duration.ofSeconds(10));
+    return Future.all(List.of(
+            BusService.serve(vertx, Addresses.PODCASTS_ADD, api::add),
+            BusService.serve(vertx, Addresses.PODCASTS_LIST, api::list),
+            BusService.serve(vertx, Addresses.PODCASTS_GET, api::get),
+            BusService.serve(vertx, Addresses.PODCASTS_UPDATE, api::update),
+            BusService.serve(vertx, Addresses.PODCASTS_DELETE, api::delete),
+            BusService.serve(vertx, Addresses.PODCASTS_REFRESH, api::refresh),
+            BusService.serve(vertx, Addresses.PODCASTS_IMPORT, api::importOpml),
+            BusService.serve(vertx, Addresses.PODCASTS_EXPORT, api::exportOpml),
+            BusService.serve(vertx, Addresses.EPISODES_LIST, api::episodes),
+            BusService.serve(vertx, Addresses.EPISODES_UPDATE, api::updateEpisode)))
+        .compose(v -> new JobRegistry(vertx, pool).register(List.of(job)))
+        .compose(v -> worker.start());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return worker.stop().eventually(() -> fetcher.close());
+  }
+}

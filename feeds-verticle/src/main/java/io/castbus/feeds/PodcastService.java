@@ -1,0 +1,305 @@
+package io.castbus.feeds;
+
+import io.castbus.common.RunTypes;
+import io.castbus.common.ServiceError;
+import io.castbus.common.net.NetworkPolicy;
+import io.castbus.common.queue.Priority;
+import io.castbus.common.queue.RunQueue;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The podcast and episode API behind the gateway (SPEC §3). Requests carry the caller as {@code owner} and
+ * {@code admin}: a user sees and changes only their own podcasts, and what is not theirs is answered as not found.
+ */
+final class PodcastService {
+
+  static final int MAX_PODCASTS = 10_000;
+  static final int MAX_FILES = 100_000;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final RunQueue queue;
+  private final Refresher refresher;
+  private final Path downloadDir;
+
+  PodcastService(Vertx vertx, Pool pool, RunQueue queue, Refresher refresher, Path downloadDir) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.queue = queue;
+    this.refresher = refresher;
+    this.downloadDir = downloadDir;
+  }
+
+  /** Fetches and parses the feed at once; stores nothing unless it reads. */
+  Future<JsonObject> add(JsonObject req) {
+    String url;
+    try {
+      url = NetworkPolicy.parse(req.getString("rss_url")).toString();
+    } catch (NetworkPolicy.Refused e) {
+      return Future.failedFuture(ServiceError.badRequest("rss_url: " + e.getMessage()));
+    }
+    var keep = req.getInteger("max_episodes_to_keep", 5);
+    if (keep < 1 || keep > 100) {
+      return Future.failedFuture(ServiceError.badRequest("max_episodes_to_keep must be between 1 and 100, got "
+          + keep));
+    }
+    var autoDownload = req.getBoolean("auto_download", true);
+    var owner = req.getString("owner");
+    return pool.preparedQuery(FeedsSql.PODCAST_BY_URL).execute(Tuple.of(url)).compose(existing -> {
+      if (existing.size() > 0) {
+        return Future.failedFuture(alreadyAdded(url));
+      }
+      return refresher.read(url, FeedFetcher.Validators.NONE, true)
+          .recover(e -> Future.failedFuture(e instanceof FeedException f
+              ? new ServiceError(400, f.code(), "the feed at " + url + " cannot be added: " + f.getMessage()) : e))
+          .compose(read -> {
+            var inserted = pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.INSERT_PODCAST)
+                .execute(Tuple.of(owner, url, keep, autoDownload)).compose(rows -> {
+                  if (rows.size() == 0) {
+                    return Future.failedFuture(alreadyAdded(url));
+                  }
+                  var podcast = new Podcast(rows.iterator().next().getLong("id"), owner, url, keep, autoDownload,
+                      null, null, false);
+                  return EpisodeStore.store(conn, podcast, read.feed(), read.fetched(), read.movedTo())
+                      .map(stored -> new Added(podcast.id(), stored));
+                }));
+            return inserted.compose(added -> {
+              if (!added.stored().queued().isEmpty()) {
+                queue.wake(List.of(RunTypes.DOWNLOAD_EPISODE));
+              }
+              return podcast(added.id()).map(json -> json.put("refresh", added.stored().toJson()));
+            });
+          });
+    });
+  }
+
+  Future<JsonObject> list(JsonObject req) {
+    return pool.preparedQuery(FeedsSql.PODCASTS).execute(Tuple.of(visibleTo(req), 0L, MAX_PODCASTS)).map(rows -> {
+      var podcasts = new JsonArray();
+      rows.forEach(row -> podcasts.add(FeedsJson.podcast(row)));
+      return new JsonObject().put("podcasts", podcasts);
+    });
+  }
+
+  Future<JsonObject> get(JsonObject req) {
+    return visible(req, id(req, "id")).map(FeedsJson::podcast);
+  }
+
+  Future<JsonObject> update(JsonObject req) {
+    var id = id(req, "id");
+    var keep = req.getInteger("max_episodes_to_keep");
+    if (keep != null && (keep < 1 || keep > 100)) {
+      return Future.failedFuture(ServiceError.badRequest("max_episodes_to_keep must be between 1 and 100, got "
+          + keep));
+    }
+    return visible(req, id)
+        .compose(row -> pool.preparedQuery(FeedsSql.UPDATE_PODCAST).execute(Tuple.of(id, keep,
+            req.getBoolean("auto_download"), FeedParser.trim(req.getString("title")))))
+        .compose(v -> podcast(id));
+  }
+
+  /** Deletes the podcast and its episodes; with {@code delete_files} also their files under DOWNLOAD_DIR. */
+  Future<JsonObject> delete(JsonObject req) {
+    var id = id(req, "id");
+    var deleteFiles = req.getBoolean("delete_files", false);
+    return visible(req, id).compose(row -> {
+      var folder = row.getString("folder");
+      Future<Integer> files = !deleteFiles ? Future.succeededFuture(0)
+          : pool.preparedQuery(FeedsSql.EPISODE_FILES).execute(Tuple.of(id, MAX_FILES)).compose(paths -> {
+            var list = new ArrayList<String>();
+            paths.forEach(p -> list.add(p.getString("file_path")));
+            return vertx.executeBlocking(() -> deleteFiles(list, folder), false);
+          });
+      return files.compose(n -> pool.preparedQuery(FeedsSql.DELETE_PODCAST).execute(Tuple.of(id))
+          .map(v -> new JsonObject().put("deleted", true).put("id", id).put("files_deleted", n)));
+    });
+  }
+
+  Future<JsonObject> refresh(JsonObject req) {
+    var id = id(req, "id");
+    return visible(req, id)
+        .compose(row -> queue.enqueue(RunTypes.refresh(id).owner(req.getString("owner")).priority(Priority.HIGH)))
+        .map(runId -> new JsonObject().put("run_id", runId.toString()).put("podcast_id", id));
+  }
+
+  /** A podcast's episodes, newest first, a page at a time; the cursor is opaque to clients. */
+  Future<JsonObject> episodes(JsonObject req) {
+    var id = id(req, "podcast_id");
+    var limit = req.getInteger("limit", 50);
+    if (limit < 1 || limit > 500) {
+      return Future.failedFuture(ServiceError.badRequest("limit must be between 1 and 500, got " + limit));
+    }
+    var cursor = Cursor.decode(req.getString("cursor"));
+    return visible(req, id).compose(row -> pool.preparedQuery(FeedsSql.EPISODES_PAGE)
+        .execute(Tuple.of(id, cursor.publishedAt(), cursor.id(), limit + 1))
+        .compose(rows -> pool.preparedQuery(FeedsSql.EPISODE_COUNT).execute(Tuple.of(id)).map(count -> {
+          var episodes = new JsonArray();
+          Row last = null;
+          for (var r : rows) {
+            if (episodes.size() == limit) {
+              break;
+            }
+            episodes.add(FeedsJson.episode(r));
+            last = r;
+          }
+          var next = rows.size() > limit && last != null
+              ? Cursor.encode(last.getOffsetDateTime("published_at"), last.getLong("id")) : null;
+          return new JsonObject().put("episodes", episodes).put("total", count.iterator().next().getLong(0))
+              .put("next_cursor", next);
+        })));
+  }
+
+  Future<JsonObject> updateEpisode(JsonObject req) {
+    var id = id(req, "id");
+    var keep = req.getBoolean("keep");
+    if (keep == null) {
+      return Future.failedFuture(ServiceError.badRequest("keep (true or false) is required"));
+    }
+    return episode(req, id)
+        .compose(row -> pool.preparedQuery(FeedsSql.UPDATE_EPISODE).execute(Tuple.of(id, keep)))
+        .compose(v -> episode(req, id))
+        .map(FeedsJson::episode);
+  }
+
+  /** Adds every feed of an OPML list not yet subscribed and queues a refresh of each. */
+  Future<JsonObject> importOpml(JsonObject req) {
+    var bytes = req.getBinary("opml");
+    var charset = req.getString("charset");
+    var owner = req.getString("owner");
+    return vertx.executeBlocking(() -> Opml.read(bytes, charset), false)
+        .recover(e -> Future.failedFuture(e instanceof FeedException f ? new ServiceError(400, f.code(),
+            f.getMessage()) : e))
+        .compose(read -> {
+          var rows = new JsonArray();
+          read.feeds().forEach(f -> rows.add(new JsonObject().put("rss_url", f.xmlUrl()).put("title", f.title())
+              .put("site_url", f.htmlUrl())));
+          return pool.preparedQuery(FeedsSql.IMPORT_PODCASTS).execute(Tuple.of(owner, rows)).compose(inserted -> {
+            var podcasts = new JsonArray();
+            var runs = new ArrayList<io.castbus.common.queue.NewRun>();
+            inserted.forEach(r -> {
+              podcasts.add(new JsonObject().put("id", r.getLong("id")).put("rss_url", r.getString("rss_url")));
+              runs.add(RunTypes.refresh(r.getLong("id")).owner(owner));
+            });
+            return queue.enqueueAll(runs).map(ids -> new JsonObject()
+                .put("imported", inserted.size())
+                .put("existing", read.feeds().size() - inserted.size())
+                .put("invalid", new JsonArray(new ArrayList<>(read.invalid())))
+                .put("podcasts", podcasts));
+          });
+        });
+  }
+
+  Future<JsonObject> exportOpml(JsonObject req) {
+    return pool.preparedQuery(FeedsSql.PODCASTS).execute(Tuple.of(visibleTo(req), 0L, MAX_PODCASTS)).map(rows -> {
+      var feeds = new ArrayList<Opml.Outline>();
+      rows.forEach(r -> feeds.add(new Opml.Outline(r.getString("title"), r.getString("rss_url"),
+          r.getString("site_url"))));
+      return new JsonObject().put("opml", Opml.write("Castbus podcasts", feeds)).put("count", feeds.size());
+    });
+  }
+
+  private Future<JsonObject> podcast(long id) {
+    return pool.preparedQuery(FeedsSql.PODCAST).execute(Tuple.of(id))
+        .map(rows -> FeedsJson.podcast(rows.iterator().next()));
+  }
+
+  /** The podcast's row when it exists and the caller may see it, else 404. */
+  private Future<Row> visible(JsonObject req, long id) {
+    return owned(FeedsSql.PODCAST, "podcast", req, id);
+  }
+
+  private Future<Row> episode(JsonObject req, long id) {
+    return owned(FeedsSql.EPISODE, "episode", req, id);
+  }
+
+  private Future<Row> owned(String sql, String what, JsonObject req, long id) {
+    return pool.preparedQuery(sql).execute(Tuple.of(id)).compose(rows -> {
+      var owner = visibleTo(req);
+      if (rows.size() == 0 || (owner != null && !owner.equals(rows.iterator().next().getString("owner")))) {
+        return Future.failedFuture(ServiceError.notFound("no " + what + " with id " + id));
+      }
+      return Future.succeededFuture(rows.iterator().next());
+    });
+  }
+
+  /** The owner whose podcasts the caller sees, or null for an admin (every podcast). */
+  private static String visibleTo(JsonObject req) {
+    return req.getBoolean("admin", false) ? null : req.getString("owner", "");
+  }
+
+  private static long id(JsonObject req, String field) {
+    var value = req.getValue(field);
+    try {
+      return value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value));
+    } catch (NumberFormatException e) {
+      throw ServiceError.badRequest(field + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  private static ServiceError alreadyAdded(String url) {
+    return ServiceError.conflict("a podcast with rss_url " + url + " already exists");
+  }
+
+  /** Deletes the given files (relative to DOWNLOAD_DIR, never outside it) and the podcast folder once empty. */
+  private int deleteFiles(List<String> paths, String folder) throws java.io.IOException {
+    var root = downloadDir.toAbsolutePath().normalize();
+    var deleted = 0;
+    for (var p : paths) {
+      var file = root.resolve(p).normalize();
+      if (file.startsWith(root) && !file.equals(root) && Files.deleteIfExists(file)) {
+        deleted++;
+      }
+    }
+    if (folder != null) {
+      var dir = root.resolve(folder).normalize();
+      if (dir.startsWith(root) && !dir.equals(root) && Files.isDirectory(dir)) {
+        try (var entries = Files.list(dir)) {
+          if (entries.findAny().isEmpty()) {
+            Files.delete(dir);
+          }
+        }
+      }
+    }
+    return deleted;
+  }
+
+  private record Added(long id, EpisodeStore.Stored stored) {
+  }
+
+  /** Where a page of episodes ends: the last one's publication time (null sorts last) and id. */
+  record Cursor(OffsetDateTime publishedAt, Long id) {
+    static final Cursor START = new Cursor(null, null);
+
+    static String encode(OffsetDateTime publishedAt, long id) {
+      var text = (publishedAt == null ? "" : publishedAt.toString()) + "," + id;
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Cursor decode(String cursor) {
+      if (cursor == null || cursor.isBlank()) {
+        return START;
+      }
+      try {
+        var text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        var comma = text.lastIndexOf(',');
+        var at = text.substring(0, comma);
+        return new Cursor(at.isEmpty() ? null : OffsetDateTime.parse(at), Long.parseLong(text.substring(comma + 1)));
+      } catch (RuntimeException e) {
+        throw ServiceError.badRequest("cursor '" + cursor + "' is not a cursor this API gave");
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.castbus.feeds;
+
+import io.castbus.common.RunTypes;
+import io.castbus.common.net.NetworkPolicy;
+import io.castbus.common.queue.EventLevel;
+import io.castbus.common.queue.RunContext;
+import io.castbus.common.queue.RunFailure;
+import io.castbus.common.queue.RunJson;
+import io.castbus.common.queue.RunQueue;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Refreshes podcasts: fetches the feed (conditionally), parses it off the event loop, stores its episodes and queues
+ * the downloads, all in one transaction; a failure is recorded on the podcast with a growing backoff.
+ */
+final class Refresher {
+
+  /** A feed fetched and, unless it was not modified, parsed; {@code movedTo} is its new URL when it moved. */
+  record Read(FeedFetcher.Fetched fetched, ParsedFeed feed, String movedTo) {
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final RunQueue queue;
+  private final FeedFetcher fetcher;
+
+  Refresher(Vertx vertx, Pool pool, RunQueue queue, FeedFetcher fetcher) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.queue = queue;
+    this.fetcher = fetcher;
+  }
+
+  /** The {@code refresh_feed} run: one podcast. */
+  Future<JsonObject> run(RunContext ctx) {
+    var id = ctx.payload().getValue("podcast_id");
+    if (!(id instanceof Number number)) {
+      return Future.failedFuture(RunFailure.permanent("bad_payload", "refresh_feed needs a numeric podcast_id, got "
+          + ctx.payload().encode()));
+    }
+    return pool.preparedQuery(FeedsSql.PODCAST_TO_REFRESH).execute(Tuple.of(number.longValue())).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(RunFailure.permanent("podcast_not_found", "podcast " + id + " no longer exists"));
+      }
+      var podcast = Podcast.of(rows.iterator().next());
+      return refresh(podcast).map(result -> {
+        var line = describe(podcast, result);
+        ctx.log(line);
+        ctx.event(EventLevel.INFO, line, result);
+        return result;
+      }).recover(e -> failed(ctx, podcast, e));
+    });
+  }
+
+  /** Refreshes one podcast and answers what changed. */
+  Future<JsonObject> refresh(Podcast p) {
+    return read(p.rssUrl(), new FeedFetcher.Validators(p.etag(), p.lastModified()), true).compose(read -> {
+      if (read.fetched().notModified()) {
+        return pool.preparedQuery(FeedsSql.NOT_MODIFIED).execute(Tuple.of(p.id(), read.movedTo()))
+            .map(v -> new JsonObject().put("not_modified", true).put("podcast_id", p.id()));
+      }
+      return store(p, read).map(stored -> stored.toJson().put("not_modified", false).put("podcast_id", p.id()));
+    });
+  }
+
+  /** Stores a read in one transaction, then wakes the download workers for the runs it queued. */
+  Future<EpisodeStore.Stored> store(Podcast p, Read read) {
+    return pool.withTransaction(conn -> EpisodeStore.store(conn, p, read.feed(), read.fetched(), read.movedTo()))
+        .onSuccess(stored -> {
+          if (!stored.queued().isEmpty()) {
+            queue.wake(List.of(RunTypes.DOWNLOAD_EPISODE));
+          }
+        });
+  }
+
+  /** Fetches and parses a feed, following a legacy redirect document once. */
+  Future<Read> read(String url, FeedFetcher.Validators validators, boolean followDocumentRedirect) {
+    return fetcher.fetch(url, validators).compose(fetched -> {
+      if (fetched.notModified()) {
+        return Future.succeededFuture(new Read(fetched, null, fetched.movedTo()));
+      }
+      return vertx.executeBlocking(() -> FeedParser.parse(fetched.body(), fetched.charset(), fetched.finalUrl()), false)
+          .compose(feed -> {
+            if (!feed.isRedirectOnly()) {
+              return Future.succeededFuture(new Read(fetched, feed, movedTo(url, fetched, feed)));
+            }
+            if (!followDocumentRedirect) {
+              return Future.failedFuture(FeedException.permanent("redirect_loop", "the feed's new location "
+                  + feed.newFeedUrl() + " says it moved again"));
+            }
+            return read(feed.newFeedUrl(), FeedFetcher.Validators.NONE, false)
+                .map(next -> new Read(next.fetched(), next.feed(),
+                    next.movedTo() != null ? next.movedTo() : next.fetched().finalUrl()));
+          });
+    });
+  }
+
+  /** Where the feed says it lives now (itunes:new-feed-url), else where permanent redirects led, else null. */
+  private static String movedTo(String url, FeedFetcher.Fetched fetched, ParsedFeed feed) {
+    var announced = feed.newFeedUrl();
+    if (announced != null && !announced.equals(url) && !announced.equals(fetched.finalUrl())) {
+      try {
+        return NetworkPolicy.parse(announced).toString();
+      } catch (NetworkPolicy.Refused e) {
+        return fetched.movedTo();
+      }
+    }
+    return fetched.movedTo();
+  }
+
+  private Future<JsonObject> failed(RunContext ctx, Podcast p, Throwable e) {
+    var cause = !(e instanceof FeedException f) ? RunFailure.of(e)
+        : f.permanent() ? RunFailure.permanent(f.code(), f.getMessage())
+        : RunFailure.transientFailure(f.code(), f.getMessage());
+    return pool.preparedQuery(FeedsSql.FAILED).execute(Tuple.of(p.id(), cause.getMessage())).compose(rows -> {
+      var row = rows.iterator().next();
+      ctx.event(EventLevel.WARN, "podcast " + p.id() + " (" + p.rssUrl() + "): " + cause.getMessage(), new JsonObject()
+          .put("podcast_id", p.id()).put("code", cause.code())
+          .put("consecutive_failures", row.getInteger("consecutive_failures"))
+          .put("next_refresh_after", RunJson.time(row.getOffsetDateTime("next_refresh_after"))));
+      return Future.failedFuture(cause);
+    });
+  }
+
+  private static String describe(Podcast p, JsonObject result) {
+    if (result.getBoolean("not_modified")) {
+      return "podcast " + p.id() + " (" + p.rssUrl() + "): not modified";
+    }
+    var line = "podcast " + p.id() + " (" + p.rssUrl() + "): " + result.getInteger("items") + " item(s), "
+        + result.getInteger("added") + " new, " + result.getInteger("updated") + " updated, "
+        + result.getInteger("queued_downloads") + " download(s) queued";
+    if (!Objects.equals(result.getString("rss_url"), p.rssUrl())) {
+      line += "; the feed moved to " + result.getString("rss_url");
+    }
+    return line;
+  }
+}
