@@ -197,6 +197,10 @@ public final class BenchMain {
       var result = SseBench.measure(db, clients, seconds);
       System.out.printf(Locale.ROOT, "sse clients=%d sustained_events_per_s=%d frames_per_s=%d%n", clients,
           result.sustainedRate(), result.sustainedRate() * clients);
+      return true;
+    }
+  }
+
   private static boolean feeds(BenchArgs args) throws Exception {
     var podcasts = args.integer("podcasts", 1_000, 1);
     var items = args.integer("items", 100, 1);
