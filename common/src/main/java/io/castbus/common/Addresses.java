@@ -36,6 +36,11 @@ public final class Addresses {
   /** Publication {}: jobs changed in the database; schedulers re-read their next due time. */
   public static final String JOBS_CHANGED = "castbus.jobs.changed";
 
+  /** Request {@code {"status", "podcast", "limit", "owner", "admin"}} → {@code {"total", "downloads"}}. */
+  public static final String DOWNLOADS_LIST = "castbus.downloads.list";
+  /** Request {@code {"id", "owner", "admin"}} → {@code {"run_id", "episode_id"}}: queues a download of the episode. */
+  public static final String EPISODES_DOWNLOAD = "castbus.episodes.download";
+
   private Addresses() {
   }
 }
