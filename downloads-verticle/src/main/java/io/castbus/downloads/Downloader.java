@@ -153,13 +153,17 @@ final class Downloader {
     return fs.exists(path).compose(there -> there ? fs.delete(path) : Future.succeededFuture());
   }
 
+  /** The server an enclosure comes from, {@code host:port}: what the per-host limit counts. */
   private static String host(String url) {
     try {
       var uri = URI.create(url);
       var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      return uri.getHost() == null || !(scheme.equals("http") || scheme.equals("https")) ? null
-          : uri.getHost().toLowerCase(Locale.ROOT);
-    } catch (IllegalArgumentException | NullPointerException e) {
+      if (uri.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
+        return null;
+      }
+      var port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+      return uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    } catch (IllegalArgumentException e) {
       return null;
     }
   }

@@ -113,7 +113,13 @@ final class Transfer {
       var tick = Math.max(50, Math.min(1000, limits.idleTimeout().toMillis() / 4));
       watchdog = vertx.setPeriodic(tick, t -> checkIdle());
       stop.onSuccess(reason -> abort(new Stopped(reason)));
-      hop(url, have > 0 && validator != null);
+      freeSpace().onComplete(free -> {
+        if (free.succeeded() && free.result() < limits.minFreeBytes()) {
+          fail(diskFull(free.result(), 0));
+        } else {
+          hop(url, have > 0 && validator != null);
+        }
+      });
       return result.future().onComplete(ar -> vertx.cancelTimer(watchdog));
     }
 
@@ -237,10 +243,11 @@ final class Transfer {
     private void stream(Pipe<Buffer> pipe, Start start) {
       var sink = new Sink(start);
       var needed = start.total() == null ? 0 : start.total() - start.from();
-      freeSpace().compose(free -> free - needed < limits.minFreeBytes()
+      var checked = freeSpace().compose(free -> free - needed < limits.minFreeBytes()
               ? Future.failedFuture(diskFull(free, needed)) : listener.started(start))
-          .onFailure(e -> abort(e instanceof RunFailure f ? f
-              : RunFailure.transientFailure("store", "could not record the download's start: " + e.getMessage(), e)));
+          .recover(e -> Future.failedFuture(e instanceof RunFailure f ? f
+              : RunFailure.transientFailure("store", "could not record the download's start: " + e.getMessage(), e)))
+          .onFailure(e -> abort((RuntimeException) e));
       var options = new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(start.from() == 0);
       vertx.fileSystem().open(part.toString(), options).onComplete(ar -> {
         if (ar.succeeded()) {
@@ -262,12 +269,12 @@ final class Transfer {
               if (ar.failed() || closed.failed()) {
                 return Future.<Outcome>failedFuture(ar.failed() ? ar.cause() : closed.cause());
               }
-              return vertx.executeBlocking(() -> {
+              return checked.compose(v -> vertx.executeBlocking(() -> {
                 try (var channel = FileChannel.open(part, StandardOpenOption.WRITE)) {
                   channel.force(true);
                 }
                 return new Outcome(start, start.from() + sink.written);
-              }, false);
+              }, false));
             });
           })
           .onComplete(ar -> {

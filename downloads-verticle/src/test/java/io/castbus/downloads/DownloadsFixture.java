@@ -41,8 +41,9 @@ final class DownloadsFixture implements AutoCloseable {
   final Path library;
   final Settings settings;
   final List<Replica> replicas = new ArrayList<>();
+  private io.vertx.sqlclient.Pool pool;
   final Replica main;
-  final RunQueue queue;
+  RunQueue queue;
 
   /** One downloads process: its own Vert.x, pool and verticle. */
   final class Replica {
@@ -78,6 +79,14 @@ final class DownloadsFixture implements AutoCloseable {
         .toString(), "ALLOW_PRIVATE_NETWORKS", "true"), Settings.AuthMode.REQUIRED);
     main = replica(limits, worker);
     queue = new RunQueue(main.vertx, main.process.pool());
+    pool = main.process.pool();
+  }
+
+  /** Reads and enqueues through {@code replica} from now on (the first one was killed). */
+  DownloadsFixture withQueueOf(Replica replica) {
+    queue = new RunQueue(replica.vertx, replica.process.pool());
+    pool = replica.process.pool();
+    return this;
   }
 
   Replica replica(DownloadLimits limits, WorkerOptions worker) {
@@ -124,7 +133,7 @@ final class DownloadsFixture implements AutoCloseable {
   }
 
   List<Row> rows(String sql, Object... args) {
-    var result = await(main.process.pool().preparedQuery(sql).execute(Tuple.from(args)));
+    var result = await(pool.preparedQuery(sql).execute(Tuple.from(args)));
     var rows = new ArrayList<Row>();
     result.forEach(rows::add);
     return rows;

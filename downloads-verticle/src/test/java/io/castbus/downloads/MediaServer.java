@@ -1,6 +1,5 @@
 package io.castbus.downloads;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -12,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -80,6 +78,7 @@ final class MediaServer implements AutoCloseable {
 
   final Vertx vertx;
   private final HttpServer server;
+  private final HttpServer second;
   private final Map<String, Media> media = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -91,20 +90,21 @@ final class MediaServer implements AutoCloseable {
 
   MediaServer() {
     vertx = Vertx.vertx();
-    server = await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
+    server = DownloadsFixture.await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
+    second = DownloadsFixture.await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
   }
 
   int port() {
     return server.actualPort();
   }
 
-  /** The URL of {@code path} on this server, through {@code host} (127.0.0.1 or localhost: two hosts, one server). */
-  String url(String host, String path) {
-    return "http://" + host + ":" + port() + path;
+  String url(String path) {
+    return "http://127.0.0.1:" + port() + path;
   }
 
-  String url(String path) {
-    return url("127.0.0.1", path);
+  /** The URL of {@code path} on the second port: another server, as the per-host limit counts. */
+  String urlOnSecond(String path) {
+    return "http://127.0.0.1:" + second.actualPort() + path;
   }
 
   MediaServer serve(String path, Media m) {
@@ -136,7 +136,7 @@ final class MediaServer implements AutoCloseable {
 
   private void handle(HttpServerRequest req) {
     var path = req.path();
-    var host = req.authority() == null ? "" : req.authority().host();
+    var host = req.authority() == null ? "" : req.authority().toString();
     seen.add(new Seen(path, host, req.getHeader("Range"), req.getHeader("If-Range"), System.nanoTime()));
     var m = media.get(path);
     var response = req.response();
@@ -226,16 +226,8 @@ final class MediaServer implements AutoCloseable {
     });
   }
 
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
-  }
-
   @Override
   public void close() {
-    await(vertx.close());
+    DownloadsFixture.await(vertx.close());
   }
 }
