@@ -8,6 +8,7 @@ import io.castbus.common.launch.Process;
 import io.castbus.common.queue.RunQueue;
 import io.castbus.common.queue.RunsService;
 import io.castbus.cleanup.CleanupModule;
+import io.castbus.downloads.DownloadsModule;
 import io.castbus.gateway.GatewayVerticle;
 import io.castbus.scheduler.SchedulerVerticle;
 import io.vertx.core.Deployable;
@@ -52,6 +53,7 @@ public final class CastbusApp implements AutoCloseable {
     all.add(new SchedulerVerticle(p));
     all.add(new RunsService(new RunQueue(p.vertx(), p.pool())));
     all.addAll(CleanupModule.verticles(p));
+    all.addAll(DownloadsModule.verticles(p));
     all.add(new GatewayVerticle(p));
     return all;
   }

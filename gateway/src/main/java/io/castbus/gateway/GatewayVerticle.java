@@ -119,6 +119,16 @@ public final class GatewayVerticle extends VerticleBase {
     on(builder, "cancelRun", admin, BusCall.to(Addresses.RUNS_CANCEL_REQUEST, 200, BusCall::id));
     on(builder, "streamEvents", events::handle);
 
+    on(builder, "listDownloads", BusCall.to(Addresses.DOWNLOADS_LIST, 200, ctx -> {
+      var q = owner(ctx).put("status", ctx.request().getParam("status"));
+      var podcast = ctx.request().getParam("podcast");
+      var limit = ctx.request().getParam("limit");
+      return q.put("podcast", podcast == null ? null : Long.parseLong(podcast))
+          .put("limit", limit == null ? 100 : Integer.parseInt(limit));
+    }));
+    on(builder, "downloadEpisode", BusCall.to(Addresses.EPISODES_DOWNLOAD, 202,
+        ctx -> owner(ctx).put("id", Long.parseLong(ctx.pathParam("id")))));
+
     on(builder, "getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
     on(builder, "live", OpsRoutes.live());
     on(builder, "ready", OpsRoutes.ready(process.health()));
@@ -130,6 +140,12 @@ public final class GatewayVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> HttpErrors.send(ctx, HttpErrors.ofStatus(413, null)));
     router.errorHandler(500, HttpErrors::handle);
     return router;
+  }
+
+  /** Who asks, for services that show a user only their own things: {@code {"owner", "admin"}}. */
+  private static JsonObject owner(RoutingContext ctx) {
+    var principal = Authenticator.principal(ctx);
+    return new JsonObject().put("owner", principal.name()).put("admin", principal.isAdmin());
   }
 
   private static ServiceError notFound(RoutingContext ctx) {
