@@ -9,7 +9,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|downloads [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -29,6 +29,9 @@ public final class BenchMain {
 
   private static final Set<String> CLEANUP_OPTIONS = Set.of("podcasts", "episodes", "keep", "database-url");
 
+  private static final Set<String> DOWNLOADS_OPTIONS =
+      Set.of("files", "size-mb", "concurrency", "rss-mb", "rounds", "database-url");
+
   private BenchMain() {
   }
 
@@ -41,6 +44,7 @@ public final class BenchMain {
         case "engine" -> engine(BenchArgs.parse(args, ENGINE_OPTIONS));
         case "lateness" -> lateness(BenchArgs.parse(args, LATENESS_OPTIONS));
         case "cleanup" -> cleanup(BenchArgs.parse(args, CLEANUP_OPTIONS));
+        case "downloads" -> downloads(BenchArgs.parse(args, DOWNLOADS_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -135,6 +139,25 @@ public final class BenchMain {
     }
   }
 
+  private static boolean downloads(BenchArgs args) throws Exception {
+    var files = args.integer("files", 8, 1);
+    var sizeMb = args.integer("size-mb", 128, 1);
+    var concurrency = args.integer("concurrency", 2, 1);
+    var rssMb = args.integer("rss-mb", 2048, 1);
+    var rounds = args.integer("rounds", 2, 1);
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench downloads: files=%d size_mb=%d concurrency=%d rss_file_mb=%d "
+              + "database=%s postgresql=%s nproc=%d java=%s%n", files, sizeMb, concurrency, rssMb, db.name(),
+          db.serverVersion(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      var r = DownloadsBench.measure(db, files, sizeMb, concurrency, rssMb, rounds);
+      System.out.printf(Locale.ROOT, "castbus: %d rounds of %d x %d MB in %.2f s; curl: the same in %.2f s; %d MB "
+          + "file with -Xmx128m: peak RSS %d MB%n", rounds, files, sizeMb, r.seconds(), r.curlSeconds(), rssMb,
+          r.peakRssMb());
+      System.out.println(DownloadsBench.line(r));
+      return true;
+    }
+  }
+
   /** One system measured on {@code runs} in a database of its own. */
   @FunctionalInterface
   private interface Measurement {
@@ -190,6 +213,8 @@ public final class BenchMain {
                                                     --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar cleanup [--podcasts 100] [--episodes 1000] [--keep 5]
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2]
+                                                     --database-url postgresql://postgres@127.0.0.1:5432/test
         """);
   }
 }
