@@ -10,6 +10,7 @@ import io.vertx.core.file.CopyOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
@@ -128,7 +129,8 @@ final class Downloader {
     if (ctx.isCancelled()) {
       var reason = ctx.cancelled().result();
       if (!USER_CANCEL.equals(reason)) {
-        return Future.failedFuture(e);
+        // Shutdown or lost lease: back to the queue at once, the attempt not counted, the partial kept.
+        return Future.failedFuture(RunFailure.postpone("stopped", "stopped: " + reason, Duration.ZERO));
       }
       return deleteQuietly(part)
           .compose(v -> episodes.ended(episode.id(), "none", "download " + USER_CANCEL, ctx.runId(), true))

@@ -6,8 +6,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -17,8 +15,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
 import io.vertx.core.streams.WriteStream;
 import java.net.URI;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -248,15 +244,6 @@ final class Transfer {
           .recover(e -> Future.failedFuture(e instanceof RunFailure f ? f
               : RunFailure.transientFailure("store", "could not record the download's start: " + e.getMessage(), e)))
           .onFailure(e -> abort((RuntimeException) e));
-      var options = new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(start.from() == 0);
-      vertx.fileSystem().open(part.toString(), options).onComplete(ar -> {
-        if (ar.succeeded()) {
-          sink.opened(ar.result());
-        } else {
-          sink.openFailed(ar.cause());
-          abort(RunFailure.transientFailure("file", "cannot write " + part + ": " + ar.cause().getMessage()));
-        }
-      });
       var diskTimer = vertx.setPeriodic(1000, t -> freeSpace().onSuccess(free -> {
         if (free < limits.minFreeBytes()) {
           abort(diskFull(free, start.total() == null ? 0 : start.total() - start.from() - sink.written));
@@ -265,17 +252,12 @@ final class Transfer {
       pipe.to(sink)
           .transform(ar -> {
             vertx.cancelTimer(diskTimer);
-            return sink.close().transform(closed -> {
-              if (ar.failed() || closed.failed()) {
-                return Future.<Outcome>failedFuture(ar.failed() ? ar.cause() : closed.cause());
-              }
-              return checked.compose(v -> vertx.executeBlocking(() -> {
-                try (var channel = FileChannel.open(part, StandardOpenOption.WRITE)) {
-                  channel.force(true);
-                }
-                return new Outcome(start, start.from() + sink.written);
-              }, false));
-            });
+            if (ar.failed()) {
+              return sink.file.discard().transform(v -> Future.<Outcome>failedFuture(ar.cause()));
+            }
+            return checked.compose(v -> sink.file.closeSynced())
+                .recover(e -> sink.file.discard().transform(v -> Future.failedFuture(e)))
+                .map(v -> new Outcome(start, start.from() + sink.written));
           })
           .onComplete(ar -> {
             if (ar.succeeded()) {
@@ -336,18 +318,11 @@ final class Transfer {
       result.tryFail(cause);
     }
 
-    /**
-     * The sink the body is piped into: the file (bytes arriving before it is open are held, with back-pressure past
-     * the write queue size), counting bytes, enforcing the size cap, reporting progress.
-     */
+    /** The sink the body is piped into: the file, counting bytes, enforcing the size cap, reporting progress. */
     private final class Sink implements WriteStream<Buffer> {
       private final Start start;
       private final long step;
-      private final Promise<AsyncFile> file = Promise.promise();
-      private final List<Buffer> held = new ArrayList<>();
-      private long heldBytes;
-      private Handler<Void> drain;
-      private boolean closed;
+      final FileSink file;
       long written;
       private long reported;
       private long reportedAt = System.nanoTime();
@@ -355,37 +330,11 @@ final class Transfer {
       Sink(Start start) {
         this.start = start;
         this.step = start.total() == null ? 1024 * 1024 : Math.max(64 * 1024, start.total() / 100);
-      }
-
-      void opened(AsyncFile f) {
-        f.setWritePos(start.from());
-        f.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
-        held.forEach(f::write);
-        held.clear();
-        heldBytes = 0;
-        file.complete(f);
-        if (drain != null) {
-          f.drainHandler(drain);
-          if (!f.writeQueueFull()) {
-            drain.handle(null);
-          }
-        }
-      }
-
-      void openFailed(Throwable cause) {
-        file.tryFail(cause);
-      }
-
-      Future<Void> close() {
-        closed = true;
-        return file.future().compose(AsyncFile::close);
+        this.file = FileSink.open(vertx, part, start.from(), WRITE_QUEUE_BYTES);
       }
 
       @Override
       public Future<Void> write(Buffer data) {
-        if (closed) {
-          return Future.failedFuture("the transfer has ended");
-        }
         lastActivity = System.nanoTime();
         written += data.length();
         var bytes = start.from() + written;
@@ -399,12 +348,13 @@ final class Transfer {
           reportedAt = lastActivity;
           listener.progress(bytes, start.total());
         }
-        if (!file.future().isComplete()) {
-          held.add(data);
-          heldBytes += data.length();
-          return Future.succeededFuture();
+        var result = file.write(data);
+        if (file.failure() != null) {
+          var why = String.valueOf(file.failure().getMessage());
+          abort(why.contains("No space left") ? RunFailure.permanent("disk_full", "the disk under DOWNLOAD_DIR is full: "
+              + why) : RunFailure.transientFailure("file", "cannot write " + part + ": " + why));
         }
-        return file.future().succeeded() ? file.future().result().write(data) : Future.failedFuture(file.future().cause());
+        return result;
       }
 
       @Override
@@ -424,22 +374,12 @@ final class Transfer {
 
       @Override
       public boolean writeQueueFull() {
-        if (closed) {
-          return false;
-        }
-        var f = file.future();
-        if (!f.isComplete()) {
-          return heldBytes >= WRITE_QUEUE_BYTES;
-        }
-        return f.succeeded() && f.result().writeQueueFull();
+        return file.writeQueueFull();
       }
 
       @Override
       public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
-        drain = handler;
-        if (file.future().succeeded()) {
-          file.future().result().drainHandler(handler);
-        }
+        file.drainHandler(handler);
         return this;
       }
     }

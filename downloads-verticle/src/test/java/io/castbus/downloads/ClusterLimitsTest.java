@@ -66,35 +66,52 @@ class ClusterLimitsTest {
   @Test
   @DisplayName("a replica killed mid-file: another takes the run over after its lease and completes the partial with Range")
   void killedReplica() throws Exception {
+    var finished = handOver("downloads_kill", true);
+    assertThat(finished.getInteger("attempts")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a replica shutting down hands its download back at once, attempt not counted, and the next one resumes it")
+  void gracefulShutdown() throws Exception {
+    var finished = handOver("downloads_stop", false);
+    assertThat(finished.getInteger("attempts")).isEqualTo(1);
+  }
+
+  private io.vertx.core.json.JsonObject handOver(String name, boolean kill) throws Exception {
     var worker = DownloadsFixture.WORKER.lease(java.time.Duration.ofSeconds(2))
         .reap(java.time.Duration.ofMillis(300));
-    fx = new DownloadsFixture("downloads_kill", library, DownloadsFixture.LIMITS, worker);
+    fx = new DownloadsFixture(name, library, DownloadsFixture.LIMITS, worker);
     var data = MediaServer.bytes(600_000, 7);
-    var path = "/kill/" + UUID.randomUUID() + ".mp3";
+    var path = "/handover/" + UUID.randomUUID() + ".mp3";
     server.serve(path, Media.file(data).slow(60));
-    var episode = fx.episode(fx.podcast("Killed"), "Interrupted", "2026-11-05", server.url(path));
+    var episode = fx.episode(fx.podcast("Handed"), "Interrupted", "2026-11-05", server.url(path));
     var run = fx.download(episode);
-    var part = library.resolve("Killed/2026-11-05 - Interrupted.mp3.part");
+    var part = library.resolve("Handed/2026-11-05 - Interrupted.mp3.part");
     io.castbus.testkit.Waits.until(java.time.Duration.ofSeconds(20), "a partial of 100 KB",
         () -> Files.exists(part) && part.toFile().length() >= 100_000);
 
-    fx.main.kill();
-    var kept = Files.size(part);
-    assertThat(kept).isBetween(100_000L, 599_999L);
+    if (kill) {
+      fx.main.kill();
+    } else {
+      DownloadsFixture.await(fx.main.vertx.undeploy(fx.main.vertx.deploymentIDs().iterator().next()));
+      assertThat(DownloadsFixture.await(fx.queue.status(run))).contains("queued");
+    }
+    assertThat(Files.size(part)).isBetween(100_000L, 599_999L);
     server.serve(path, Media.file(data));
     var successor = fx.replica(DownloadsFixture.LIMITS, worker);
-    fx = fx.withQueueOf(successor);
+    fx.withQueueOf(successor);
 
     var finished = fx.finished(run);
     assertThat(finished.getString("status")).as(finished.encode()).isEqualTo("completed");
     var requests = server.requests(path);
-    assertThat(requests.get(requests.size() - 1).range()).matches("bytes=\\d+-");
-    assertThat(Long.parseLong(requests.get(requests.size() - 1).range().replaceAll("\\D", "")))
-        .isGreaterThanOrEqualTo(100_000L);
+    var resumedAt = requests.get(requests.size() - 1).range();
+    assertThat(resumedAt).matches("bytes=\\d+-");
+    assertThat(Long.parseLong(resumedAt.replaceAll("\\D", ""))).isGreaterThanOrEqualTo(100_000L);
     assertThat(finished.getJsonObject("result").getLong("resumed_from")).isGreaterThanOrEqualTo(100_000L);
     var file = library.resolve(fx.episodeRow(episode).getString("file_path"));
     assertThat(MediaServer.sha256(Files.readAllBytes(file))).isEqualTo(MediaServer.sha256(data));
     assertThat(part).doesNotExist();
+    return finished;
   }
 
   @Test

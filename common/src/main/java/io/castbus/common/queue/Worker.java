@@ -119,7 +119,8 @@ public final class Worker {
     timers.forEach(vertx::cancelTimer);
     var unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     var claims = Future.join(served.values().stream().map(s -> s.lastClaim).toList());
-    active.values().forEach(run -> run.signalStop("worker " + id + " is shutting down"));
+    // A copy: a handler may end, and leave `active`, as soon as it is signalled.
+    List.copyOf(active.values()).forEach(run -> run.signalStop("worker " + id + " is shutting down"));
     drained = Promise.promise();
     if (active.isEmpty()) {
       drained.tryComplete();
