@@ -64,13 +64,18 @@ final class DownloadsSql {
              download_last_modified = case when $5 then null else download_last_modified end
        where id = $1 and download_run = $4""";
 
-  /** Episodes wanted but without a queued or running download (pending, or left downloading by a crash). */
+  /**
+   * Episodes wanted but without a queued or running download (pending, or left downloading by a crash), leaving
+   * out those whose download a person cancelled since they were last wanted.
+   */
   static final String WANTED_WITHOUT_RUN = """
       select e.id, p.owner from episodes e
         join podcasts p on p.id = e.podcast_id
        where e.download_status in ('pending', 'downloading') and e.id > $2
          and not exists (select 1 from runs r where r.type = $1 and r.dedupe_key = 'episode:' || e.id
                                                 and r.status in ('queued', 'running'))
+         and not exists (select 1 from runs r where r.type = $1 and r.dedupe_key = 'episode:' || e.id
+                                                and r.status = 'cancelled' and r.finished_at >= e.updated_at)
        order by e.id
        limit $3""";
 

@@ -12,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.function.Predicate;
 
 /**
  * A file as the end of a pipe: buffers queue up on the event loop and are written in batches by one blocking
@@ -26,6 +27,8 @@ final class FileSink implements WriteStream<Buffer> {
 
   private final Vertx vertx;
   private final long highWater;
+  private final Predicate<Buffer> accept;
+  private final Handler<Throwable> onFailure;
   private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
   private FileChannel channel;
   private long queued;
@@ -36,14 +39,20 @@ final class FileSink implements WriteStream<Buffer> {
   private Handler<Void> drain;
   private final Promise<Void> flushed = Promise.promise();
 
-  private FileSink(Vertx vertx, long highWater) {
+  private FileSink(Vertx vertx, long highWater, Predicate<Buffer> accept, Handler<Throwable> onFailure) {
     this.vertx = vertx;
     this.highWater = highWater;
+    this.accept = accept;
+    this.onFailure = onFailure;
   }
 
-  /** Opens {@code path} for writing at {@code position} (truncated when 0) in the background. */
-  static FileSink open(Vertx vertx, Path path, long position, long highWater) {
-    var sink = new FileSink(vertx, highWater);
+  /**
+   * Opens {@code path} for writing at {@code position} (truncated when 0) in the background. {@code accept} sees
+   * each buffer first and may refuse it (the transfer is then over); {@code onFailure} hears of a failed write.
+   */
+  static FileSink open(Vertx vertx, Path path, long position, long highWater, Predicate<Buffer> accept,
+      Handler<Throwable> onFailure) {
+    var sink = new FileSink(vertx, highWater, accept, onFailure);
     vertx.executeBlocking(() -> {
       var ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       if (position == 0) {
@@ -67,15 +76,13 @@ final class FileSink implements WriteStream<Buffer> {
     return sink;
   }
 
-  /** Why writing failed, or null. */
-  Throwable failure() {
-    return failure;
-  }
-
   @Override
   public Future<Void> write(Buffer data) {
     if (failure != null) {
       return Future.failedFuture(failure);
+    }
+    if (!accept.test(data)) {
+      return Future.failedFuture("refused");
     }
     // The buffer's own bytes, not a copy: Vert.x hands each received chunk over and does not reuse it.
     queue.add(((BufferInternal) data).getByteBuf().nioBuffer());
@@ -126,9 +133,13 @@ final class FileSink implements WriteStream<Buffer> {
   }
 
   private void fail(Throwable cause) {
+    if (failure != null) {
+      return;
+    }
     failure = cause;
     queue.clear();
     flushed.tryFail(cause);
+    onFailure.handle(cause);
   }
 
   /** Writes what is queued, fsyncs and closes; fails with the write error when there was one. */
@@ -139,7 +150,7 @@ final class FileSink implements WriteStream<Buffer> {
       if (channel != null) {
         try (var ch = channel) {
           if (ar.succeeded()) {
-            ch.force(true);
+            ch.force(false);
           }
         }
       }

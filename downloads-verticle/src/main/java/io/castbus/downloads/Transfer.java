@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
-import io.vertx.core.streams.WriteStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -237,7 +237,8 @@ final class Transfer {
      * is checked and the validators are stored; either failing stops the transfer.
      */
     private void stream(Pipe<Buffer> pipe, Start start) {
-      var sink = new Sink(start);
+      var counter = new Counter(start);
+      var file = FileSink.open(vertx, part, start.from(), WRITE_QUEUE_BYTES, counter, this::writeFailed);
       var needed = start.total() == null ? 0 : start.total() - start.from();
       var checked = freeSpace().compose(free -> free - needed < limits.minFreeBytes()
               ? Future.failedFuture(diskFull(free, needed)) : listener.started(start))
@@ -246,18 +247,18 @@ final class Transfer {
           .onFailure(e -> abort((RuntimeException) e));
       var diskTimer = vertx.setPeriodic(1000, t -> freeSpace().onSuccess(free -> {
         if (free < limits.minFreeBytes()) {
-          abort(diskFull(free, start.total() == null ? 0 : start.total() - start.from() - sink.written));
+          abort(diskFull(free, start.total() == null ? 0 : start.total() - start.from() - counter.written));
         }
       }));
-      pipe.to(sink)
+      pipe.to(file)
           .transform(ar -> {
             vertx.cancelTimer(diskTimer);
             if (ar.failed()) {
-              return sink.file.discard().transform(v -> Future.<Outcome>failedFuture(ar.cause()));
+              return file.discard().transform(v -> Future.<Outcome>failedFuture(ar.cause()));
             }
-            return checked.compose(v -> sink.file.closeSynced())
-                .recover(e -> sink.file.discard().transform(v -> Future.failedFuture(e)))
-                .map(v -> new Outcome(start, start.from() + sink.written));
+            return checked.compose(v -> file.closeSynced())
+                .recover(e -> file.discard().transform(v -> Future.failedFuture(e)))
+                .map(v -> new Outcome(start, start.from() + counter.written));
           })
           .onComplete(ar -> {
             if (ar.succeeded()) {
@@ -270,10 +271,16 @@ final class Transfer {
                 succeed(ar.result());
               }
             } else {
-              fail(abort != null ? abort : broken(start.url(), ar.cause(), start.from() + sink.written,
+              fail(abort != null ? abort : broken(start.url(), ar.cause(), start.from() + counter.written,
                   start.total()));
             }
           });
+    }
+
+    private void writeFailed(Throwable e) {
+      var why = String.valueOf(e.getMessage());
+      abort(why.contains("No space left") ? RunFailure.permanent("disk_full", "the disk under DOWNLOAD_DIR is full: "
+          + why) : RunFailure.transientFailure("file", "cannot write " + part + ": " + why));
     }
 
     private Future<Long> freeSpace() {
@@ -318,69 +325,35 @@ final class Transfer {
       result.tryFail(cause);
     }
 
-    /** The sink the body is piped into: the file, counting bytes, enforcing the size cap, reporting progress. */
-    private final class Sink implements WriteStream<Buffer> {
+    /** What arrives, before it is written: counted against the size cap and reported as progress. */
+    private final class Counter implements Predicate<Buffer> {
       private final Start start;
       private final long step;
-      final FileSink file;
       long written;
       private long reported;
       private long reportedAt = System.nanoTime();
 
-      Sink(Start start) {
+      Counter(Start start) {
         this.start = start;
         this.step = start.total() == null ? 1024 * 1024 : Math.max(64 * 1024, start.total() / 100);
-        this.file = FileSink.open(vertx, part, start.from(), WRITE_QUEUE_BYTES);
       }
 
       @Override
-      public Future<Void> write(Buffer data) {
+      public boolean test(Buffer data) {
         lastActivity = System.nanoTime();
         written += data.length();
         var bytes = start.from() + written;
         if (bytes > limits.maxFileBytes()) {
           abort(RunFailure.permanent("file_too_large", "the body went past " + size(limits.maxFileBytes())
               + " (DOWNLOAD_MAX_FILE_MB) without ending"));
-          return Future.failedFuture(abort);
+          return false;
         }
         if (written - reported >= step || lastActivity - reportedAt >= 500_000_000L) {
           reported = written;
           reportedAt = lastActivity;
           listener.progress(bytes, start.total());
         }
-        var result = file.write(data);
-        if (file.failure() != null) {
-          var why = String.valueOf(file.failure().getMessage());
-          abort(why.contains("No space left") ? RunFailure.permanent("disk_full", "the disk under DOWNLOAD_DIR is full: "
-              + why) : RunFailure.transientFailure("file", "cannot write " + part + ": " + why));
-        }
-        return result;
-      }
-
-      @Override
-      public Future<Void> end() {
-        return Future.succeededFuture();
-      }
-
-      @Override
-      public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-        return this;
-      }
-
-      @Override
-      public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
-        return this;
-      }
-
-      @Override
-      public boolean writeQueueFull() {
-        return file.writeQueueFull();
-      }
-
-      @Override
-      public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
-        file.drainHandler(handler);
-        return this;
+        return true;
       }
     }
   }

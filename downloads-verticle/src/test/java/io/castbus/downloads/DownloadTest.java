@@ -320,7 +320,7 @@ class DownloadTest {
   }
 
   @Test
-  @DisplayName("process_downloads queues one download per pending episode without one, and never a second")
+  @DisplayName("process_downloads queues one download per pending episode without one, never a second, never a cancelled one")
   void processDownloads() {
     var path = unique("queued.mp3");
     server.serve(path, Media.file(content(5_000, 31)));
@@ -330,6 +330,10 @@ class DownloadTest {
     var queuedAlready = fx.episode(podcast, "C", "2026-11-09", server.url(path));
     fx.rows("update episodes set download_status = 'none' where id = $1", b);
     var existing = fx.download(queuedAlready);
+    var cancelled = fx.episode(podcast, "D", "2026-11-09", server.url(path));
+    var cancelledRun = DownloadsFixture.await(fx.queue.enqueue(io.castbus.common.RunTypes.download(cancelled)
+        .notBefore(java.time.Instant.now().plusSeconds(3600))));
+    DownloadsFixture.await(fx.queue.requestCancel(cancelledRun));
 
     var run = fx.finished(DownloadsFixture.await(fx.queue.enqueue(
         io.castbus.common.queue.NewRun.of(DownloadsVerticle.PROCESS_DOWNLOADS, new JsonObject()))));
@@ -343,6 +347,8 @@ class DownloadTest {
         String.valueOf(b)).get(0).getLong(0)).isZero();
     assertThat(fx.rows("select count(*) from runs where type = 'download_episode' and payload ->> 'episode_id' = $1",
         String.valueOf(queuedAlready)).get(0).getLong(0)).isEqualTo(1L);
+    assertThat(fx.rows("select count(*) from runs where type = 'download_episode' and payload ->> 'episode_id' = $1",
+        String.valueOf(cancelled)).get(0).getLong(0)).as("a cancelled download is not queued again").isEqualTo(1L);
     fx.finished(existing);
     Waits.until(Duration.ofSeconds(20), "A downloaded", () -> fx.episodeRow(a).getString("download_status")
         .equals("completed"));
