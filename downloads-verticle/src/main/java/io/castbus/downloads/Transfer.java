@@ -2,7 +2,6 @@ package io.castbus.downloads;
 
 import io.castbus.common.queue.RunFailure;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -254,7 +253,9 @@ final class Transfer {
           .transform(ar -> {
             vertx.cancelTimer(diskTimer);
             if (ar.failed()) {
-              return file.discard().transform(v -> Future.<Outcome>failedFuture(ar.cause()));
+              // What arrived before the break is kept, and the validators stored, before the attempt ends: the
+              // next one resumes from there.
+              return checked.transform(v -> file.closeSynced()).transform(v -> Future.<Outcome>failedFuture(ar.cause()));
             }
             return checked.compose(v -> file.closeSynced())
                 .recover(e -> file.discard().transform(v -> Future.failedFuture(e)))

@@ -158,7 +158,7 @@ class DownloadTest {
   }
 
   @Test
-  @DisplayName("redirects are followed hop by hop; a redirect loop fails at once naming the loop")
+  @DisplayName("redirects are followed hop by hop; a loop, or more than 5 hops, fails at once naming the cause")
   void redirects() {
     var data = content(50_000, 6);
     var base = unique("");
@@ -167,12 +167,17 @@ class DownloadTest {
     server.serve(base + "r2", Media.status(301, Map.of("Location", server.url(base + "final.mp3"))));
     server.serve(base + "a", Media.status(302, Map.of("Location", base + "b")));
     server.serve(base + "b", Media.status(307, Map.of("Location", base + "a")));
+    for (var i = 0; i < 7; i++) {
+      server.serve(base + "chain" + i, Media.status(308, Map.of("Location", base + "chain" + (i + 1))));
+    }
     var podcast = fx.podcast("Redirects");
     var good = fx.episode(podcast, "Followed", "2026-11-16", server.url(base + "r1"));
     var loop = fx.episode(podcast, "Looped", "2026-11-16", server.url(base + "a"));
+    var chain = fx.episode(podcast, "Chained", "2026-11-16", server.url(base + "chain0"));
 
     var followed = fx.finished(fx.download(good));
     var looped = fx.finished(fx.download(loop));
+    var chained = fx.finished(fx.download(chain));
 
     assertThat(followed.getString("status")).as(followed.encode()).isEqualTo("completed");
     assertThat(followed.getJsonObject("result").getString("url")).endsWith("final.mp3");
@@ -180,6 +185,8 @@ class DownloadTest {
     assertThat(looped.getInteger("attempts")).isEqualTo(1);
     assertThat(looped.getJsonObject("error").getString("code")).isEqualTo("redirect_loop");
     assertThat(fx.episodeRow(loop).getString("download_error")).startsWith("redirect loop: ");
+    assertThat(chained.getString("status")).isEqualTo("failed");
+    assertThat(chained.getJsonObject("error").getString("code")).isEqualTo("too_many_redirects");
   }
 
   @Test
