@@ -69,8 +69,9 @@ final class Downloader {
   private Future<JsonObject> start(RunContext ctx, Episode episode) {
     var host = host(episode.url());
     if (host == null) {
-      return Future.failedFuture(RunFailure.permanent("bad_url", "episode " + episode.id() + " has no usable "
-          + "enclosure URL ('" + episode.url() + "')"));
+      var failure = RunFailure.permanent("bad_url", "episode " + episode.id() + " has no usable enclosure URL ('"
+          + episode.url() + "')");
+      return episodes.refused(episode.id(), failure.getMessage()).transform(v -> Future.failedFuture(failure));
     }
     return episodes.start(episode.id(), host, ctx.runId(), limits.perHost()).compose(busy -> {
       if (busy >= 0) {

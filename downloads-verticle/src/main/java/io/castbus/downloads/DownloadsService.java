@@ -55,7 +55,8 @@ final class DownloadsService {
     });
   }
 
-  /** {@code {"id", "owner", "admin"}} → {@code {"run_id", "episode_id"}}: the episode is wanted again, whatever it was. */
+  /** {@code {"id", "owner", "admin"}} → {@code {"run_id", "episode_id"}}: the episode is wanted again, whatever it
+   * was. */
   Future<JsonObject> requestDownload(JsonObject q) {
     var id = number(q.getValue("id"), "episode id");
     var admin = q.getBoolean("admin", false);

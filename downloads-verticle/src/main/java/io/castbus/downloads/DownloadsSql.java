@@ -64,6 +64,10 @@ final class DownloadsSql {
              download_last_modified = case when $5 then null else download_last_modified end
        where id = $1 and download_run = $4""";
 
+  static final String REFUSED = """
+      update episodes set download_status = 'failed', download_error = $2, updated_at = now()
+       where id = $1 and download_status in ('pending', 'downloading')""";
+
   /**
    * Episodes wanted but without a queued or running download (pending, or left downloading by a crash), leaving
    * out those whose download a person cancelled since they were last wanted.

@@ -120,6 +120,11 @@ final class Episodes {
         .execute(Tuple.of(episode, status, error, run, partialGone)).mapEmpty();
   }
 
+  /** Marks an episode that cannot be downloaded at all failed, with why. */
+  Future<Void> refused(long episode, String error) {
+    return pool.preparedQuery(DownloadsSql.REFUSED).execute(Tuple.of(episode, error)).mapEmpty();
+  }
+
   /** A page of episodes wanted without an active download, after {@code afterId}: (id, podcast owner). */
   Future<List<Wanted>> wantedWithoutRun(long afterId, int limit) {
     return pool.preparedQuery(DownloadsSql.WANTED_WITHOUT_RUN)

@@ -19,7 +19,8 @@ final class FileNames {
   static final int MAX_BYTES = 200;
   static final String PART = ".part";
 
-  private static final Pattern UNSAFE = Pattern.compile("[<>:\"/\\\\|?*\\p{Cntrl}\\p{Zl}\\p{Zp}\\x{FEFF}\\x{200B}-\\x{200F}]");
+  private static final Pattern UNSAFE =
+      Pattern.compile("[<>:\"/\\\\|?*\\p{Cntrl}\\p{Zl}\\p{Zp}\\x{FEFF}\\x{200B}-\\x{200F}]");
   private static final Pattern SPACES = Pattern.compile("\\s+");
   private static final Pattern RESERVED = Pattern.compile("(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\\..*)?");
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);

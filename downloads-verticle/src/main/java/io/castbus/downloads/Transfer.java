@@ -154,7 +154,7 @@ final class Transfer {
             return req.send();
           })
           .onSuccess(response -> {
-            // The pipe pauses the body and holds its end or failure until the file is ready to take it.
+            // The pipe pauses the body, and holds its end or failure, until it is attached to the file.
             var pipe = response.pipe().endOnSuccess(false).endOnFailure(false);
             lastActivity = System.nanoTime();
             answer(url, resume, response, pipe);
@@ -255,7 +255,8 @@ final class Transfer {
             if (ar.failed()) {
               // What arrived before the break is kept, and the validators stored, before the attempt ends: the
               // next one resumes from there.
-              return checked.transform(v -> file.closeSynced()).transform(v -> Future.<Outcome>failedFuture(ar.cause()));
+              return checked.transform(v -> file.closeSynced())
+                  .transform(v -> Future.<Outcome>failedFuture(ar.cause()));
             }
             return checked.compose(v -> file.closeSynced())
                 .recover(e -> file.discard().transform(v -> Future.failedFuture(e)))

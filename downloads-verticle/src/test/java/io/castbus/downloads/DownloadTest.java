@@ -190,7 +190,7 @@ class DownloadTest {
   }
 
   @Test
-  @DisplayName("404, 410, 403 and an HTML page where audio was announced fail at once with the cause")
+  @DisplayName("404, 410, 403, an HTML page where audio was announced and a non-http URL fail at once with the cause")
   void permanentErrors() {
     var base = unique("");
     server.serve(base + "gone", Media.status(410, Map.of()));
@@ -201,8 +201,9 @@ class DownloadTest {
     var gone = fx.episode(podcast, "Gone", "2026-11-15", server.url(base + "gone"));
     var forbidden = fx.episode(podcast, "Forbidden", "2026-11-15", server.url(base + "forbidden"));
     var html = fx.episode(podcast, "Html", "2026-11-15", server.url(base + "page.mp3"));
+    var ftp = fx.episode(podcast, "Ftp", "2026-11-15", "ftp://files.example/episode.mp3");
 
-    for (var episode : new long[] {missing, gone, forbidden, html}) {
+    for (var episode : new long[] {missing, gone, forbidden, html, ftp}) {
       var run = fx.finished(fx.download(episode));
       assertThat(run.getString("status")).isEqualTo("failed");
       assertThat(run.getInteger("attempts")).isEqualTo(1);
@@ -212,6 +213,7 @@ class DownloadTest {
     assertThat(fx.episodeRow(missing).getString("download_error")).startsWith("the server answered 404");
     assertThat(fx.episodeRow(gone).getString("download_error")).startsWith("the server answered 410");
     assertThat(fx.episodeRow(html).getString("download_error")).contains("HTML page");
+    assertThat(fx.episodeRow(ftp).getString("download_error")).contains("no usable enclosure URL");
     assertThat(filesUnder("Broken")).isEmpty();
   }
 

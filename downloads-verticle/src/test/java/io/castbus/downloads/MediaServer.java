@@ -56,7 +56,8 @@ final class MediaServer implements AutoCloseable {
     }
 
     Media lie(long extra) {
-      return new Media(content, type, ranges, dropAt, stallAt, faultyRequests, extra, delayMs, status, headers, chunked);
+      return new Media(content, type, ranges, dropAt, stallAt, faultyRequests, extra, delayMs, status, headers,
+          chunked);
     }
 
     Media slow(long ms) {
