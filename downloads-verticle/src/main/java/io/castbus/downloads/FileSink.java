@@ -24,6 +24,8 @@ import java.util.function.Predicate;
 final class FileSink implements WriteStream<Buffer> {
 
   private static final int BATCH_BUFFERS = 256;
+  /** At most this much per write, so the socket keeps filling the queue while the disk takes a batch. */
+  private static final long BATCH_BYTES = 1024 * 1024;
 
   private final Vertx vertx;
   private final long highWater;
@@ -102,12 +104,14 @@ final class FileSink implements WriteStream<Buffer> {
       return;
     }
     writing = true;
-    var batch = new ByteBuffer[Math.min(queue.size(), BATCH_BUFFERS)];
+    var taken = new java.util.ArrayList<ByteBuffer>();
     var bytes = 0L;
-    for (var i = 0; i < batch.length; i++) {
-      batch[i] = queue.poll();
-      bytes += batch[i].remaining();
+    while (!queue.isEmpty() && taken.size() < BATCH_BUFFERS && bytes < BATCH_BYTES) {
+      var next = queue.poll();
+      taken.add(next);
+      bytes += next.remaining();
     }
+    var batch = taken.toArray(ByteBuffer[]::new);
     var size = bytes;
     var ch = channel;
     vertx.executeBlocking(() -> {
@@ -123,7 +127,7 @@ final class FileSink implements WriteStream<Buffer> {
         fail(ar.cause());
         return;
       }
-      if (drain != null && queued < highWater / 2) {
+      if (drain != null && queued <= highWater - BATCH_BYTES) {
         var handler = drain;
         drain = null;
         handler.handle(null);
