@@ -106,6 +106,31 @@ class DownloadsApiTest {
   }
 
   @Test
+  @DisplayName("a user key sees and downloads only the episodes of its own podcasts")
+  void usersSeeTheirOwn() {
+    var bob = insert("insert into users (name, role) values ('bob', 'user') returning id");
+    var key = "cb_downloads_test_bob_key";
+    insert("insert into api_keys (user_id, prefix, hash) values ($1, $2, $3) returning id", bob, key.substring(0, 10),
+        io.castbus.gateway.auth.ApiKeys.hash(key));
+    var others = insert("insert into podcasts (rss_url, title, owner) values ('http://feeds.example/o', 'Others', "
+        + "'carol') returning id");
+    var theirs = insert("insert into episodes (podcast_id, guid, title, enclosure_url, download_status) "
+        + "values ($1, 'o1', 'Not yours', 'http://127.0.0.1:9/x.mp3', 'failed') returning id", others);
+    var own = insert("insert into podcasts (rss_url, title, owner) values ('http://feeds.example/b', 'Bobcast', "
+        + "'bob') returning id");
+    insert("insert into episodes (podcast_id, guid, title, enclosure_url, download_status) "
+        + "values ($1, 'b1', 'Yours', 'http://127.0.0.1:9/y.mp3', 'failed') returning id", own);
+    var asBob = api.withKey(key);
+
+    var listed = asBob.get("/api/downloads?status=failed").json();
+    assertThat(listed.getInteger("total")).isEqualTo(1);
+    assertThat(listed.getJsonArray("downloads").getJsonObject(0).getString("podcast")).isEqualTo("Bobcast");
+    assertThat(asBob.post("/api/episodes/" + theirs + "/download", null).status()).isEqualTo(404);
+    assertThat(api.get("/api/downloads?status=failed").json().getInteger("total")).as("the admin sees all")
+        .isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
   @DisplayName("an unknown episode is 404, a bad status or id is 400 naming the field")
   void badInput() {
     var missing = api.post("/api/episodes/987654/download", null);
