@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code download_episode}: one episode's enclosure into the library. The episode goes {@code downloading}
@@ -22,6 +24,7 @@ import java.util.Set;
  */
 final class Downloader {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Downloader.class);
   static final String USER_CANCEL = "cancelled by request";
   private static final Set<String> WANTED = Set.of("pending", "downloading", "failed", "completed");
 
@@ -108,6 +111,8 @@ final class Downloader {
               + (outcome.start().from() > 0 ? ", resumed at byte " + outcome.start().from() : "");
           ctx.log(line);
           ctx.event(EventLevel.INFO, line);
+          LOG.info("Run {} (download_episode, episode {}, podcast {}): {}", ctx.runId(), episode.id(),
+              episode.podcastId(), line);
           return new JsonObject().put("episode_id", episode.id()).put("file_path", target)
               .put("bytes", outcome.bytes()).put("resumed_from", outcome.start().from())
               .put("url", outcome.start().url());
