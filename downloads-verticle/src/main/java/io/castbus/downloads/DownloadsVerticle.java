@@ -50,8 +50,9 @@ public final class DownloadsVerticle extends VerticleBase {
     var queue = new RunQueue(vertx, pool);
     var episodes = new Episodes(pool);
     var library = process.settings().downloadDir();
-    client = vertx.createHttpClient(new HttpClientOptions()
-        .setConnectTimeout((int) limits.idleTimeout().toMillis()), new PoolOptions().setHttp1MaxSize(limits.perHost()));
+    // As many connections per server as downloads at once: redirects may send them all to one CDN.
+    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) limits.idleTimeout().toMillis()),
+        new PoolOptions().setHttp1MaxSize(limits.clusterConcurrency()));
     var placement = new Placement(vertx, episodes, library);
     var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, client, limits, library), limits);
     var service = new DownloadsService(queue, episodes);
@@ -62,10 +63,13 @@ public final class DownloadsVerticle extends VerticleBase {
         .compose(v -> Future.all(
             BusService.serve(vertx, Addresses.DOWNLOADS_LIST, service::list),
             BusService.serve(vertx, Addresses.EPISODES_DOWNLOAD, service::requestDownload)))
-        .compose(v -> new JobRegistry(vertx, pool).register(List.of(
-            JobDefinition.of(PROCESS_DOWNLOADS, "Process Download Queue", PROCESS_DOWNLOADS,
-                Trigger.every(Duration.ofSeconds(300))).onStartup(Duration.ofSeconds(10)))))
+        .compose(v -> new JobRegistry(vertx, pool).register(jobs()))
         .compose(v -> worker.start());
+  }
+
+  private static List<JobDefinition> jobs() {
+    return List.of(JobDefinition.of(PROCESS_DOWNLOADS, "Process Download Queue", PROCESS_DOWNLOADS,
+        Trigger.every(Duration.ofSeconds(300))).onStartup(Duration.ofSeconds(10)));
   }
 
   @Override

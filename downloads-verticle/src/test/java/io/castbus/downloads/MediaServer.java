@@ -196,7 +196,13 @@ final class MediaServer implements AutoCloseable {
       return;
     }
     var next = (int) Math.min(end, pos + CHUNK);
-    response.write(Buffer.buffer(java.util.Arrays.copyOfRange(content, pos, next)));
+    var chunk = Buffer.buffer(java.util.Arrays.copyOfRange(content, pos, next));
+    if (next >= end && !faulty && m.lieBy() == 0) {
+      // The last bytes and the end together: the response is over, for the server's count, when the client has it.
+      response.end(chunk);
+      return;
+    }
+    response.write(chunk);
     if (m.delayMs() > 0) {
       vertx.setTimer(m.delayMs(), t -> send(req, response, content, next, end, faulty, m));
     } else if (response.writeQueueFull()) {
