@@ -9,6 +9,7 @@ import io.castbus.common.queue.RunQueue;
 import io.castbus.common.queue.RunsService;
 import io.castbus.cleanup.CleanupModule;
 import io.castbus.feeds.FeedsModule;
+import io.castbus.downloads.DownloadsModule;
 import io.castbus.gateway.GatewayVerticle;
 import io.castbus.scheduler.SchedulerVerticle;
 import io.castbus.scheduler.alert.AlertVerticle;
@@ -56,6 +57,7 @@ public final class CastbusApp implements AutoCloseable {
     all.add(new RunsService(new RunQueue(p.vertx(), p.pool())));
     all.addAll(CleanupModule.verticles(p));
     all.addAll(FeedsModule.verticles(p));
+    all.addAll(DownloadsModule.verticles(p));
     all.add(new GatewayVerticle(p));
     return all;
   }

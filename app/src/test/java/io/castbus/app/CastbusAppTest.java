@@ -53,6 +53,8 @@ class CastbusAppTest {
         var api = first.api();
         var jobs = api.get("/api/jobs");
         assertThat(jobs.status()).as("loopback needs no key in local-open").isEqualTo(200);
+        assertThat(jobs.json().getJsonArray("jobs").stream().map(j -> ((io.vertx.core.json.JsonObject) j)
+            .getString("id"))).contains("process_downloads", "cleanup_episodes");
         assertThat(api.post("/api/jobs/expire_runs/pause", null).json().getBoolean("paused")).isTrue();
         var changed = api.call("PUT", "/api/jobs/expire_runs", "{\"trigger\": {\"type\": \"interval\", \"seconds\": 600}}");
         assertThat(changed.status()).as(changed.toString()).isEqualTo(200);

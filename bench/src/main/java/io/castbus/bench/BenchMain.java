@@ -10,7 +10,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -35,6 +35,8 @@ public final class BenchMain {
   private static final Set<String> CLEANUP_OPTIONS = Set.of("podcasts", "episodes", "keep", "database-url");
 
   private static final Set<String> FEEDS_OPTIONS = Set.of("podcasts", "items", "concurrency", "big", "database-url");
+  private static final Set<String> DOWNLOADS_OPTIONS =
+      Set.of("files", "size-mb", "concurrency", "rss-mb", "rounds", "database-url");
 
   private BenchMain() {
   }
@@ -51,6 +53,7 @@ public final class BenchMain {
         case "observability" -> observability(BenchArgs.parse(args, OBSERVABILITY_OPTIONS));
         case "sse" -> sse(BenchArgs.parse(args, SSE_OPTIONS));
         case "feeds" -> feeds(BenchArgs.parse(args, FEEDS_OPTIONS));
+        case "downloads" -> downloads(BenchArgs.parse(args, DOWNLOADS_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -201,6 +204,25 @@ public final class BenchMain {
     }
   }
 
+  private static boolean downloads(BenchArgs args) throws Exception {
+    var files = args.integer("files", 8, 1);
+    var sizeMb = args.integer("size-mb", 128, 1);
+    var concurrency = args.integer("concurrency", 2, 1);
+    var rssMb = args.integer("rss-mb", 2048, 1);
+    var rounds = args.integer("rounds", 2, 1);
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench downloads: files=%d size_mb=%d concurrency=%d rss_file_mb=%d "
+              + "database=%s postgresql=%s nproc=%d java=%s%n", files, sizeMb, concurrency, rssMb, db.name(),
+          db.serverVersion(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      var r = DownloadsBench.measure(db, files, sizeMb, concurrency, rssMb, rounds);
+      System.out.printf(Locale.ROOT, "castbus: %d rounds of %d x %d MB in %.2f s; curl: the same in %.2f s "
+          + "(%.0f MB/s with a sync after it, durable as castbus's); %d MB file with -Xmx128m: peak RSS %d MB%n",
+          rounds, files, sizeMb, r.seconds(), r.curlSeconds(), r.curlSyncedMbPerSecond(), rssMb, r.peakRssMb());
+      System.out.println(DownloadsBench.line(r));
+      return true;
+    }
+  }
+
   private static boolean feeds(BenchArgs args) throws Exception {
     var podcasts = args.integer("podcasts", 1_000, 1);
     var items = args.integer("items", 100, 1);
@@ -288,6 +310,8 @@ public final class BenchMain {
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar feeds [--podcasts 1000] [--items 100] [--concurrency 8] [--big 5000]
                                                  --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2]
+                                                     --database-url postgresql://postgres@127.0.0.1:5432/test
         """);
   }
 }

@@ -14,11 +14,13 @@ final class ScratchDatabase implements AutoCloseable {
   private final Database server;
   private final Database database;
   private final String name;
+  private final String url;
 
-  private ScratchDatabase(Database server, Database database, String name) {
+  private ScratchDatabase(Database server, Database database, String name, String url) {
     this.server = server;
     this.database = database;
     this.name = name;
+    this.url = url;
   }
 
   static ScratchDatabase create(String serverUrl) throws SQLException {
@@ -30,7 +32,12 @@ final class ScratchDatabase implements AutoCloseable {
     var o = server.options();
     var credentials = encode(o.getUser()) + (o.getPassword() == null ? "" : ":" + encode(o.getPassword()));
     var url = "postgresql://" + credentials + "@" + o.getHost() + ":" + o.getPort() + "/" + name;
-    return new ScratchDatabase(server, Database.of(url), name);
+    return new ScratchDatabase(server, Database.of(url), name, url);
+  }
+
+  /** The scratch database's URL, for a child process. */
+  String url() {
+    return url;
   }
 
   Database database() {

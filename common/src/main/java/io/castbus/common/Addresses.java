@@ -67,6 +67,10 @@ public final class Addresses {
   public static final String EPISODES_LIST = "castbus.episodes.list";
   /** Request {@code {"id", "owner", "admin", "keep"}} → the episode. */
   public static final String EPISODES_UPDATE = "castbus.episodes.update";
+  /** Request {@code {"status", "podcast", "limit", "owner", "admin"}} → {@code {"total", "downloads"}}. */
+  public static final String DOWNLOADS_LIST = "castbus.downloads.list";
+  /** Request {@code {"id", "owner", "admin"}} → {@code {"run_id", "episode_id"}}: queues a download of the episode. */
+  public static final String EPISODES_DOWNLOAD = "castbus.episodes.download";
 
   private Addresses() {
   }

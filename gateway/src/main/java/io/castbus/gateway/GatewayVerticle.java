@@ -153,6 +153,16 @@ public final class GatewayVerticle extends VerticleBase {
     on(builder, "updateEpisode", BusCall.to(Addresses.EPISODES_UPDATE, 200,
         ctx -> ctx.body().asJsonObject().copy().mergeIn(BusCall.ownedId(ctx))));
 
+    on(builder, "listDownloads", BusCall.to(Addresses.DOWNLOADS_LIST, 200, ctx -> {
+      var q = BusCall.caller(ctx).put("status", ctx.request().getParam("status"));
+      var podcast = ctx.request().getParam("podcast");
+      var limit = ctx.request().getParam("limit");
+      return q.put("podcast", podcast == null ? null : Long.parseLong(podcast))
+          .put("limit", limit == null ? 100 : Integer.parseInt(limit));
+    }));
+    on(builder, "downloadEpisode", BusCall.to(Addresses.EPISODES_DOWNLOAD, 202,
+        BusCall::ownedId));
+
     on(builder, "getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
     on(builder, "live", OpsRoutes.live());
     on(builder, "ready", OpsRoutes.ready(process.health()));

@@ -43,7 +43,10 @@ public record Settings(
     int clusterPort,
     String clusterK8sServiceDns,
     String clusterHost,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    int downloadIdleTimeout,
+    int downloadMaxFileMb,
+    int downloadMinFreeMb) {
 
   public enum AuthMode { REQUIRED, LOCAL_OPEN }
 
@@ -54,7 +57,7 @@ public record Settings(
       "AUTO_CLEANUP_ENABLED", "CLEANUP_INTERVAL", "JOB_EXPIRY_DAYS", "TZ", "AUTH_MODE", "ADMIN_API_KEY",
       "ALLOW_PRIVATE_NETWORKS", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM",
       "ALERT_EMAIL_TO", "WEBHOOK_URL", "CLUSTER_MEMBERS", "CLUSTER_PORT", "CLUSTER_K8S_SERVICE_DNS",
-      "CLUSTER_HOST", "LOG_FORMAT");
+      "CLUSTER_HOST", "LOG_FORMAT", "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -99,7 +102,10 @@ public record Settings(
         r.integer("CLUSTER_PORT", 5701, 1, 65535),
         r.string("CLUSTER_K8S_SERVICE_DNS"),
         r.string("CLUSTER_HOST"),
-        r.logFormat());
+        r.logFormat(),
+        r.integer("DOWNLOAD_IDLE_TIMEOUT", 60, 1, 86400),
+        r.integer("DOWNLOAD_MAX_FILE_MB", 2048, 1, 16 * 1024 * 1024),
+        r.integer("DOWNLOAD_MIN_FREE_MB", 1024, 0, Integer.MAX_VALUE));
   }
 
   /** The settings with secrets replaced, for logging. */

@@ -11,12 +11,19 @@ public final class RunFailure extends RuntimeException {
   private final String code;
   private final boolean permanent;
   private final Duration retryAfter;
+  private final boolean postponed;
 
   private RunFailure(String code, String message, boolean permanent, Duration retryAfter, Throwable cause) {
+    this(code, message, permanent, retryAfter, cause, false);
+  }
+
+  private RunFailure(String code, String message, boolean permanent, Duration retryAfter, Throwable cause,
+      boolean postponed) {
     super(message, cause, false, false);
     this.code = code;
     this.permanent = permanent;
     this.retryAfter = retryAfter;
+    this.postponed = postponed;
   }
 
   /** Retrying cannot help (HTTP 404, an unparseable feed): the run fails at once. */
@@ -33,8 +40,20 @@ public final class RunFailure extends RuntimeException {
     return new RunFailure(code, message, false, null, cause);
   }
 
+  /**
+   * The run could not start yet (a resource it needs is busy): it goes back to the queue for {@code wait} without
+   * counting the attempt, and without an event, since it may wait many times.
+   */
+  public static RunFailure postpone(String code, String message, Duration wait) {
+    return new RunFailure(code, message, false, wait, null, true);
+  }
+
   public RunFailure retryAfter(Duration wait) {
-    return new RunFailure(code, getMessage(), permanent, wait, getCause());
+    return new RunFailure(code, getMessage(), permanent, wait, getCause(), postponed);
+  }
+
+  public boolean postponed() {
+    return postponed;
   }
 
   public String code() {

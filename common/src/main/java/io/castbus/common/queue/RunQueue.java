@@ -119,6 +119,11 @@ public final class RunQueue {
         .execute(Tuple.of(id, workerId, status.wire(), wait.toMillis() / 1000.0, error, level, message));
   }
 
+  /** Puts a running run back in the queue for {@code wait} without counting its attempt. */
+  Future<RowSet<Row>> postpone(UUID id, String workerId, Duration wait, String message) {
+    return pool.preparedQuery(RunSql.POSTPONE).execute(Tuple.of(id, workerId, wait.toMillis() / 1000.0, message));
+  }
+
   Future<Void> flush(JsonArray updates, JsonArray events, String workerId) {
     var writes = new ArrayList<Future<?>>(2);
     if (!updates.isEmpty()) {

@@ -73,6 +73,16 @@ final class RunSql {
       select id, type, job_id, status from u
       """;
 
+  /** Back to the queue after a wait, the attempt not counted: the run could not start yet. */
+  static final String POSTPONE = """
+      update runs
+         set status = 'queued', worker_id = null, lease_until = null, attempts = greatest(attempts - 1, 0),
+             not_before = clock_timestamp() + make_interval(secs => $3), updated_at = clock_timestamp(),
+             progress = jsonb_build_object('current', 0, 'total', null, 'message', $4::text)
+       where id = $1 and worker_id = $2 and status = 'running'
+      returning id
+      """;
+
   static final String FLUSH = """
       update runs r
          set progress = coalesce(c.progress, r.progress), updated_at = clock_timestamp(),

@@ -125,7 +125,8 @@ public final class Worker {
     timers.forEach(vertx::cancelTimer);
     var unregistered = Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     var claims = Future.join(served.values().stream().map(s -> s.lastClaim).toList());
-    active.values().forEach(run -> run.signalStop("worker " + id + " is shutting down"));
+    // A copy: a handler may end, and leave `active`, as soon as it is signalled.
+    List.copyOf(active.values()).forEach(run -> run.signalStop("worker " + id + " is shutting down"));
     drained = Promise.promise();
     if (active.isEmpty()) {
       drained.tryComplete();
@@ -267,6 +268,10 @@ public final class Worker {
 
   private void fail(Served s, ActiveRun run, RunFailure failure, long nanos) {
     var claimed = run.run;
+    if (failure.postponed()) {
+      postpone(s, run, failure);
+      return;
+    }
     var last = failure.permanent() || claimed.attempt() >= claimed.maxAttempts();
     var error = new JsonObject()
         .put("code", failure.code())
@@ -309,6 +314,26 @@ public final class Worker {
           }
         })
         .onFailure(e -> LOG.warn("Run {}: could not record its failure ({}); its lease will expire", claimed.id(),
+            e.getMessage()));
+  }
+
+  private void postpone(Served s, ActiveRun run, RunFailure failure) {
+    var claimed = run.run;
+    var wait = failure.retryAfterHint() == null ? Duration.ofSeconds(1) : failure.retryAfterHint();
+    LOG.debug("Run {} ({}) postponed {} ms: {}", claimed.id(), claimed.type(), wait.toMillis(), failure.getMessage());
+    var update = run.drainUpdate();
+    queue.flush(update == null ? new JsonArray() : new JsonArray().add(update), run.drainEvents(), id)
+        .transform(v -> queue.postpone(claimed.id(), id, wait, failure.getMessage()))
+        .onSuccess(rows -> {
+          if (rows.size() > 0) {
+            queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(), RunStatus.QUEUED);
+            vertx.setTimer(Math.max(1, wait.toMillis()), t -> {
+              s.drained = false;
+              scheduleClaim(s);
+            });
+          }
+        })
+        .onFailure(e -> LOG.warn("Run {}: could not postpone it ({}); its lease will expire", claimed.id(),
             e.getMessage()));
   }
 

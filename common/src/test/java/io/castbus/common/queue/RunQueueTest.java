@@ -177,6 +177,24 @@ class RunQueueTest {
   }
 
   @Test
+  @DisplayName("a postponed run waits in the queue without burning an attempt or writing an event, then runs")
+  void postponeKeepsAttempts() {
+    var id = await(fx.queue.enqueue(NewRun.of("busy_host", new JsonObject())));
+    var calls = new AtomicInteger();
+    fx.deploy(vertx -> worker(vertx, "busy_host", JobTypeOptions.DEFAULTS.maxAttempts(1), ctx ->
+        calls.incrementAndGet() <= 3
+            ? Future.failedFuture(RunFailure.postpone("host_busy", "waiting for a slot", Duration.ofMillis(50)))
+            : Future.succeededFuture(new JsonObject().put("attempt", ctx.attempt()))));
+
+    fx.eventually(LONG, "the run completed", () -> "completed".equals(status(id)));
+    var run = await(fx.queue.get(id)).orElseThrow();
+    assertThat(calls.get()).isEqualTo(4);
+    assertThat(run.getInteger("attempts")).isEqualTo(1);
+    assertThat(run.getJsonObject("result").getInteger("attempt")).isEqualTo(1);
+    assertThat(fx.count("select count(*) from run_events where run_id = $1", id)).isZero();
+  }
+
+  @Test
   @DisplayName("cancelling a running run stops its handler and marks it cancelled")
   void cancelRunning() {
     var id = await(fx.queue.enqueue(NewRun.of("long", new JsonObject())));

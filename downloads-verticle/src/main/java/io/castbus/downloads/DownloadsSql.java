@@ -1,0 +1,122 @@
+package io.castbus.downloads;
+
+/** Every statement the downloads module runs. */
+final class DownloadsSql {
+
+  private DownloadsSql() {
+  }
+
+  static final String EPISODE = """
+      select e.id, e.podcast_id, e.title, e.published_at, e.enclosure_url, e.enclosure_type, e.download_status,
+             e.file_path, e.download_target, e.download_etag, e.download_last_modified, e.download_run,
+             coalesce(p.title, p.rss_url) as podcast_title, p.folder, p.owner
+        from episodes e
+        join podcasts p on p.id = e.podcast_id
+       where e.id = $1""";
+
+  static final String LOCK = "select pg_advisory_xact_lock(hashtext($1))";
+
+  /** Downloads running now from host {@code $1}, other than episode {@code $2}'s. */
+  static final String HOST_BUSY = """
+      select count(*) from episodes e
+        join runs r on r.id = e.download_run
+       where e.download_host = $1 and e.download_status = 'downloading' and r.status = 'running' and e.id <> $2""";
+
+  static final String START = """
+      update episodes
+         set download_status = 'downloading', download_host = $2, download_run = $3, download_error = null,
+             updated_at = now()
+       where id = $1""";
+
+  static final String FOLDERS_TAKEN = """
+      select lower(folder) from podcasts where lower(folder) = any($1) and id <> $2 limit 100""";
+
+  static final String SET_FOLDER = """
+      update podcasts set folder = coalesce(folder, $2), updated_at = now() where id = $1 returning folder""";
+
+  static final String NAMES_TAKEN = """
+      select lower(coalesce(file_path, '')), lower(coalesce(download_target, '')) from episodes
+       where podcast_id = $1 and id <> $2 and (lower(file_path) = any($3) or lower(download_target) = any($3))
+       limit 100""";
+
+  static final String SET_TARGET = """
+      update episodes set download_target = coalesce(download_target, $2) where id = $1 returning download_target""";
+
+  static final String SAVE_VALIDATORS = """
+      update episodes set download_etag = $2, download_last_modified = $3 where id = $1 and download_run = $4""";
+
+  static final String FORGET_PARTIAL = """
+      update episodes set download_etag = null, download_last_modified = null where id = $1""";
+
+  static final String COMPLETED = """
+      update episodes
+         set download_status = 'completed', file_path = $2, bytes = $3, downloaded_at = now(), download_error = null,
+             download_target = null, download_etag = null, download_last_modified = null, download_host = null,
+             updated_at = now()
+       where id = $1 and download_run = $4""";
+
+  /** Ends an attempt that did not complete: {@code pending} (a retry is queued), {@code failed} or {@code none}. */
+  static final String ENDED = """
+      update episodes
+         set download_status = $2, download_error = $3, download_host = null, updated_at = now(),
+             download_target = case when $5 then null else download_target end,
+             download_etag = case when $5 then null else download_etag end,
+             download_last_modified = case when $5 then null else download_last_modified end
+       where id = $1 and download_run = $4""";
+
+  static final String REFUSED = """
+      update episodes set download_status = 'failed', download_error = $2, updated_at = now()
+       where id = $1 and download_status in ('pending', 'downloading')""";
+
+  /**
+   * Episodes wanted but without a queued or running download (pending, or left downloading by a crash), leaving
+   * out those whose download a person cancelled since they were last wanted.
+   */
+  static final String WANTED_WITHOUT_RUN = """
+      select e.id, p.owner from episodes e
+        join podcasts p on p.id = e.podcast_id
+       where e.download_status in ('pending', 'downloading') and e.id > $2
+         and not exists (select 1 from runs r where r.type = $1 and r.dedupe_key = 'episode:' || e.id
+                                                and r.status in ('queued', 'running'))
+         and not exists (select 1 from runs r where r.type = $1 and r.dedupe_key = 'episode:' || e.id
+                                                and r.status = 'cancelled' and r.finished_at >= e.updated_at)
+       order by e.id
+       limit $3""";
+
+  static final String EPISODE_FOR_REQUEST = """
+      select e.id, e.enclosure_url, p.owner from episodes e
+        join podcasts p on p.id = e.podcast_id
+       where e.id = $1 and ($2 or p.owner is not distinct from $3)""";
+
+  static final String WANT = """
+      update episodes
+         set download_status = case when download_status = 'downloading' then download_status else 'pending' end,
+             download_error = null, updated_at = now()
+       where id = $1""";
+
+  private static final String FILTER = """
+       where (case when $1::text is null then e.download_status <> 'none' else e.download_status = $1 end)
+         and ($2::bigint is null or e.podcast_id = $2)
+         and ($3 or p.owner is not distinct from $4)
+      """;
+
+  static final String COUNT = """
+      select count(*) from episodes e join podcasts p on p.id = e.podcast_id
+      """ + FILTER;
+
+  static final String PAGE = """
+      select e.id, e.title, e.podcast_id, coalesce(p.title, p.rss_url) as podcast, e.download_status,
+             e.download_error, e.file_path, e.bytes, e.enclosure_url, e.downloaded_at, e.updated_at,
+             coalesce(a.id, f.id) as run_id, coalesce(a.status, f.status) as run_status,
+             coalesce(a.progress, f.progress) as progress, coalesce(a.attempts, f.attempts) as attempts
+        from episodes e
+        join podcasts p on p.id = e.podcast_id
+        left join lateral (select r.id, r.status, r.progress, r.attempts from runs r
+                            where r.type = $5 and r.dedupe_key = 'episode:' || e.id
+                              and r.status in ('queued', 'running')
+                            limit 1) a on true
+        left join runs f on f.id = e.download_run and a.id is null
+      """ + FILTER + """
+       order by e.updated_at desc, e.id desc
+       limit $6""";
+}

@@ -1,0 +1,141 @@
+package io.castbus.downloads;
+
+import io.castbus.common.RunTypes;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/** The episodes and podcasts as the downloads module reads and writes them. */
+final class Episodes {
+
+  /** An episode with what a download needs of its podcast. */
+  record Episode(long id, long podcastId, String title, Instant published, String url, String type, String status,
+      String filePath, String target, String etag, String lastModified, String podcastTitle, String folder,
+      String owner) {
+
+    static Episode from(Row r) {
+      var published = r.getOffsetDateTime("published_at");
+      return new Episode(r.getLong("id"), r.getLong("podcast_id"), r.getString("title"),
+          published == null ? null : published.toInstant(), r.getString("enclosure_url"), r.getString("enclosure_type"),
+          r.getString("download_status"), r.getString("file_path"), r.getString("download_target"),
+          r.getString("download_etag"), r.getString("download_last_modified"), r.getString("podcast_title"),
+          r.getString("folder"), r.getString("owner"));
+    }
+
+    /** The validator a resume sends in If-Range: the (strong) ETag, else the Last-Modified date. */
+    String validator() {
+      return etag != null ? etag : lastModified;
+    }
+  }
+
+  private final Pool pool;
+
+  Episodes(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Episode> find(long id) {
+    return pool.preparedQuery(DownloadsSql.EPISODE).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? null : Episode.from(rows.iterator().next()));
+  }
+
+  /**
+   * Marks the episode downloading by this run if its host has fewer than {@code perHost} downloads running across
+   * the cluster; returns how many are running there when it has not (-1 when the episode was started).
+   */
+  Future<Long> start(long episode, String host, UUID run, int perHost) {
+    return pool.withTransaction(conn -> conn.preparedQuery(DownloadsSql.LOCK).execute(Tuple.of("castbus.host." + host))
+        .compose(v -> conn.preparedQuery(DownloadsSql.HOST_BUSY).execute(Tuple.of(host, episode)))
+        .compose(rows -> {
+          var busy = rows.iterator().next().getLong(0);
+          if (busy >= perHost) {
+            return Future.succeededFuture(busy);
+          }
+          return conn.preparedQuery(DownloadsSql.START).execute(Tuple.of(episode, host, run)).map(-1L);
+        }));
+  }
+
+  /** The podcast's folder: its own when set, else the first of {@code candidates} no other podcast uses. */
+  Future<String> assignFolder(long podcast, List<String> candidates) {
+    var lowered = candidates.stream().map(c -> c.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+    return pool.withTransaction(conn -> conn.preparedQuery(DownloadsSql.LOCK).execute(Tuple.of("castbus.folders"))
+        .compose(v -> conn.preparedQuery(DownloadsSql.FOLDERS_TAKEN).execute(Tuple.of(lowered, podcast)))
+        .compose(rows -> {
+          var taken = new HashSet<String>();
+          rows.forEach(r -> taken.add(r.getString(0)));
+          var chosen = firstFree(candidates, taken, candidates.get(0) + " (" + podcast + ")");
+          return conn.preparedQuery(DownloadsSql.SET_FOLDER).execute(Tuple.of(podcast, chosen));
+        })
+        .map(rows -> rows.iterator().next().getString("folder")));
+  }
+
+  /** The episode's file: its own when set, else the first of {@code candidates} free in the database and on disk. */
+  Future<String> assignTarget(Episode episode, List<String> candidates, Set<String> onDisk, String fallback) {
+    var lowered = candidates.stream().map(c -> c.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+    return pool.withTransaction(conn -> conn.preparedQuery(DownloadsSql.LOCK)
+        .execute(Tuple.of("castbus.podcast." + episode.podcastId()))
+        .compose(v -> conn.preparedQuery(DownloadsSql.NAMES_TAKEN)
+            .execute(Tuple.of(episode.podcastId(), episode.id(), lowered)))
+        .compose(rows -> {
+          var taken = new HashSet<String>();
+          onDisk.forEach(name -> taken.add(name.toLowerCase(Locale.ROOT)));
+          rows.forEach(r -> {
+            taken.add(r.getString(0));
+            taken.add(r.getString(1));
+          });
+          var chosen = firstFree(candidates, taken, fallback);
+          return conn.preparedQuery(DownloadsSql.SET_TARGET).execute(Tuple.of(episode.id(), chosen));
+        })
+        .map(rows -> rows.iterator().next().getString("download_target")));
+  }
+
+  private static String firstFree(List<String> candidates, Set<String> taken, String fallback) {
+    return candidates.stream().filter(c -> !taken.contains(c.toLowerCase(Locale.ROOT))).findFirst().orElse(fallback);
+  }
+
+  Future<Void> saveValidators(long episode, String etag, String lastModified, UUID run) {
+    return pool.preparedQuery(DownloadsSql.SAVE_VALIDATORS).execute(Tuple.of(episode, etag, lastModified, run))
+        .mapEmpty();
+  }
+
+  Future<Void> forgetPartial(long episode) {
+    return pool.preparedQuery(DownloadsSql.FORGET_PARTIAL).execute(Tuple.of(episode)).mapEmpty();
+  }
+
+  Future<Void> completed(long episode, String path, long bytes, UUID run) {
+    return pool.preparedQuery(DownloadsSql.COMPLETED).execute(Tuple.of(episode, path, bytes, run)).mapEmpty();
+  }
+
+  /** Records how an attempt ended: {@code pending} (retry queued, partial kept), {@code failed} or {@code none}. */
+  Future<Void> ended(long episode, String status, String error, UUID run, boolean partialGone) {
+    return pool.preparedQuery(DownloadsSql.ENDED)
+        .execute(Tuple.of(episode, status, error, run, partialGone)).mapEmpty();
+  }
+
+  /** Marks an episode that cannot be downloaded at all failed, with why. */
+  Future<Void> refused(long episode, String error) {
+    return pool.preparedQuery(DownloadsSql.REFUSED).execute(Tuple.of(episode, error)).mapEmpty();
+  }
+
+  /** A page of episodes wanted without an active download, after {@code afterId}: (id, podcast owner). */
+  Future<List<Wanted>> wantedWithoutRun(long afterId, int limit) {
+    return pool.preparedQuery(DownloadsSql.WANTED_WITHOUT_RUN)
+        .execute(Tuple.of(RunTypes.DOWNLOAD_EPISODE, afterId, limit))
+        .map(rows -> {
+          var wanted = new ArrayList<Wanted>(rows.size());
+          rows.forEach(r -> wanted.add(new Wanted(r.getLong("id"), r.getString("owner"))));
+          return wanted;
+        });
+  }
+
+  record Wanted(long episode, String owner) {
+  }
+}
