@@ -182,19 +182,17 @@ async function showEpisodes(podcastId, scroll = true) {
 async function loadDownloads() {
   const page = await api('GET', '/api/downloads');
   rows('downloads', page.downloads, (d) => {
-    const episode = d.episode ?? d;
-    const progress = d.progress ?? {};
-    return el('tr', { 'data-run': d.run_id ?? null, 'data-episode': episode.id ?? d.episode_id },
-      el('td', {}, episode.title ?? d.title ?? `episode ${d.episode_id}`),
-      el('td', {}, d.podcast?.title ?? d.podcast_title ?? d.podcast ?? ''),
-      el('td', { className: 'run-status' }, status(d.status ?? d.download_status),
-        d.error ? el('small', {}, ` ${d.error}`) : ''),
-      el('td', { className: 'run-progress' }, bar(progress.current ?? progress.bytes_done, progress.total ?? progress.bytes_total,
-        (d.status ?? d.download_status) === 'completed'),
-      el('small', {}, progress.total ? `${human(progress.current)} of ${human(progress.total)}` : '')),
-      el('td', { className: 'actions' }, d.run_id && ['pending', 'downloading', 'queued', 'running'].includes(d.status)
+    const p = d.progress ?? {};
+    return el('tr', { 'data-run': d.run_id ?? null, 'data-episode': d.episode_id },
+      el('td', {}, d.episode ?? `episode ${d.episode_id}`, d.file_path ? [el('br'), el('small', {}, d.file_path)] : ''),
+      el('td', {}, d.podcast ?? ''),
+      el('td', { className: 'run-status' }, status(d.status), d.error ? [el('br'), el('small', {}, d.error)] : ''),
+      el('td', { className: 'run-progress' }, bar(p.bytes_done, p.bytes_total, d.status === 'completed'),
+        el('small', {}, p.bytes_total ? `${human(p.bytes_done)} of ${human(p.bytes_total)}` : human(d.bytes))),
+      el('td', { className: 'actions' }, d.run_id && ['pending', 'downloading'].includes(d.status)
         ? el('button', { className: 'danger', onclick: () => act(() => api('POST', `/api/runs/${d.run_id}/cancel`), 'Cancel requested') }, 'Cancel')
-        : ''));
+        : el('button', { onclick: () => act(() => api('POST', `/api/episodes/${d.episode_id}/download`), 'Download queued') },
+          d.status === 'completed' ? 'Download again' : 'Download')));
   }, 'Nothing downloading or queued.');
 }
 

@@ -10,12 +10,14 @@ import io.castbus.testkit.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,13 +25,23 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("Seed 000's podcast walk-through against the all-in-one app and a loopback feed")
+@DisplayName("Seed 000's walk-through against the all-in-one app: a loopback feed, its episodes on disk, then cleanup")
 class PodcastWalkthroughTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final int EPISODE_BYTES = 256 * 1024;
 
   @TempDir
   Path data;
+
+  /** Episode k's audio: 256 KiB that differ from every other episode's. */
+  private static byte[] audio(int k) {
+    var bytes = new byte[EPISODE_BYTES];
+    for (var i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) (i * 31 + k * 17);
+    }
+    return bytes;
+  }
 
   /** A feed of episodes 1..n, newest first, episode k published k days after a fixed date. */
   private static String feed(String base, int n) {
@@ -39,31 +51,49 @@ class PodcastWalkthroughTest {
           .plus(k, ChronoUnit.DAYS).atOffset(ZoneOffset.UTC));
       items.append("<item><guid>walk-").append(k).append("</guid><title>Walk ").append(k).append("</title><pubDate>")
           .append(date).append("</pubDate><enclosure url=\"").append(base).append("/walk-").append(k)
-          .append(".mp3\" length=\"1000\" type=\"audio/mpeg\"/></item>\n");
+          .append(".mp3\" length=\"").append(EPISODE_BYTES).append("\" type=\"audio/mpeg\"/></item>\n");
     }
     return "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Walking Podcast</title>\n" + items
         + "</channel></rss>";
   }
 
+  private static List<JsonObject> episodes(ApiClient api, long podcast) {
+    return api.get("/api/podcasts/" + podcast + "/episodes?limit=50").json().getJsonArray("episodes").stream()
+        .map(JsonObject.class::cast).toList();
+  }
+
+  private static long completed(ApiClient api) {
+    return api.get("/api/downloads?status=completed").json().getLong("total");
+  }
+
   @Test
-  @DisplayName("add with auto_download → episodes newest first and the 3 most recent queued; refresh → exactly the new one")
+  @DisplayName("add with auto_download → the 3 newest downloaded byte-exact; refresh → exactly the new one; "
+      + "cleanup keeps the newest N and a refresh never brings a deleted one back")
   void walkthrough() throws Exception {
     var vertx = Vertx.vertx();
     var episodes = new AtomicInteger(5);
-    HttpServer feeds = vertx.createHttpServer().requestHandler(req -> req.response()
-            .putHeader("Content-Type", "application/rss+xml")
-            .end(feed("http://127.0.0.1:" + req.localAddress().port() + "/media", episodes.get())))
-        .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    var feedUrl = "http://127.0.0.1:" + feeds.actualPort() + "/walk.xml";
+    HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+      var media = java.util.regex.Pattern.compile("/media/walk-(\\d+)\\.mp3").matcher(req.path());
+      if (media.matches()) {
+        req.response().putHeader("Content-Type", "audio/mpeg")
+            .end(io.vertx.core.buffer.Buffer.buffer(audio(Integer.parseInt(media.group(1)))));
+      } else {
+        req.response().putHeader("Content-Type", "application/rss+xml")
+            .end(feed("http://127.0.0.1:" + req.localAddress().port() + "/media", episodes.get()));
+      }
+    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    var feedUrl = "http://127.0.0.1:" + server.actualPort() + "/walk.xml";
+    var downloads = data.resolve("downloads");
     try (var db = TestDatabase.create("app_walkthrough")) {
       var port = ChildProcess.freePort();
       var env = Map.of("HTTP_PORT", String.valueOf(port), "DATA_DIR", data.toString(),
-          "DOWNLOAD_DIR", data.resolve("downloads").toString(), "DATABASE_URL", db.url(),
-          "ALLOW_PRIVATE_NETWORKS", "true");
+          "DOWNLOAD_DIR", downloads.toString(), "DATABASE_URL", db.url(), "ALLOW_PRIVATE_NETWORKS", "true",
+          "DOWNLOAD_MIN_FREE_MB", "1");
       try (var app = CastbusApp.start(Settings.load(env, Settings.AuthMode.LOCAL_OPEN))) {
         var api = new ApiClient("http://127.0.0.1:" + port, null);
         var jobs = api.get("/api/jobs").json().getJsonArray("jobs");
-        assertThat(jobs.stream().map(j -> ((JsonObject) j).getString("id"))).contains("refresh_podcasts");
+        assertThat(jobs.stream().map(j -> ((JsonObject) j).getString("id")))
+            .contains("refresh_podcasts", "process_downloads", "cleanup_episodes");
 
         var added = api.post("/api/podcasts", new JsonObject().put("rss_url", feedUrl).put("max_episodes_to_keep", 3)
             .put("auto_download", true).encode());
@@ -76,33 +106,51 @@ class PodcastWalkthroughTest {
         assertThat(api.post("/api/podcasts", new JsonObject().put("rss_url", feedUrl).put("max_episodes_to_keep", 0)
             .encode()).status()).isEqualTo(400);
 
-        var page = api.get("/api/podcasts/" + id + "/episodes?limit=10").json();
-        assertThat(page.getLong("total")).isEqualTo(5L);
-        assertThat(page.getJsonArray("episodes").stream().map(e -> ((JsonObject) e).getString("title")))
+        assertThat(episodes(api, id).stream().map(e -> e.getString("title")))
             .containsExactly("Walk 5", "Walk 4", "Walk 3", "Walk 2", "Walk 1");
-        assertThat(page.getJsonArray("episodes").stream().map(e -> ((JsonObject) e).getString("download_status")))
-            .containsExactly("pending", "pending", "pending", "none", "none");
-        var downloads = api.get("/api/runs?type=download_episode&limit=50").json().getJsonArray("runs");
-        assertThat(downloads).hasSize(3);
-        assertThat(downloads.stream().map(r -> ((JsonObject) r).getString("status"))).containsOnly("queued");
+        assertThat(api.get("/api/runs?type=download_episode&limit=50").json().getJsonArray("runs")).hasSize(3);
+        Waits.until(WAIT, "the 3 newest downloaded", () -> completed(api) == 3);
+        var listed = episodes(api, id);
+        assertThat(listed.stream().map(e -> e.getString("download_status")))
+            .containsExactly("completed", "completed", "completed", "none", "none");
+        for (var k = 3; k <= 5; k++) {
+          var episode = listed.get(5 - k);
+          var file = downloads.resolve(episode.getString("file_path"));
+          assertThat(file.getParent().getFileName().toString()).isEqualTo("Walking Podcast");
+          assertThat(file.getFileName().toString()).endsWith(" - Walk " + k + ".mp3");
+          assertThat(Files.readAllBytes(file)).as("walk %d byte-exact", k).isEqualTo(audio(k));
+        }
 
         episodes.set(6);
         var refresh = api.post("/api/podcasts/" + id + "/refresh", null);
         assertThat(refresh.status()).as(refresh.toString()).isEqualTo(202);
         var run = api.awaitRun(refresh.json().getString("run_id"), "completed", WAIT);
         assertThat(run.getJsonObject("result").getInteger("added")).isEqualTo(1);
-        var after = api.get("/api/podcasts/" + id + "/episodes?limit=2").json();
-        assertThat(after.getLong("total")).isEqualTo(6L);
-        var newest = after.getJsonArray("episodes").getJsonObject(0);
+        Waits.until(WAIT, "the new episode downloaded", () -> completed(api) == 4);
+        var newest = episodes(api, id).get(0);
         assertThat(newest.getString("title")).isEqualTo("Walk 6");
-        assertThat(newest.getString("download_status")).isEqualTo("pending");
-        assertThat(api.get("/api/runs?type=download_episode&limit=50").json().getJsonArray("runs")).hasSize(4);
+        assertThat(Files.readAllBytes(downloads.resolve(newest.getString("file_path")))).isEqualTo(audio(6));
 
         var kept = api.call("PUT", "/api/episodes/" + newest.getLong("id"), "{\"keep\": true}");
         assertThat(kept.json().getBoolean("keep")).isTrue();
-        var updated = api.call("PUT", "/api/podcasts/" + id, "{\"max_episodes_to_keep\": 4}");
-        assertThat(updated.json().getInteger("max_episodes_to_keep")).isEqualTo(4);
-        assertThat(api.get("/api/podcasts").json().getJsonArray("podcasts")).hasSize(1);
+        var updated = api.call("PUT", "/api/podcasts/" + id, "{\"max_episodes_to_keep\": 2}");
+        assertThat(updated.json().getInteger("max_episodes_to_keep")).isEqualTo(2);
+        var cleanup = api.post("/api/jobs/cleanup_episodes/trigger", null).json().getString("run_id");
+        var cleaned = api.awaitRun(cleanup, "completed", WAIT).getJsonObject("result");
+        assertThat(cleaned.getInteger("files_deleted")).as("walk 3 goes; 6 is kept, 5 and 4 are the newest 2")
+            .isEqualTo(1);
+        assertThat(cleaned.getLong("bytes_freed")).isEqualTo((long) EPISODE_BYTES);
+        try (var files = Files.list(downloads.resolve("Walking Podcast"))) {
+          assertThat(files.map(f -> f.getFileName().toString()))
+              .hasSize(3).allMatch(n -> n.endsWith("Walk 4.mp3") || n.endsWith("Walk 5.mp3") || n.endsWith("Walk 6.mp3"));
+        }
+        var again = api.post("/api/podcasts/" + id + "/refresh", null).json().getString("run_id");
+        api.awaitRun(again, "completed", WAIT);
+        var walk3 = episodes(api, id).stream().filter(e -> e.getString("title").equals("Walk 3")).findFirst()
+            .orElseThrow();
+        assertThat(walk3.getString("download_status")).isEqualTo("deleted");
+        assertThat(api.get("/api/runs?type=download_episode&limit=50").json().getJsonArray("runs"))
+            .as("no download queued again for the deleted episode").hasSize(4);
 
         var export = api.get("/api/podcasts/export");
         assertThat(export.status()).isEqualTo(200);
@@ -114,8 +162,6 @@ class PodcastWalkthroughTest {
         assertThat(imported.json().getInteger("imported")).isEqualTo(1);
         assertThat(api.call("POST", "/api/podcasts/import", "<opml><body>", Map.of("Content-Type", "application/xml"))
             .json().getString("error")).isEqualTo("invalid_opml");
-        Waits.until(WAIT, "the imported podcast refreshed", () -> api.get("/api/podcasts").json()
-            .getJsonArray("podcasts").stream().allMatch(p -> ((JsonObject) p).getLong("episode_count") == 6));
 
         assertThat(api.call("DELETE", "/api/podcasts/" + id, null).json().getBoolean("deleted")).isTrue();
         assertThat(api.get("/api/podcasts/" + id).status()).isEqualTo(404);
