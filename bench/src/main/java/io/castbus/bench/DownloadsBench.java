@@ -149,7 +149,7 @@ final class DownloadsBench {
       throws Exception {
     var settings = Settings.load(Map.of("DOWNLOAD_DIR", library.toString(), "DATA_DIR", library.toString(),
         "MAX_CONCURRENT_DOWNLOADS", String.valueOf(concurrency), "DOWNLOAD_MAX_FILE_MB", "65536",
-        "DOWNLOAD_MIN_FREE_MB", "256"), Settings.AuthMode.REQUIRED);
+        "DOWNLOAD_MIN_FREE_MB", "256", "ALLOW_PRIVATE_NETWORKS", "true"), Settings.AuthMode.REQUIRED);
     var vertx = ClusterSetup.local(settings);
     try {
       var pool = db.database().pool(vertx, "bench", 8);
@@ -179,6 +179,7 @@ final class DownloadsBench {
     var jar = Path.of(DownloadsBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
         "-cp", jar.toString(), DownloadsProcess.class.getName()).inheritIO();
+    builder.environment().put("ALLOW_PRIVATE_NETWORKS", "true");
     builder.environment().putAll(Map.of("DATABASE_URL", db.url(), "DOWNLOAD_DIR", library.toString(),
         "DATA_DIR", library.toString(), "HTTP_PORT", "0", "DOWNLOAD_MAX_FILE_MB", "65536",
         "DOWNLOAD_MIN_FREE_MB", "256"));

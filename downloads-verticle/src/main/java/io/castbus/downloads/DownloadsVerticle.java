@@ -3,6 +3,7 @@ package io.castbus.downloads;
 import io.castbus.common.Addresses;
 import io.castbus.common.BusService;
 import io.castbus.common.RunTypes;
+import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.job.JobDefinition;
 import io.castbus.common.job.JobRegistry;
 import io.castbus.common.job.Trigger;
@@ -54,7 +55,8 @@ public final class DownloadsVerticle extends VerticleBase {
     client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) limits.idleTimeout().toMillis()),
         new PoolOptions().setHttp1MaxSize(limits.clusterConcurrency()));
     var placement = new Placement(vertx, episodes, library);
-    var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, client, limits, library), limits);
+    var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, client, limits, library,
+        new NetworkPolicy(process.settings().allowPrivateNetworks())), limits);
     var service = new DownloadsService(queue, episodes);
     worker = new Worker(vertx, queue, workerOptions)
         .serve(RunTypes.DOWNLOAD_EPISODE, limits.jobOptions(), downloader::download)

@@ -1,5 +1,6 @@
 package io.castbus.downloads;
 
+import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.queue.RunFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,12 +58,14 @@ final class Transfer {
   private final HttpClient client;
   private final DownloadLimits limits;
   private final Path library;
+  private final NetworkPolicy policy;
 
-  Transfer(Vertx vertx, HttpClient client, DownloadLimits limits, Path library) {
+  Transfer(Vertx vertx, HttpClient client, DownloadLimits limits, Path library, NetworkPolicy policy) {
     this.vertx = vertx;
     this.client = client;
     this.limits = limits;
     this.library = library;
+    this.policy = policy;
   }
 
   /**
@@ -135,6 +138,21 @@ final class Transfer {
       var scheme = schemeOf(url);
       if (!"http".equals(scheme) && !"https".equals(scheme)) {
         fail(RunFailure.permanent("bad_url", "the enclosure URL '" + url + "' is not an http(s) URL"));
+        return;
+      }
+      policy.check(vertx, url).onComplete(checked -> {
+        if (checked.failed()) {
+          var refused = checked.cause() instanceof NetworkPolicy.Refused r ? r.code() : "refused_url";
+          fail(RunFailure.permanent(refused, "the enclosure URL " + url + " may not be fetched: "
+              + checked.cause().getMessage()));
+        } else {
+          send(url, resume);
+        }
+      });
+    }
+
+    private void send(String url, boolean resume) {
+      if (result.future().isComplete()) {
         return;
       }
       var options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url).setFollowRedirects(false)

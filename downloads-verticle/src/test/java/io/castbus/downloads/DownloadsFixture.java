@@ -71,12 +71,18 @@ final class DownloadsFixture implements AutoCloseable {
   }
 
   DownloadsFixture(String name, Path library, DownloadLimits limits, WorkerOptions worker) {
+    this(name, library, limits, worker, true);
+  }
+
+  /** With {@code allowPrivateNetworks} false, as in production: loopback enclosures are refused. */
+  DownloadsFixture(String name, Path library, DownloadLimits limits, WorkerOptions worker,
+      boolean allowPrivateNetworks) {
     this.library = library;
     db = TestDatabase.create(name);
     database = Database.of(db.url());
     Migrations.migrate(database);
     settings = Settings.load(Map.of("DOWNLOAD_DIR", library.toString(), "DATA_DIR", library.resolveSibling("data")
-        .toString(), "ALLOW_PRIVATE_NETWORKS", "true"), Settings.AuthMode.REQUIRED);
+        .toString(), "ALLOW_PRIVATE_NETWORKS", String.valueOf(allowPrivateNetworks)), Settings.AuthMode.REQUIRED);
     main = replica(limits, worker);
     queue = new RunQueue(main.vertx, main.process.pool());
     pool = main.process.pool();
