@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -32,6 +33,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   static final long MAX_BODY_BYTES = 1024 * 1024;
+  /** Query strings with long filter values fit; beyond this a request answers 414. */
+  static final int MAX_REQUEST_LINE = 64 * 1024;
   private static final String XML_CHARSET = "castbus.xml-charset";
 
   private final Process process;
@@ -52,7 +55,9 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> bootstrapAdmin(auth))
         .compose(v -> Contract.load(vertx))
         .map(contract -> router(contract, auth))
-        .compose(router -> vertx.createHttpServer().requestHandler(router).listen(process.settings().httpPort()))
+        .compose(router -> vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE))
+            .invalidRequestHandler(HttpErrors::invalidRequest)
+            .requestHandler(router).listen(process.settings().httpPort()))
         .onSuccess(s -> {
           server = s;
           LOG.info("Gateway listening on port {} (auth mode {})", s.actualPort(),
@@ -172,7 +177,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, ctx -> HttpErrors.send(ctx, notFound(ctx)));
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, HttpErrors.ofStatus(405, null)));
-    router.errorHandler(413, ctx -> HttpErrors.send(ctx, HttpErrors.ofStatus(413, null)));
+    for (var status : new int[] {400, 413, 414, 415, 431}) {
+      router.errorHandler(status, ctx -> HttpErrors.send(ctx, HttpErrors.ofStatus(status, null)));
+    }
     router.errorHandler(500, HttpErrors::handle);
     return router;
   }

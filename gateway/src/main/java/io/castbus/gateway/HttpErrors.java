@@ -1,6 +1,9 @@
 package io.castbus.gateway;
 
 import io.castbus.common.ServiceError;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -24,6 +27,26 @@ final class HttpErrors {
       LOG.error("{} {} failed: {}", ctx.request().method(), ctx.request().path(), error.getMessage(), ctx.failure());
     }
     send(ctx, error);
+  }
+
+  /** A request that is not valid HTTP, or too large to parse, still gets the JSON error shape; the connection closes. */
+  static void invalidRequest(HttpServerRequest request) {
+    var cause = request.decoderResult().cause();
+    ServiceError error;
+    if (cause instanceof TooLongHttpLineException) {
+      error = ofStatus(414, null);
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      error = ofStatus(431, null);
+    } else {
+      error = ServiceError.badRequest("the request is not valid HTTP"
+          + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+    }
+    request.response()
+        .setStatusCode(error.status())
+        .putHeader("content-type", "application/json")
+        .putHeader("connection", "close")
+        .end(error.toJson().encode())
+        .onComplete(done -> request.connection().close());
   }
 
   static void send(RoutingContext ctx, ServiceError error) {
@@ -68,7 +91,10 @@ final class HttpErrors {
       case 404 -> ServiceError.notFound("no such resource");
       case 405 -> new ServiceError(405, "method_not_allowed", "this resource does not support that method");
       case 413 -> new ServiceError(413, "too_large", "the request body is larger than the 1 MB allowed");
+      case 414 -> new ServiceError(414, "uri_too_long", "the request line is too long (at most 64 KB)");
       case 415 -> new ServiceError(415, "unsupported_media_type", "send the body as application/json");
+      case 431 -> new ServiceError(431, "headers_too_large",
+          "the request headers are too large (at most 8 KB)");
       case 503 -> ServiceError.unavailable("the service is not ready; try again shortly");
       default -> new ServiceError(status < 400 ? 500 : status, "internal",
           detail != null ? detail : "the request failed (" + status + ")");

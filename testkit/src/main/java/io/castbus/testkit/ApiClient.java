@@ -1,8 +1,10 @@
 package io.castbus.testkit;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.URI;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,6 +13,8 @@ import java.util.Map;
 
 /** A blocking HTTP client for tests of the Castbus API, sending an API key when it has one. */
 public final class ApiClient {
+
+  private static final Duration TOTAL_TIMEOUT = Duration.ofSeconds(30);
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String baseUrl;
@@ -70,9 +74,11 @@ public final class ApiClient {
     }
     headers.forEach(builder::header);
     try {
-      var response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      // The request timeout covers the headers only; a body that never ends is cut off here.
+      var response = http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString())
+          .get(TOTAL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       return new Response(response.statusCode(), response.body(), response.headers().map());
-    } catch (IOException e) {
+    } catch (ExecutionException | TimeoutException e) {
       return new Response(-1, new JsonObject().put("error", e.toString()).encode(), Map.of());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
