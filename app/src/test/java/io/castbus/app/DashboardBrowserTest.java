@@ -46,6 +46,9 @@ class DashboardBrowserTest {
   static String base;
   static Playwright playwright;
   static Browser browser;
+  static io.vertx.core.Vertx media;
+  static io.vertx.core.http.HttpServer feedServer;
+  static final int EPISODE_BYTES = 2 * 1024 * 1024;
   Page page;
 
   @BeforeAll
@@ -56,7 +59,35 @@ class DashboardBrowserTest {
     var port = ChildProcess.freePort();
     base = "http://127.0.0.1:" + port;
     app = CastbusApp.start(Settings.load(Map.of("HTTP_PORT", String.valueOf(port), "DATA_DIR", data.toString(),
-        "DOWNLOAD_DIR", data.resolve("downloads").toString(), "DATABASE_URL", db.url()), Settings.AuthMode.LOCAL_OPEN));
+        "DOWNLOAD_DIR", data.resolve("downloads").toString(), "DATABASE_URL", db.url(),
+        "ALLOW_PRIVATE_NETWORKS", "true", "DOWNLOAD_MIN_FREE_MB", "1"), Settings.AuthMode.LOCAL_OPEN));
+    media = io.vertx.core.Vertx.vertx();
+    feedServer = media.createHttpServer().requestHandler(req -> {
+      if (req.path().endsWith(".mp3")) {
+        // Sent in slices, so the download takes a moment and its progress shows.
+        var response = req.response().putHeader("Content-Type", "audio/mpeg")
+            .putHeader("Content-Length", String.valueOf(EPISODE_BYTES));
+        var sent = new int[1];
+        media.setPeriodic(50, t -> {
+          var slice = Math.min(EPISODE_BYTES / 20, EPISODE_BYTES - sent[0]);
+          response.write(io.vertx.core.buffer.Buffer.buffer(new byte[slice]));
+          sent[0] += slice;
+          if (sent[0] >= EPISODE_BYTES) {
+            media.cancelTimer(t);
+            response.end();
+          }
+        });
+      } else {
+        var base = "http://127.0.0.1:" + req.localAddress().port();
+        req.response().putHeader("Content-Type", "application/rss+xml").end("""
+            <?xml version="1.0"?><rss version="2.0"><channel><title>Browser Radio</title>
+            <item><guid>b-2</guid><title>Second &lt;b&gt;show&lt;/b&gt;</title><pubDate>Tue, 24 Nov 2026 08:00:00 GMT</pubDate>
+              <enclosure url="%1$s/two.mp3" length="%2$d" type="audio/mpeg"/></item>
+            <item><guid>b-1</guid><title>First show</title><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate>
+              <enclosure url="%1$s/one.mp3" length="%2$d" type="audio/mpeg"/></item>
+            </channel></rss>""".formatted(base, EPISODE_BYTES));
+      }
+    }).listen(0, "127.0.0.1").await(10, java.util.concurrent.TimeUnit.SECONDS);
     api = new ApiClient(base, null);
     playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
@@ -76,6 +107,9 @@ class DashboardBrowserTest {
     }
     if (app != null) {
       app.close();
+    }
+    if (media != null) {
+      media.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
     }
     if (db != null) {
       db.close();
@@ -158,6 +192,29 @@ class DashboardBrowserTest {
     assertThat(alert.locator("pre")).containsText("backups");
     page.navigate(base + "/#jobs");
     assertThat(page.locator("tr[data-job=backup_database] .status.failing")).isVisible();
+  }
+
+  @Test
+  @DisplayName("Podcasts and Downloads: add a feed by URL, see its episodes, watch both downloads' bars reach done")
+  void addPodcastAndWatchDownloads() {
+    page.navigate(base + "/#podcasts");
+    var feedUrl = "http://127.0.0.1:" + feedServer.actualPort() + "/radio.xml";
+    page.locator("#add-podcast input[name=rss_url]").fill(feedUrl);
+    page.locator("#add-podcast input[name=max_episodes_to_keep]").fill("2");
+    page.locator("#add-podcast button").click();
+    assertThat(page.locator("#notice")).containsText("Podcast added");
+    var row = page.locator("#podcasts tbody tr", new Page.LocatorOptions().setHasText("Browser Radio"));
+    assertThat(row).containsText(feedUrl);
+    row.locator("a").first().click();
+    assertThat(page.locator("#episodes")).containsText("Second <b>show</b>");
+
+    page.locator("nav a[data-tab=downloads]").click();
+    var downloads = page.locator("#downloads tbody tr");
+    assertThat(downloads).hasCount(2);
+    assertThat(downloads.nth(0).locator(".status")).hasText("completed");
+    assertThat(downloads.nth(1).locator(".status")).hasText("completed");
+    assertThat(page.locator("#downloads .progress.done")).hasCount(2);
+    assertThat(page.locator("#downloads")).containsText("Browser Radio/");
   }
 
   @Test
