@@ -152,6 +152,11 @@ class PodcastWalkthroughTest {
         assertThat(api.get("/api/runs?type=download_episode&limit=50").json().getJsonArray("runs"))
             .as("no download queued again for the deleted episode").hasSize(4);
 
+        var metrics = api.get("/metrics").text();
+        assertThat(metrics).contains("castbus_feed_refreshes_total{outcome=\"changed\"}",
+            "castbus_downloads_completed_total 4.0", "castbus_download_bytes_total " + (4.0 * EPISODE_BYTES),
+            "castbus_cleanup_bytes_freed_total " + (double) EPISODE_BYTES);
+
         var export = api.get("/api/podcasts/export");
         assertThat(export.status()).isEqualTo(200);
         assertThat(export.header("content-type")).startsWith("text/x-opml");

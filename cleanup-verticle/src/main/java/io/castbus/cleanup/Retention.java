@@ -1,13 +1,12 @@
 package io.castbus.cleanup;
 
+import io.castbus.common.ops.Meters;
 import io.castbus.common.queue.EventLevel;
 import io.castbus.common.queue.RunContext;
-import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -161,12 +160,9 @@ final class Retention {
         + (dryRun ? "" : ", removed " + totals.folders + " empty folder(s)");
     ctx.log(summary);
     ctx.event(EventLevel.INFO, summary);
-    var registry = BackendRegistries.getDefaultNow();
-    if (!dryRun && registry != null) {
-      Counter.builder("castbus_cleanup_files_deleted").description("Episode files deleted by retention")
-          .register(registry).increment(files);
-      Counter.builder("castbus_cleanup_bytes_freed").description("Bytes freed by retention")
-          .baseUnit("bytes").register(registry).increment(bytes);
+    if (!dryRun) {
+      Meters.count("castbus_cleanup_files_deleted", "Episode files deleted by retention", files);
+      Meters.count("castbus_cleanup_bytes_freed", "Bytes freed by retention", bytes);
     }
     var result = new JsonObject().put("dry_run", dryRun).put("podcasts", podcasts).put("refused", totals.refused);
     return dryRun

@@ -1,5 +1,6 @@
 package io.castbus.downloads;
 
+import io.castbus.common.ops.Meters;
 import io.castbus.common.queue.EventLevel;
 import io.castbus.common.queue.RunContext;
 import io.castbus.common.queue.RunFailure;
@@ -107,6 +108,9 @@ final class Downloader {
         .move(part.toString(), file.toString(), new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
         .compose(v -> episodes.completed(episode.id(), target, outcome.bytes(), ctx.runId()))
         .map(v -> {
+          Meters.count("castbus_download_bytes", "Bytes downloaded into the library", outcome.bytes()
+              - outcome.start().from());
+          Meters.count("castbus_downloads_completed", "Episode files completed", 1);
           var line = "downloaded " + target + " (" + Transfer.size(outcome.bytes()) + ")"
               + (outcome.start().from() > 0 ? ", resumed at byte " + outcome.start().from() : "");
           ctx.log(line);

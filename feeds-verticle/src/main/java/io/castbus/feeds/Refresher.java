@@ -2,6 +2,7 @@ package io.castbus.feeds;
 
 import io.castbus.common.RunTypes;
 import io.castbus.common.net.NetworkPolicy;
+import io.castbus.common.ops.Meters;
 import io.castbus.common.queue.EventLevel;
 import io.castbus.common.queue.RunContext;
 import io.castbus.common.queue.RunFailure;
@@ -50,6 +51,8 @@ final class Refresher {
       }
       var podcast = Podcast.of(rows.iterator().next());
       return refresh(podcast).map(result -> {
+        Meters.count("castbus_feed_refreshes", "Feed refreshes by outcome", 1, "outcome",
+            result.getBoolean("not_modified", false) ? "not_modified" : "changed");
         var line = describe(podcast, result);
         ctx.log(line);
         ctx.event(EventLevel.INFO, line, result);
@@ -118,6 +121,7 @@ final class Refresher {
     var cause = !(e instanceof FeedException f) ? RunFailure.of(e)
         : f.permanent() ? RunFailure.permanent(f.code(), f.getMessage())
         : RunFailure.transientFailure(f.code(), f.getMessage());
+    Meters.count("castbus_feed_refreshes", "Feed refreshes by outcome", 1, "outcome", "failed");
     return pool.preparedQuery(FeedsSql.FAILED).execute(Tuple.of(p.id(), cause.getMessage())).compose(rows -> {
       var row = rows.iterator().next();
       ctx.event(EventLevel.WARN, "podcast " + p.id() + " (" + p.rssUrl() + "): " + cause.getMessage(), new JsonObject()
