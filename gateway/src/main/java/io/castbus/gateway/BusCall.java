@@ -18,22 +18,32 @@ final class BusCall {
   /** Sends what {@code request} builds from the context to {@code address} and answers with the reply. */
   static io.vertx.core.Handler<RoutingContext> to(String address, int status,
       Function<RoutingContext, JsonObject> request) {
+    return answering(status, ctx -> ctx.vertx().eventBus().<JsonObject>request(address, request.apply(ctx), OPTIONS)
+        .map(io.vertx.core.eventbus.Message::body));
+  }
+
+  /**
+   * Answers with what {@code call} completes with, as JSON with {@code status}; a call that throws fails the route,
+   * a call whose future fails answers the service's error.
+   */
+  static io.vertx.core.Handler<RoutingContext> answering(int status,
+      Function<RoutingContext, io.vertx.core.Future<JsonObject>> call) {
     return ctx -> {
-      JsonObject body;
+      io.vertx.core.Future<JsonObject> result;
       try {
-        body = request.apply(ctx);
+        result = call.apply(ctx);
       } catch (RuntimeException e) {
         ctx.fail(e);
         return;
       }
-      ctx.vertx().eventBus().<JsonObject>request(address, body, OPTIONS).onComplete(ar -> {
+      result.onComplete(ar -> {
         if (ar.failed()) {
           HttpErrors.send(ctx, ServiceError.of(ar.cause()));
         } else {
           ctx.response()
               .setStatusCode(status)
               .putHeader("content-type", "application/json")
-              .end(ar.result().body().encode());
+              .end(ar.result().encode());
         }
       });
     };

@@ -5,11 +5,9 @@ import io.castbus.common.ServiceError;
 import io.castbus.gateway.auth.AuthStore;
 import io.castbus.gateway.auth.Authenticator;
 import io.castbus.gateway.auth.Principal;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.function.Function;
 
 /**
  * Users and their API keys: admins create, list and delete users and see a user's runs; every user manages their own
@@ -26,7 +24,7 @@ final class UsersApi {
   }
 
   Handler<RoutingContext> createUser() {
-    return answer(201, ctx -> {
+    return BusCall.answering(201, ctx -> {
       var body = ctx.body().asJsonObject();
       var name = body.getString("name");
       return store.createUser(name, Principal.Role.parse(body.getString("role", "user"))).map(created -> created
@@ -35,11 +33,11 @@ final class UsersApi {
   }
 
   Handler<RoutingContext> listUsers() {
-    return answer(200, ctx -> store.users(MAX_LISTED).map(users -> new JsonObject().put("users", users)));
+    return BusCall.answering(200, ctx -> store.users(MAX_LISTED).map(users -> new JsonObject().put("users", users)));
   }
 
   Handler<RoutingContext> deleteUser() {
-    return answer(200, ctx -> {
+    return BusCall.answering(200, ctx -> {
       var id = id(ctx, "id");
       if (id.equals(Authenticator.principal(ctx).userId())) {
         throw ServiceError.conflict("you cannot delete the user you are signed in as");
@@ -69,15 +67,16 @@ final class UsersApi {
   }
 
   Handler<RoutingContext> createKey() {
-    return answer(201, ctx -> store.createKey(me(ctx)));
+    return BusCall.answering(201, ctx -> store.createKey(me(ctx)));
   }
 
   Handler<RoutingContext> listKeys() {
-    return answer(200, ctx -> store.keys(me(ctx), MAX_LISTED).map(keys -> new JsonObject().put("keys", keys)));
+    return BusCall.answering(200,
+        ctx -> store.keys(me(ctx), MAX_LISTED).map(keys -> new JsonObject().put("keys", keys)));
   }
 
   Handler<RoutingContext> deleteKey() {
-    return answer(200, ctx -> {
+    return BusCall.answering(200, ctx -> {
       var keyId = id(ctx, "id");
       return store.deleteKey(me(ctx), keyId).map(deleted -> {
         if (!deleted) {
@@ -104,23 +103,5 @@ final class UsersApi {
 
   private static void revoked(RoutingContext ctx) {
     ctx.vertx().eventBus().publish(Addresses.AUTH_REVOKED, new JsonObject());
-  }
-
-  private static Handler<RoutingContext> answer(int status, Function<RoutingContext, Future<JsonObject>> call) {
-    return ctx -> {
-      Future<JsonObject> result;
-      try {
-        result = call.apply(ctx);
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onComplete(ar -> {
-        if (ar.failed()) {
-          HttpErrors.send(ctx, ServiceError.of(ar.cause()));
-        } else {
-          ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(ar.result().encode());
-        }
-      });
-    };
   }
 }
