@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
 import java.net.URI;
 import java.nio.file.Path;
@@ -146,16 +145,16 @@ final class Transfer {
           fail(RunFailure.permanent(refused, "the enclosure URL " + url + " may not be fetched: "
               + checked.cause().getMessage()));
         } else {
-          send(url, resume);
+          send(url, checked.result(), resume);
         }
       });
     }
 
-    private void send(String url, boolean resume) {
+    private void send(String url, NetworkPolicy.Target target, boolean resume) {
       if (result.future().isComplete()) {
         return;
       }
-      var options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url).setFollowRedirects(false)
+      var options = target.request().setMethod(HttpMethod.GET).setFollowRedirects(false)
           .setConnectTimeout(limits.idleTimeout().toMillis())
           .putHeader(HttpHeaders.ACCEPT_ENCODING, "identity").putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
       if (resume) {
