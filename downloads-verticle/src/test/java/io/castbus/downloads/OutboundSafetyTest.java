@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("Enclosure transfers only reach the addresses the network policy checked, on every hop")
+@DisplayName("Enclosure transfers only reach the addresses the network policy checked, on every hop, and end in time")
 class OutboundSafetyTest {
 
   private static final byte[] AUDIO = MediaServer.bytes(20_000, 3);
@@ -110,9 +111,29 @@ class OutboundSafetyTest {
     assertThat(server.requests("/moved")).hasSize(2);
   }
 
+  @Test
+  @DisplayName("a server that keeps sending, slowly enough never to be idle, is cut off at the attempt's total "
+      + "limit; what arrived stays for the next attempt to resume")
+  void totalTimeout() throws Exception {
+    var audio = MediaServer.bytes(40 * 16 * 1024, 5);
+    server.serve("/slow.mp3", MediaServer.Media.file(audio).slow(150));
+    var transfer = transfer(new NetworkPolicy(true), DownloadsFixture.LIMITS.totalTimeout(Duration.ofMillis(1_500)));
+
+    var failure = failure(transfer, server.url("/slow.mp3"));
+
+    assertThat(failure.code()).isEqualTo("timeout");
+    assertThat(failure.permanent()).isFalse();
+    assertThat(failure.getMessage()).contains("did not finish within 1500 ms");
+    assertThat(Files.size(part())).isPositive().isLessThan(audio.length);
+  }
+
   private Transfer transfer(NetworkPolicy policy) {
+    return transfer(policy, DownloadsFixture.LIMITS);
+  }
+
+  private Transfer transfer(NetworkPolicy policy, DownloadLimits limits) {
     var client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1_000));
-    return new Transfer(vertx, client, DownloadsFixture.LIMITS, library, policy);
+    return new Transfer(vertx, client, limits, library, policy);
   }
 
   private RunFailure failure(Transfer transfer, String url) throws Exception {
