@@ -15,16 +15,21 @@ import java.time.Duration;
  * @param maxAttempts        attempts before a download fails for good
  * @param backoff            the wait before the first retry; it doubles with each attempt
  * @param hostBusyWait       how long a download waits in the queue when its host already has its share
+ * @param totalTimeout       the longest one attempt may take; the next attempt resumes where it stopped
  */
 record DownloadLimits(int clusterConcurrency, int perHost, Duration idleTimeout, long maxFileBytes,
-    long minFreeBytes, int maxAttempts, Duration backoff, Duration hostBusyWait) {
+    long minFreeBytes, int maxAttempts, Duration backoff, Duration hostBusyWait, Duration totalTimeout) {
+
+  /** Long enough for a 2 GB episode at 1 Mbit/s. */
+  static final Duration TOTAL_TIMEOUT = Duration.ofHours(6);
 
   static final int PER_HOST = 2;
   static final long MB = 1024L * 1024;
 
   static DownloadLimits from(Settings s) {
     return new DownloadLimits(s.maxConcurrentDownloads(), PER_HOST, Duration.ofSeconds(s.downloadIdleTimeout()),
-        s.downloadMaxFileMb() * MB, s.downloadMinFreeMb() * MB, 3, Duration.ofSeconds(2), Duration.ofSeconds(5));
+        s.downloadMaxFileMb() * MB, s.downloadMinFreeMb() * MB, 3, Duration.ofSeconds(2), Duration.ofSeconds(5),
+        TOTAL_TIMEOUT);
   }
 
   JobTypeOptions jobOptions() {
@@ -34,26 +39,31 @@ record DownloadLimits(int clusterConcurrency, int perHost, Duration idleTimeout,
 
   DownloadLimits idleTimeout(Duration d) {
     return new DownloadLimits(clusterConcurrency, perHost, d, maxFileBytes, minFreeBytes, maxAttempts, backoff,
-        hostBusyWait);
+        hostBusyWait, totalTimeout);
   }
 
   DownloadLimits maxFileBytes(long n) {
     return new DownloadLimits(clusterConcurrency, perHost, idleTimeout, n, minFreeBytes, maxAttempts, backoff,
-        hostBusyWait);
+        hostBusyWait, totalTimeout);
   }
 
   DownloadLimits minFreeBytes(long n) {
     return new DownloadLimits(clusterConcurrency, perHost, idleTimeout, maxFileBytes, n, maxAttempts, backoff,
-        hostBusyWait);
+        hostBusyWait, totalTimeout);
   }
 
   DownloadLimits backoff(Duration d) {
     return new DownloadLimits(clusterConcurrency, perHost, idleTimeout, maxFileBytes, minFreeBytes, maxAttempts, d,
-        hostBusyWait);
+        hostBusyWait, totalTimeout);
   }
 
   DownloadLimits hostBusyWait(Duration d) {
     return new DownloadLimits(clusterConcurrency, perHost, idleTimeout, maxFileBytes, minFreeBytes, maxAttempts,
-        backoff, d);
+        backoff, d, totalTimeout);
+  }
+
+  DownloadLimits totalTimeout(Duration d) {
+    return new DownloadLimits(clusterConcurrency, perHost, idleTimeout, maxFileBytes, minFreeBytes, maxAttempts,
+        backoff, hostBusyWait, d);
   }
 }

@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,7 +29,8 @@ import java.util.regex.Pattern;
  * One enclosure fetched into its {@code .part} file: redirects followed one hop at a time (at most 5, loops
  * refused), a resume with {@code Range}/{@code If-Range} when the partial has a validator, the body piped to disk
  * with back-pressure, and every limit checked on the way — status, content type, size cap, free disk, idle time,
- * stop requests. The file is fsynced and closed before the outcome is returned; renaming it is the caller's job.
+ * total time, stop requests. The file is fsynced and closed before the outcome is returned; renaming it is the
+ * caller's job.
  */
 final class Transfer {
 
@@ -110,6 +110,9 @@ final class Transfer {
       result = Promise.promise();
       var tick = Math.max(50, Math.min(1000, limits.idleTimeout().toMillis() / 4));
       watchdog = vertx.setPeriodic(tick, t -> checkIdle());
+      var deadline = vertx.setTimer(limits.totalTimeout().toMillis(), t -> abort(RunFailure.transientFailure("timeout",
+          "the transfer did not finish within " + human(limits.totalTimeout()) + " (one attempt's limit); the next "
+          + "attempt resumes it")));
       stop.onSuccess(reason -> abort(new Stopped(reason)));
       freeSpace().onComplete(free -> {
         if (free.succeeded() && free.result() < limits.minFreeBytes()) {
@@ -118,7 +121,10 @@ final class Transfer {
           hop(url, have > 0 && validator != null);
         }
       });
-      return result.future().onComplete(ar -> vertx.cancelTimer(watchdog));
+      return result.future().onComplete(ar -> {
+        vertx.cancelTimer(watchdog);
+        vertx.cancelTimer(deadline);
+      });
     }
 
     private void hop(String url, boolean resume) {
@@ -146,16 +152,16 @@ final class Transfer {
           fail(RunFailure.permanent(refused, "the enclosure URL " + url + " may not be fetched: "
               + checked.cause().getMessage()));
         } else {
-          send(url, resume);
+          send(url, checked.result(), resume);
         }
       });
     }
 
-    private void send(String url, boolean resume) {
+    private void send(String url, NetworkPolicy.Target target, boolean resume) {
       if (result.future().isComplete()) {
         return;
       }
-      var options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url).setFollowRedirects(false)
+      var options = target.request().setMethod(HttpMethod.GET).setFollowRedirects(false)
           .setConnectTimeout(limits.idleTimeout().toMillis())
           .putHeader(HttpHeaders.ACCEPT_ENCODING, "identity").putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
       if (resume) {
@@ -418,6 +424,10 @@ final class Transfer {
         return null;
       }
     }
+  }
+
+  private static String human(Duration d) {
+    return d.toMinutes() >= 1 ? d.toMinutes() + " min" : d.toMillis() + " ms";
   }
 
   static String size(long bytes) {

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 final class DownloadsFixture implements AutoCloseable {
 
   static final DownloadLimits LIMITS = new DownloadLimits(3, 2, Duration.ofSeconds(1), 1024 * 1024, 0, 3,
-      Duration.ofMillis(200), Duration.ofMillis(300));
+      Duration.ofMillis(200), Duration.ofMillis(300), Duration.ofSeconds(30));
   static final WorkerOptions WORKER = WorkerOptions.DEFAULTS.poll(Duration.ofMillis(200));
 
   final TestDatabase db;

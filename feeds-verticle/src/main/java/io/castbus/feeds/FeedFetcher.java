@@ -13,14 +13,13 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Fetches feeds over HTTP: conditional GET (ETag, Last-Modified), gzip, redirects followed by hand so that the
- * network policy checks every hop, permanent redirects reported, connect, idle and total timeouts, and a size cap
+ * network policy checks every hop and each connection goes to the address it checked, permanent redirects reported, connect, idle and total timeouts, and a size cap
  * enforced while the body streams in. It uses the core HTTP client rather than the web client because passing the
  * cap or the total timeout must reset the connection at once, and only the core request offers that.
  */
@@ -78,10 +77,10 @@ final class FeedFetcher {
 
   private Future<Fetched> hop(String url, Validators validators, int redirects, boolean permanent, Transfer transfer) {
     return policy.check(vertx, url).recover(e -> Future.failedFuture(e instanceof NetworkPolicy.Refused r
-        ? FeedException.permanent(r.code(), r.getMessage()) : e)).compose(uri -> {
-          var request = new RequestOptions()
+        ? FeedException.permanent(r.code(), r.getMessage()) : e)).compose(target -> {
+          var uri = target.uri();
+          var request = target.request()
               .setMethod(HttpMethod.GET)
-              .setAbsoluteURI(uri.toString())
               .setFollowRedirects(false)
               .setConnectTimeout(options.connectTimeout().toMillis())
               .setIdleTimeout(options.idleTimeout().toMillis())

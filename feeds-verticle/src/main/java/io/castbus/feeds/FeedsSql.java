@@ -16,7 +16,7 @@ final class FeedsSql {
 
   /** What a refresh needs of a podcast. */
   static final String PODCAST_TO_REFRESH = """
-      select id, owner, rss_url, max_episodes_to_keep, auto_download, etag, last_modified, last_success
+      select id, owner, rss_url, title, max_episodes_to_keep, auto_download, etag, last_modified, last_success
         from podcasts where id = $1""";
 
   static final String PODCAST_BY_URL = "select id from podcasts where rss_url = $1";

@@ -49,7 +49,10 @@ final class Refresher {
       if (rows.size() == 0) {
         return Future.failedFuture(RunFailure.permanent("podcast_not_found", "podcast " + id + " no longer exists"));
       }
-      var podcast = Podcast.of(rows.iterator().next());
+      var row = rows.iterator().next();
+      var podcast = Podcast.of(row);
+      var name = row.getString("title") == null ? "podcast " + podcast.id()
+          : "podcast " + podcast.id() + " '" + row.getString("title") + "'";
       return refresh(podcast).map(result -> {
         Meters.count("castbus_feed_refreshes", "Feed refreshes by outcome", 1, "outcome",
             result.getBoolean("not_modified", false) ? "not_modified" : "changed");
@@ -57,7 +60,7 @@ final class Refresher {
         ctx.log(line);
         ctx.event(EventLevel.INFO, line, result);
         return result;
-      }).recover(e -> failed(ctx, podcast, e));
+      }).recover(e -> failed(ctx, podcast, name, e));
     });
   }
 
@@ -117,18 +120,22 @@ final class Refresher {
     return fetched.movedTo();
   }
 
-  private Future<JsonObject> failed(RunContext ctx, Podcast p, Throwable e) {
-    var cause = !(e instanceof FeedException f) ? RunFailure.of(e)
+  /**
+   * Records the failure on the podcast and fails the run with the cause, the podcast named first so the run's error
+   * (and an alert about it) says which podcast it is about.
+   */
+  private Future<JsonObject> failed(RunContext ctx, Podcast p, String name, Throwable e) {
+    var why = !(e instanceof FeedException f) ? RunFailure.of(e)
         : f.permanent() ? RunFailure.permanent(f.code(), f.getMessage())
         : RunFailure.transientFailure(f.code(), f.getMessage());
     Meters.count("castbus_feed_refreshes", "Feed refreshes by outcome", 1, "outcome", "failed");
-    return pool.preparedQuery(FeedsSql.FAILED).execute(Tuple.of(p.id(), cause.getMessage())).compose(rows -> {
+    return pool.preparedQuery(FeedsSql.FAILED).execute(Tuple.of(p.id(), why.getMessage())).compose(rows -> {
       var row = rows.iterator().next();
-      ctx.event(EventLevel.WARN, "podcast " + p.id() + " (" + p.rssUrl() + "): " + cause.getMessage(), new JsonObject()
-          .put("podcast_id", p.id()).put("code", cause.code())
+      ctx.event(EventLevel.WARN, name + " (" + p.rssUrl() + "): " + why.getMessage(), new JsonObject()
+          .put("podcast_id", p.id()).put("code", why.code())
           .put("consecutive_failures", row.getInteger("consecutive_failures"))
           .put("next_refresh_after", RunJson.time(row.getOffsetDateTime("next_refresh_after"))));
-      return Future.failedFuture(cause);
+      return Future.failedFuture(why.about(name));
     });
   }
 

@@ -65,11 +65,15 @@ class AlertTest {
       req.response().setStatusCode(204).end();
     })).listen(0, "127.0.0.1"));
     var hookPort = webhookUp ? receiver.actualPort() : 1;
+    return start("http://127.0.0.1:" + hookPort + "/hooks/castbus");
+  }
+
+  private Process start(String webhookUrl) {
     process = fx.process(Map.of(
         "SMTP_HOST", "127.0.0.1", "SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()),
         "SMTP_USER", "castbus", "SMTP_PASSWORD", "s3cret", "SMTP_FROM", "castbus@castbus.test",
         "ALERT_EMAIL_TO", "ops@castbus.test, oncall@castbus.test",
-        "WEBHOOK_URL", "http://127.0.0.1:" + hookPort + "/hooks/castbus"));
+        "WEBHOOK_URL", webhookUrl));
     SchedulerFixture.await(process.vertx().deployVerticle(new AlertVerticle(process, FAST)));
     return process;
   }
@@ -159,6 +163,24 @@ class AlertTest {
     fx.eventually(WAIT, "the delivery is recorded",
         () -> alert(key) != null && alert(key).getJsonObject("delivery") != null);
     assertThat(alert(key).getJsonObject("delivery").getString("webhook")).startsWith("failed: ");
+    assertThat(alert(key).getJsonObject("delivery").getString("mail")).isEqualTo("sent");
+  }
+
+  @Test
+  @DisplayName("a webhook that takes the request and never answers is given up after 10 s of silence and recorded "
+      + "on the alert; the mail goes out meanwhile")
+  void webhookSilent() {
+    var silent = SchedulerFixture.await(fx.process().vertx().createHttpServer().requestHandler(req -> { })
+        .listen(0, "127.0.0.1"));
+    start("http://127.0.0.1:" + silent.actualPort() + "/hooks/castbus");
+    worker("download_episode", ctx -> Future.failedFuture(RunFailure.permanent("http_410", "gone")));
+    enqueue("download_episode", new JsonObject().put("episode_id", 2));
+    mails(2);
+    var key = "run_failed:download_episode::{\"episode_id\":2}";
+    assertThat(alert(key).getJsonObject("delivery")).as("the webhook is still waited for").isNull();
+    fx.eventually(Duration.ofSeconds(40), "the delivery is recorded",
+        () -> alert(key) != null && alert(key).getJsonObject("delivery") != null);
+    assertThat(alert(key).getJsonObject("delivery").getString("webhook")).startsWith("failed: ").contains("10000ms");
     assertThat(alert(key).getJsonObject("delivery").getString("mail")).isEqualTo("sent");
   }
 

@@ -1,5 +1,6 @@
 package io.castbus.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -10,11 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * A Castbus module running as a real separate JVM ({@code java -jar <module>.jar}), its output in a log file,
+ * A Castbus module running as a real separate JVM ({@code java -jar <module>.jar}, or a main class on the test's
+ * class path), its output in a log file,
  * for cluster tests: started, probed on its health endpoint, stopped with SIGTERM or killed with SIGKILL.
  */
 public final class ChildProcess implements AutoCloseable {
@@ -36,10 +40,27 @@ public final class ChildProcess implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (mvn package)");
     }
+    return launch(name, List.of("-jar", jar.toAbsolutePath().toString()), env, logDir);
+  }
+
+  /**
+   * Starts {@code mainClass} on this JVM's class path without the test classes and resources (as in the module's
+   * jar, which is only built after its tests run); otherwise as {@link #start}.
+   */
+  public static ChildProcess startMain(String name, String mainClass, Map<String, String> env, Path logDir)
+      throws IOException {
+    var classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("test-classes" + File.separator))
+        .collect(Collectors.joining(File.pathSeparator));
+    return launch(name, List.of("-cp", classPath, mainClass), env, logDir);
+  }
+
+  private static ChildProcess launch(String name, List<String> what, Map<String, String> env, Path logDir)
+      throws IOException {
     var port = freePort();
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    var command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", jar.toAbsolutePath().toString()));
+    var command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.addAll(what);
     var builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
     builder.environment().put("HTTP_PORT", String.valueOf(port));
@@ -115,11 +136,16 @@ public final class ChildProcess implements AutoCloseable {
   /** The last lines the process printed. */
   public String tail() {
     try {
-      var lines = Files.readAllLines(log);
+      var lines = lines();
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }
+  }
+
+  /** Every line the process printed so far. */
+  public List<String> lines() throws IOException {
+    return Files.readAllLines(log);
   }
 
   @Override

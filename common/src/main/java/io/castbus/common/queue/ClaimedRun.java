@@ -4,10 +4,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.util.UUID;
 
-/** A run this worker holds the lease of. */
+/**
+ * A run this worker holds the lease of. {@code firedBy} is the job that fired it or, for a child run, its parent:
+ * what log lines name as its {@code job}.
+ */
 public record ClaimedRun(
     UUID id, String type, String jobId, UUID parentId, JsonObject payload, String owner, Priority priority,
-    int attempt, int maxAttempts) {
+    int attempt, int maxAttempts, String firedBy) {
 
   static ClaimedRun from(Row row) {
     return new ClaimedRun(
@@ -19,6 +22,7 @@ public record ClaimedRun(
         row.getString("owner"),
         Priority.ofRank(row.getInteger("priority")),
         row.getInteger("attempts"),
-        row.getInteger("max_attempts"));
+        row.getInteger("max_attempts"),
+        row.getString("fired_by"));
   }
 }

@@ -52,6 +52,11 @@ public final class RunFailure extends RuntimeException {
     return new RunFailure(code, getMessage(), permanent, wait, getCause(), postponed);
   }
 
+  /** The same failure with what it is about named first: {@code "<subject>: <message>"}. */
+  public RunFailure about(String subject) {
+    return new RunFailure(code, subject + ": " + getMessage(), permanent, retryAfter, getCause(), postponed);
+  }
+
   public boolean postponed() {
     return postponed;
   }

@@ -29,7 +29,8 @@ final class RunSql {
                 order by priority, not_before, id
                 limit %s
                 for update skip locked))
-      returning r.id, r.type, r.job_id, r.parent_id, r.payload, r.owner, r.priority, r.attempts, r.max_attempts
+      returning r.id, r.type, r.job_id, r.parent_id, r.payload, r.owner, r.priority, r.attempts, r.max_attempts,
+                coalesce(r.job_id, (select p.job_id from runs p where p.id = r.parent_id)) as fired_by
       """;
 
   static final String CLAIM = CLAIM_TEMPLATE.formatted("$3");

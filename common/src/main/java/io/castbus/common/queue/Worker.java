@@ -294,7 +294,7 @@ public final class Worker {
           + wait.toMillis() + " ms: " + failure.getMessage();
       metrics.retried(s.type);
     }
-    RunLog.at(LOG, last ? Level.WARN : Level.INFO, claimed.id(), claimed.type(), claimed.jobId(), claimed.payload())
+    RunLog.at(LOG, last ? Level.WARN : Level.INFO, claimed.id(), claimed.type(), claimed.firedBy(), claimed.payload())
         .log("Run {} ({}): {}", claimed.id(), claimed.type(), message);
     var status = last ? RunStatus.FAILED : RunStatus.QUEUED;
     var retryIn = wait;
@@ -421,7 +421,7 @@ public final class Worker {
         if (!held.contains(run.run.id()) && !run.endedByWorker && run.claimedNanos < sent) {
           run.endedByWorker = true;
           run.signalStop("lease lost");
-          RunLog.at(LOG, Level.WARN, run.run.id(), run.run.type(), run.run.jobId(), run.run.payload())
+          RunLog.at(LOG, Level.WARN, run.run.id(), run.run.type(), run.run.firedBy(), run.run.payload())
               .log("Run {} ({}): worker {} lost its lease; another worker may run it", run.run.id(), run.run.type(), id);
         }
       }

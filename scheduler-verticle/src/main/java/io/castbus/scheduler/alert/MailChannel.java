@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Alerts by mail through SMTP_HOST. STARTTLS is used whenever the server offers it; credentials are only sent over
- * TLS (STARTTLS required, or SMTP_PORT 465 for TLS from the start), except to a server on this machine.
+ * TLS (STARTTLS required, or SMTP_PORT 465 for TLS from the start), except to a server on this machine. Sending
+ * gives up after 10 s to connect or 30 s of silence ({@link AlertLog} bounds the whole send).
  */
 final class MailChannel implements AlertChannel {
 
@@ -43,7 +44,8 @@ final class MailChannel implements AlertChannel {
         .setAuthMethods("PLAIN LOGIN")
         .setUsername(settings.smtpUser())
         .setPassword(settings.smtpPassword())
-        .setConnectTimeout(10_000);
+        .setConnectTimeout(10_000)
+        .setIdleTimeout(30);
     var from = settings.smtpFrom() != null ? settings.smtpFrom()
         : settings.smtpUser() != null && settings.smtpUser().contains("@") ? settings.smtpUser() : "castbus@localhost";
     var to = Arrays.stream(settings.alertEmailTo().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
