@@ -148,9 +148,12 @@ final class Transfer {
       }
       policy.check(vertx, url).onComplete(checked -> {
         if (checked.failed()) {
-          var refused = checked.cause() instanceof NetworkPolicy.Refused r ? r.code() : "refused_url";
-          fail(RunFailure.permanent(refused, "the enclosure URL " + url + " may not be fetched: "
-              + checked.cause().getMessage()));
+          var message = "the enclosure URL " + url + " may not be fetched: " + checked.cause().getMessage();
+          if (!(checked.cause() instanceof NetworkPolicy.Refused r)) {
+            fail(RunFailure.permanent("refused_url", message));
+          } else {
+            fail(r.retryable() ? RunFailure.transientFailure(r.code(), message) : RunFailure.permanent(r.code(), message));
+          }
         } else {
           send(url, checked.result(), resume);
         }

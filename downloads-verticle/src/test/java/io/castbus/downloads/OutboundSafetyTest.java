@@ -67,7 +67,8 @@ class OutboundSafetyTest {
   @Test
   @DisplayName("with ALLOW_PRIVATE_NETWORKS=true the same spellings are followed to the address they mean")
   void allowed() throws Exception {
-    var transfer = transfer(new NetworkPolicy(true));
+    // Following real redirects, not waiting on a stall: an idle limit no loaded machine trips.
+    var transfer = transfer(new NetworkPolicy(true), DownloadsFixture.LIMITS.idleTimeout(Duration.ofSeconds(30)));
     server.serve("/episode.mp3", MediaServer.Media.file(AUDIO));
     var spellings = List.of("http://2130706433:", "http://0177.0.0.1:", "http://0x7f000001:",
         "http://[::ffff:127.0.0.1]:");
@@ -109,6 +110,21 @@ class OutboundSafetyTest {
     assertThat(answers).hasValue(2);
     assertThat(server.requests("/episode.mp3")).isEmpty();
     assertThat(server.requests("/moved")).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("an enclosure host that does not resolve fails the attempt as retryable, naming the host")
+  void unresolvableHost() throws Exception {
+    NetworkPolicy.Resolver outage = host -> {
+      throw new java.net.UnknownHostException(host);
+    };
+    var transfer = transfer(new NetworkPolicy(false, outage, List.of()));
+
+    var failure = failure(transfer, "http://media.example.org/episode.mp3");
+
+    assertThat(failure.code()).isEqualTo("unknown_host");
+    assertThat(failure.permanent()).isFalse();
+    assertThat(failure.getMessage()).contains("'media.example.org' cannot be resolved");
   }
 
   @Test

@@ -76,8 +76,9 @@ final class FeedFetcher {
   }
 
   private Future<Fetched> hop(String url, Validators validators, int redirects, boolean permanent, Transfer transfer) {
-    return policy.check(vertx, url).recover(e -> Future.failedFuture(e instanceof NetworkPolicy.Refused r
-        ? FeedException.permanent(r.code(), r.getMessage()) : e)).compose(target -> {
+    return policy.check(vertx, url).recover(e -> Future.failedFuture(!(e instanceof NetworkPolicy.Refused r) ? e
+        : r.retryable() ? FeedException.transientFailure(r.code(), r.getMessage())
+        : FeedException.permanent(r.code(), r.getMessage()))).compose(target -> {
           var uri = target.uri();
           var request = target.request()
               .setMethod(HttpMethod.GET)

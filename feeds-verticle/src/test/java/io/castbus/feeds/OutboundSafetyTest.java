@@ -99,6 +99,21 @@ class OutboundSafetyTest {
     assertThat(server.hits("/moved")).isEqualTo(2);
   }
 
+  @Test
+  @DisplayName("a host that does not resolve fails the fetch as retryable, naming the host: DNS may be back later")
+  void unresolvableHost() {
+    NetworkPolicy.Resolver outage = host -> {
+      throw new java.net.UnknownHostException(host);
+    };
+    var fetcher = fetcher(new NetworkPolicy(false, outage, List.of()));
+
+    var failure = failure(fetcher.fetch("http://feeds.example.org/show.xml", FeedFetcher.Validators.NONE));
+
+    assertThat(failure.code()).isEqualTo("unknown_host");
+    assertThat(failure.permanent()).isFalse();
+    assertThat(failure.getMessage()).contains("'feeds.example.org' cannot be resolved");
+  }
+
   private FeedFetcher fetcher(NetworkPolicy policy) {
     return new FeedFetcher(vertx, policy, FeedsFixture.OPTIONS);
   }

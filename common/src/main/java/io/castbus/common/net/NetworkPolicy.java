@@ -285,5 +285,10 @@ public final class NetworkPolicy {
     public String code() {
       return code;
     }
+
+    /** Whether trying again later may succeed: a name that does not resolve now may after a DNS outage. */
+    public boolean retryable() {
+      return "unknown_host".equals(code);
+    }
   }
 }
