@@ -76,7 +76,19 @@ class SettingsTest {
   @DisplayName("secrets never appear in the settings' text")
   void redacted() {
     var s = Settings.load(Map.of("DATABASE_URL", "postgresql://castbus:hunter2@db:5432/castbus",
-        "ADMIN_API_KEY", "cb_topsecret", "SMTP_PASSWORD", "mailpass"), Settings.AuthMode.REQUIRED);
-    assertThat(s.toString()).doesNotContain("hunter2", "cb_topsecret", "mailpass").contains("castbus:***@db");
+        "ADMIN_API_KEY", "cb_topsecret", "SMTP_PASSWORD", "mailpass", "CLUSTER_SECRET", "cluster-secret-0123456789",
+        "CLUSTER_TLS_KEYSTORE", "/etc/castbus/member.p12", "CLUSTER_TLS_PASSWORD", "storepass"),
+        Settings.AuthMode.REQUIRED);
+    assertThat(s.toString()).doesNotContain("hunter2", "cb_topsecret", "mailpass", "cluster-secret", "storepass")
+        .contains("castbus:***@db", "/etc/castbus/member.p12");
+  }
+
+  @Test
+  @DisplayName("the cluster secret has a minimum length and a TLS keystore needs its password")
+  void clusterSecurity() {
+    assertThatThrownBy(() -> Settings.load(Map.of("CLUSTER_SECRET", "short"), Settings.AuthMode.REQUIRED))
+        .hasMessage("CLUSTER_SECRET must be at least 16 characters long");
+    assertThatThrownBy(() -> Settings.load(Map.of("CLUSTER_TLS_KEYSTORE", "/etc/castbus/member.p12"),
+        Settings.AuthMode.REQUIRED)).hasMessage("CLUSTER_TLS_PASSWORD must be set when CLUSTER_TLS_KEYSTORE is");
   }
 }
