@@ -5,7 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.castbus.common.config.ConfigException;
 import io.castbus.common.config.Settings;
+import io.castbus.testkit.ChildProcess;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -40,5 +48,46 @@ class ClusterSecretTest {
     var config = ClusterSetup.hazelcast(settings(Map.of()), a);
     assertThat(config.getClusterName()).isEqualTo(ClusterSecret.clusterName(a));
     assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
+  }
+
+  @Test
+  @DisplayName("a member that knows the cluster name but not the secret cannot deliver event-bus messages; a member with it can")
+  void unstampedMessagesDropped() throws Exception {
+    var ports = List.of(ChildProcess.freePort(), ChildProcess.freePort(), ChildProcess.freePort());
+    var members = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
+    var secret = ClusterSecret.of(settings(Map.of("CLUSTER_SECRET", "bus-secret-0123456789")));
+    var vertxes = new ArrayList<Vertx>();
+    try {
+      var guarded = member(ports.get(0), members, secret, true);
+      vertxes.add(guarded);
+      guarded.eventBus().consumer("castbus.test.echo", m -> m.reply("echo " + m.body()))
+          .completion().await(30, TimeUnit.SECONDS);
+      var outsider = member(ports.get(1), members, secret, false);
+      vertxes.add(outsider);
+      var insider = member(ports.get(2), members, secret, true);
+      vertxes.add(insider);
+
+      var options = new DeliveryOptions().setSendTimeout(3000);
+      assertThat(insider.eventBus().request("castbus.test.echo", "hello", options).await(30, TimeUnit.SECONDS)
+          .body()).isEqualTo("echo hello");
+      assertThatThrownBy(() -> outsider.eventBus().request("castbus.test.echo", "hello", options)
+          .await(30, TimeUnit.SECONDS))
+          .isInstanceOf(ReplyException.class).hasMessageContaining("Timed out");
+    } finally {
+      for (var vertx : vertxes) {
+        vertx.close().await(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static Vertx member(int port, String members, ClusterSecret secret, boolean guarded) throws Exception {
+    var settings = settings(Map.of("CLUSTER_PORT", String.valueOf(port), "CLUSTER_MEMBERS", members));
+    var vertx = Vertx.builder().with(ClusterSetup.options(settings))
+        .withClusterManager(new HazelcastClusterManager(ClusterSetup.hazelcast(settings, secret)))
+        .buildClustered().await(60, TimeUnit.SECONDS);
+    if (guarded) {
+      secret.guard(vertx.eventBus());
+    }
+    return vertx;
   }
 }
