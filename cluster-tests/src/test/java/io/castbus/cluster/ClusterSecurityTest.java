@@ -3,13 +3,13 @@ package io.castbus.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.testkit.ChildProcess;
+import io.castbus.testkit.Keystores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +51,7 @@ class ClusterSecurityTest {
   @Test
   @DisplayName("two members with event-bus TLS form a cluster and a request crosses it; secrets stay out of the log")
   void tlsEventBus(@TempDir Path dir) throws Exception {
-    var keystore = selfSignedKeystore(dir);
+    var keystore = Keystores.selfSigned(dir, "castbus-member", STORE_PASSWORD);
     var tls = Map.of("CLUSTER_SECRET", SECRET, "CLUSTER_TLS_KEYSTORE", keystore.toString(),
         "CLUSTER_TLS_PASSWORD", STORE_PASSWORD);
     try (var cluster = new ClusterFixture("tls_bus", 2)) {
@@ -80,18 +80,5 @@ class ClusterSecurityTest {
     }).toList();
     processes.parallelStream().forEach(p -> p.awaitReady(START));
     return processes;
-  }
-
-  /** One key pair and self-signed certificate, shared by every member: its key proves membership, it is the trust. */
-  private static Path selfSignedKeystore(Path dir) throws Exception {
-    var keystore = dir.resolve("member.p12");
-    var keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    var process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "castbus-member", "-keyalg", "EC",
-        "-groupname", "secp256r1", "-dname", "CN=castbus-member", "-validity", "2", "-storetype", "PKCS12",
-        "-keystore", keystore.toString(), "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD)
-        .redirectErrorStream(true).start();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(new String(process.getInputStream().readAllBytes())).isZero();
-    return keystore;
   }
 }

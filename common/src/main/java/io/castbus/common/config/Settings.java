@@ -106,7 +106,7 @@ public record Settings(
         r.string("CLUSTER_K8S_SERVICE_DNS"),
         r.string("CLUSTER_HOST"),
         r.secret("CLUSTER_SECRET", 16),
-        r.optionalPath("CLUSTER_TLS_KEYSTORE"),
+        r.keystore("CLUSTER_TLS_KEYSTORE"),
         r.tlsPassword(),
         r.logFormat(),
         r.integer("DOWNLOAD_IDLE_TIMEOUT", 60, 1, 86400),
@@ -207,9 +207,16 @@ public record Settings(
       return Path.of(v == null ? fallback : v).toAbsolutePath().normalize();
     }
 
-    Path optionalPath(String key) {
+    Path keystore(String key) {
       var v = string(key);
-      return v == null ? null : Path.of(v).toAbsolutePath().normalize();
+      if (v == null) {
+        return null;
+      }
+      var path = Path.of(v).toAbsolutePath().normalize();
+      if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+        throw new ConfigException(key + " must name a readable PKCS#12 keystore, got '" + v + "'");
+      }
+      return path;
     }
 
     String secret(String key, int minLength) {
