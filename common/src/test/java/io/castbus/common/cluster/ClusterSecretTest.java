@@ -57,71 +57,51 @@ class ClusterSecretTest {
   @Test
   @DisplayName("a member that knows the cluster name but not the secret cannot deliver event-bus messages; a member with it can")
   void unstampedMessagesDropped() throws Exception {
-    var ports = List.of(ChildProcess.freePort(), ChildProcess.freePort(), ChildProcess.freePort());
-    var members = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
     var secret = ClusterSecret.of(settings(Map.of("CLUSTER_SECRET", "bus-secret-0123456789")));
-    var vertxes = new ArrayList<Vertx>();
-    try {
-      var guarded = member(env(ports.get(0), members), secret, true);
-      vertxes.add(guarded);
-      guarded.eventBus().consumer("castbus.test.echo", m -> m.reply("echo " + m.body()))
-          .completion().await(30, TimeUnit.SECONDS);
-      var outsider = member(env(ports.get(1), members), secret, false);
-      vertxes.add(outsider);
-      var insider = member(env(ports.get(2), members), secret, true);
-      vertxes.add(insider);
-
-      var options = new DeliveryOptions().setSendTimeout(3000);
-      assertThat(insider.eventBus().request("castbus.test.echo", "hello", options).await(30, TimeUnit.SECONDS)
-          .body()).isEqualTo("echo hello");
-      assertThatThrownBy(() -> outsider.eventBus().request("castbus.test.echo", "hello", options)
-          .await(30, TimeUnit.SECONDS))
-          .isInstanceOf(ReplyException.class).hasMessageContaining("Timed out");
-    } finally {
-      for (var vertx : vertxes) {
-        vertx.close().await(30, TimeUnit.SECONDS);
-      }
-    }
+    onlyPeerReachesEcho(secret, new Member(Map.of(), true), new Member(Map.of(), true), new Member(Map.of(), false));
   }
 
   @Test
   @DisplayName("with event-bus TLS, members holding the keystore talk; a member without TLS cannot reach them")
   void tlsEventBus(@TempDir Path dir) throws Exception {
+    var keystore = Keystores.selfSigned(dir, "castbus-member", "store-pass-1");
+    var tls = new Member(Map.of("CLUSTER_TLS_KEYSTORE", keystore.toString(), "CLUSTER_TLS_PASSWORD", "store-pass-1"),
+        false);
+    onlyPeerReachesEcho(null, tls, tls, new Member(Map.of(), false));
+  }
+
+  private record Member(Map<String, String> env, boolean guarded) {
+  }
+
+  /** Three clustered Vert.x on loopback: {@code server} answers an echo address, {@code peer} gets an answer,
+   * {@code stranger}'s request goes unanswered. */
+  private static void onlyPeerReachesEcho(ClusterSecret secret, Member server, Member peer, Member stranger)
+      throws Exception {
     var ports = List.of(ChildProcess.freePort(), ChildProcess.freePort(), ChildProcess.freePort());
     var members = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
-    var keystore = Keystores.selfSigned(dir, "castbus-member", "store-pass-1");
-    var tls = Map.of("CLUSTER_TLS_KEYSTORE", keystore.toString(), "CLUSTER_TLS_PASSWORD", "store-pass-1");
     var vertxes = new ArrayList<Vertx>();
     try {
-      var server = member(with(env(ports.get(0), members), tls), null, false);
-      vertxes.add(server);
-      server.eventBus().consumer("castbus.test.echo", m -> m.reply("echo " + m.body()))
-          .completion().await(30, TimeUnit.SECONDS);
-      var client = member(with(env(ports.get(1), members), tls), null, false);
-      vertxes.add(client);
-      var plain = member(env(ports.get(2), members), null, false);
-      vertxes.add(plain);
-
+      for (var i = 0; i < 3; i++) {
+        var member = List.of(server, peer, stranger).get(i);
+        var env = new HashMap<>(member.env());
+        env.put("CLUSTER_PORT", String.valueOf(ports.get(i)));
+        env.put("CLUSTER_MEMBERS", members);
+        vertxes.add(member(env, secret, member.guarded()));
+        if (i == 0) {
+          vertxes.get(0).eventBus().consumer("castbus.test.echo", m -> m.reply("echo " + m.body()))
+              .completion().await(30, TimeUnit.SECONDS);
+        }
+      }
       var options = new DeliveryOptions().setSendTimeout(3000);
-      assertThat(client.eventBus().request("castbus.test.echo", "hello", options).await(30, TimeUnit.SECONDS)
-          .body()).isEqualTo("echo hello");
-      assertThatThrownBy(() -> plain.eventBus().request("castbus.test.echo", "hello", options)
+      assertThat(vertxes.get(1).eventBus().request("castbus.test.echo", "hello", options)
+          .await(30, TimeUnit.SECONDS).body()).isEqualTo("echo hello");
+      assertThatThrownBy(() -> vertxes.get(2).eventBus().request("castbus.test.echo", "hello", options)
           .await(30, TimeUnit.SECONDS)).isInstanceOf(ReplyException.class);
     } finally {
       for (var vertx : vertxes) {
         vertx.close().await(30, TimeUnit.SECONDS);
       }
     }
-  }
-
-  private static Map<String, String> env(int port, String members) {
-    return Map.of("CLUSTER_PORT", String.valueOf(port), "CLUSTER_MEMBERS", members);
-  }
-
-  private static Map<String, String> with(Map<String, String> env, Map<String, String> more) {
-    var all = new HashMap<>(env);
-    all.putAll(more);
-    return all;
   }
 
   private static Vertx member(Map<String, String> env, ClusterSecret secret, boolean guarded) throws Exception {
