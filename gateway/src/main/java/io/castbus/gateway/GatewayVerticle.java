@@ -171,6 +171,7 @@ public final class GatewayVerticle extends VerticleBase {
     on(builder, "getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
     on(builder, "live", OpsRoutes.live());
     on(builder, "ready", OpsRoutes.ready(process.health()));
+    on(builder, "started", OpsRoutes.started(process.health()));
     on(builder, "metrics", OpsRoutes.metrics());
     var router = builder.createRouter();
     dashboard(router);

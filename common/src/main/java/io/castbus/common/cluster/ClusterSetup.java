@@ -5,6 +5,8 @@ import io.castbus.common.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.Future;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -12,11 +14,10 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
  * Builds Vert.x for one Castbus process: metrics on, and in clustered mode the Hazelcast cluster manager with
- * Vert.x's own maps, TCP member-list or Kubernetes DNS discovery, and never multicast.
+ * Vert.x's own maps, TCP member-list or Kubernetes DNS discovery, never multicast, a cluster name derived from
+ * {@code CLUSTER_SECRET} and, with {@code CLUSTER_TLS_KEYSTORE}, mutual TLS on the event bus.
  */
 public final class ClusterSetup {
-
-  public static final String CLUSTER_NAME = "castbus";
 
   private ClusterSetup() {
   }
@@ -32,6 +33,12 @@ public final class ClusterSetup {
     if (settings.clusterHost() != null) {
       options.getEventBusOptions().setClusterPublicHost(settings.clusterHost());
     }
+    if (settings.clusterTlsKeystore() != null) {
+      var store = new PfxOptions().setPath(settings.clusterTlsKeystore().toString())
+          .setPassword(settings.clusterTlsPassword());
+      options.getEventBusOptions().setSsl(true).setKeyCertOptions(store).setTrustOptions(store)
+          .setClientAuth(ClientAuth.REQUIRED);
+    }
     return options;
   }
 
@@ -39,16 +46,23 @@ public final class ClusterSetup {
     return Vertx.builder().with(options(settings)).build();
   }
 
+  /** Joins the cluster named after {@code CLUSTER_SECRET}; with a secret, unstamped bus messages are dropped. */
   public static Future<Vertx> clustered(Settings settings) {
+    var secret = ClusterSecret.of(settings);
     return Vertx.builder()
         .with(options(settings))
-        .withClusterManager(new HazelcastClusterManager(hazelcast(settings)))
-        .buildClustered();
+        .withClusterManager(new HazelcastClusterManager(hazelcast(settings, secret)))
+        .buildClustered()
+        .onSuccess(vertx -> {
+          if (secret != null) {
+            secret.guard(vertx.eventBus());
+          }
+        });
   }
 
-  static Config hazelcast(Settings settings) {
+  static Config hazelcast(Settings settings, ClusterSecret secret) {
     var config = ConfigUtil.loadConfig();
-    config.setClusterName(CLUSTER_NAME);
+    config.setClusterName(ClusterSecret.clusterName(secret));
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");

@@ -43,6 +43,9 @@ public record Settings(
     int clusterPort,
     String clusterK8sServiceDns,
     String clusterHost,
+    String clusterSecret,
+    Path clusterTlsKeystore,
+    String clusterTlsPassword,
     LogFormat logFormat,
     int downloadIdleTimeout,
     int downloadMaxFileMb,
@@ -57,7 +60,7 @@ public record Settings(
       "AUTO_CLEANUP_ENABLED", "CLEANUP_INTERVAL", "JOB_EXPIRY_DAYS", "TZ", "AUTH_MODE", "ADMIN_API_KEY",
       "ALLOW_PRIVATE_NETWORKS", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM",
       "ALERT_EMAIL_TO", "WEBHOOK_URL", "CLUSTER_MEMBERS", "CLUSTER_PORT", "CLUSTER_K8S_SERVICE_DNS",
-      "CLUSTER_HOST", "LOG_FORMAT", "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB");
+      "CLUSTER_HOST", "CLUSTER_SECRET", "CLUSTER_TLS_KEYSTORE", "CLUSTER_TLS_PASSWORD", "LOG_FORMAT", "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -102,6 +105,9 @@ public record Settings(
         r.integer("CLUSTER_PORT", 5701, 1, 65535),
         r.string("CLUSTER_K8S_SERVICE_DNS"),
         r.string("CLUSTER_HOST"),
+        r.secret("CLUSTER_SECRET", 16),
+        r.keystore("CLUSTER_TLS_KEYSTORE"),
+        r.tlsPassword(),
         r.logFormat(),
         r.integer("DOWNLOAD_IDLE_TIMEOUT", 60, 1, 86400),
         r.integer("DOWNLOAD_MAX_FILE_MB", 2048, 1, 16 * 1024 * 1024),
@@ -116,6 +122,9 @@ public record Settings(
         + ", authMode=" + authMode + ", adminApiKey=" + (adminApiKey == null ? "unset" : "***")
         + ", clusterMembers=" + clusterMembers + ", clusterPort=" + clusterPort
         + ", clusterK8sServiceDns=" + clusterK8sServiceDns + ", clusterHost=" + clusterHost
+        + ", clusterSecret=" + (clusterSecret == null ? "unset" : "***")
+        + ", clusterTlsKeystore=" + (clusterTlsKeystore == null ? "unset" : clusterTlsKeystore)
+        + ", clusterTlsPassword=" + (clusterTlsPassword == null ? "unset" : "***")
         + ", smtpPassword=" + (smtpPassword == null ? "unset" : "***") + "]";
   }
 
@@ -196,6 +205,34 @@ public record Settings(
     Path path(String key, String fallback) {
       var v = string(key);
       return Path.of(v == null ? fallback : v).toAbsolutePath().normalize();
+    }
+
+    Path keystore(String key) {
+      var v = string(key);
+      if (v == null) {
+        return null;
+      }
+      var path = Path.of(v).toAbsolutePath().normalize();
+      if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+        throw new ConfigException(key + " must name a readable PKCS#12 keystore, got '" + v + "'");
+      }
+      return path;
+    }
+
+    String secret(String key, int minLength) {
+      var v = string(key);
+      if (v != null && v.length() < minLength) {
+        throw new ConfigException(key + " must be at least " + minLength + " characters long");
+      }
+      return v;
+    }
+
+    String tlsPassword() {
+      var v = string("CLUSTER_TLS_PASSWORD");
+      if (string("CLUSTER_TLS_KEYSTORE") != null && v == null) {
+        throw new ConfigException("CLUSTER_TLS_PASSWORD must be set when CLUSTER_TLS_KEYSTORE is");
+      }
+      return v;
     }
 
     ZoneId zone(String key) {

@@ -1,5 +1,6 @@
 package io.castbus.common.launch;
 
+import io.castbus.common.cluster.ClusterSecret;
 import io.castbus.common.cluster.ClusterSetup;
 import io.castbus.common.config.ConfigException;
 import io.castbus.common.config.Settings;
@@ -40,6 +41,7 @@ public final class Launcher {
       if (settings.databaseUrl() == null) {
         throw new ConfigException("DATABASE_URL must be set when " + module + " runs as its own process");
       }
+      ClusterSecret.require(settings);
     } catch (ConfigException e) {
       System.err.println("castbus " + module + ": bad configuration: " + e.getMessage());
       System.exit(2);
@@ -70,6 +72,7 @@ public final class Launcher {
         .compose(n -> deployAll(vertx, verticles.apply(process)))
         .compose(v -> servesHttp ? Future.succeededFuture()
             : vertx.deployVerticle(new OpsServer(health, settings.httpPort())).mapEmpty())
+        .onSuccess(v -> health.verticlesDeployed())
         .map(v -> vertx);
   }
 

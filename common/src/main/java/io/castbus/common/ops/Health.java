@@ -6,12 +6,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
 
-/** Liveness and readiness of one process: database reachable, migrations applied, cluster joined. */
+/**
+ * Startup, liveness and readiness of one process. Started: migrations applied and every verticle deployed (once,
+ * for good). Ready: database reachable, migrations applied, cluster joined (checked on every call).
+ */
 public final class Health {
 
   private final Vertx vertx;
   private final Pool pool;
   private volatile boolean migrated;
+  private volatile boolean started;
 
   public Health(Vertx vertx, Pool pool) {
     this.vertx = vertx;
@@ -20,6 +24,15 @@ public final class Health {
 
   public void migrationsApplied() {
     migrated = true;
+  }
+
+  public void verticlesDeployed() {
+    started = true;
+  }
+
+  /** {@code {"status": "up"|"down"}}: up once the process has finished starting. */
+  public JsonObject started() {
+    return new JsonObject().put("status", started ? "up" : "down");
   }
 
   /** {@code {"status": "up"|"down", "checks": {...}}}; up only when every check passes. */

@@ -74,9 +74,26 @@ class SettingsTest {
 
   @Test
   @DisplayName("secrets never appear in the settings' text")
-  void redacted() {
+  void redacted(@TempDir Path dir) throws Exception {
+    var keystore = Files.writeString(dir.resolve("member.p12"), "not really a keystore");
     var s = Settings.load(Map.of("DATABASE_URL", "postgresql://castbus:hunter2@db:5432/castbus",
-        "ADMIN_API_KEY", "cb_topsecret", "SMTP_PASSWORD", "mailpass"), Settings.AuthMode.REQUIRED);
-    assertThat(s.toString()).doesNotContain("hunter2", "cb_topsecret", "mailpass").contains("castbus:***@db");
+        "ADMIN_API_KEY", "cb_topsecret", "SMTP_PASSWORD", "mailpass", "CLUSTER_SECRET", "cluster-secret-0123456789",
+        "CLUSTER_TLS_KEYSTORE", keystore.toString(), "CLUSTER_TLS_PASSWORD", "storepass"),
+        Settings.AuthMode.REQUIRED);
+    assertThat(s.toString()).doesNotContain("hunter2", "cb_topsecret", "mailpass", "cluster-secret", "storepass")
+        .contains("castbus:***@db", keystore.toString());
+  }
+
+  @Test
+  @DisplayName("the cluster secret has a minimum length; a TLS keystore must exist and needs its password")
+  void clusterSecurity(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> Settings.load(Map.of("CLUSTER_SECRET", "short"), Settings.AuthMode.REQUIRED))
+        .hasMessage("CLUSTER_SECRET must be at least 16 characters long");
+    var keystore = Files.writeString(dir.resolve("member.p12"), "bytes").toString();
+    assertThatThrownBy(() -> Settings.load(Map.of("CLUSTER_TLS_KEYSTORE", keystore), Settings.AuthMode.REQUIRED))
+        .hasMessage("CLUSTER_TLS_PASSWORD must be set when CLUSTER_TLS_KEYSTORE is");
+    assertThatThrownBy(() -> Settings.load(Map.of("CLUSTER_TLS_KEYSTORE", dir.resolve("missing.p12").toString(),
+        "CLUSTER_TLS_PASSWORD", "x"), Settings.AuthMode.REQUIRED))
+        .hasMessageStartingWith("CLUSTER_TLS_KEYSTORE must name a readable PKCS#12 keystore");
   }
 }
