@@ -47,14 +47,13 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    var auth = new AuthStore(process.pool());
     events = new EventStream(vertx);
     events.start();
-    var revocations = vertx.eventBus().consumer(Addresses.AUTH_REVOKED, msg -> auth.forgetAll());
-    return revocations.completion()
-        .compose(v -> bootstrapAdmin(auth))
-        .compose(v -> Contract.load(vertx))
-        .map(contract -> router(contract, auth))
+    return AuthStore.open(process.pool()).compose(auth -> vertx.eventBus()
+            .consumer(Addresses.AUTH_REVOKED, msg -> auth.forgetAll()).completion()
+            .compose(v -> bootstrapAdmin(auth))
+            .compose(v -> Contract.load(vertx))
+            .map(contract -> router(contract, auth)))
         .compose(router -> vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE))
             .invalidRequestHandler(HttpErrors::invalidRequest)
             .requestHandler(router).listen(process.settings().httpPort()))
