@@ -6,9 +6,11 @@ import io.castbus.common.launch.Process;
 import io.castbus.common.ops.OpsRoutes;
 import io.castbus.gateway.auth.AuthStore;
 import io.castbus.gateway.auth.Authenticator;
+import io.castbus.gateway.auth.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +37,7 @@ public final class GatewayVerticle extends VerticleBase {
   static final long MAX_BODY_BYTES = 1024 * 1024;
   /** Query strings with long filter values fit; beyond this a request answers 414. */
   static final int MAX_REQUEST_LINE = 64 * 1024;
+  private static final String SESSION_PATH = "/api/session";
   private static final String XML_CHARSET = "castbus.xml-charset";
 
   private final Process process;
@@ -76,14 +79,16 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Router router(Contract contract, AuthStore auth) {
-    var authenticator = new Authenticator(auth, process.settings().authMode());
+    var sessions = new Sessions(process.pool());
+    var authenticator = new Authenticator(auth, sessions, process.settings().authMode());
     var admin = Authenticator.requireAdmin();
     var builder = RouterBuilder.create(vertx, contract.openApi(), RequestExtractor.withBodyHandler());
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     builder.rootHandler(GatewayVerticle::relabelXmlBody);
     builder.rootHandler(ctx -> {
       var path = ctx.normalizedPath();
-      if (path.startsWith("/api/") && !path.equals("/api/openapi.yaml")) {
+      if (path.startsWith("/api/") && !path.equals("/api/openapi.yaml")
+          && !(path.equals(SESSION_PATH) && ctx.request().method() == HttpMethod.POST)) {
         authenticator.handle(ctx);
       } else {
         ctx.next();
@@ -125,6 +130,11 @@ public final class GatewayVerticle extends VerticleBase {
       var limit = ctx.request().getParam("limit");
       return new JsonObject().put("limit", limit == null ? 100 : Integer.parseInt(limit));
     }));
+
+    var session = new SessionApi(auth, sessions);
+    on(builder, "createSession", session.login());
+    on(builder, "getSession", session.current());
+    on(builder, "deleteSession", session.logout());
 
     var users = new UsersApi(auth);
     on(builder, "createUser", admin, users.createUser());

@@ -41,13 +41,19 @@ class GatewayAccessTest {
   }
 
   @Test
-  @DisplayName("local-open: a loopback client needs no key, unless it relays for someone else")
+  @DisplayName("local-open: a loopback client needs no key, unless it relays for someone else or is another site's page")
   void localOpen() {
     try (var fixture = new GatewayFixture("gateway_local_open", data, Map.of("AUTH_MODE", "local-open"))) {
       var anonymous = new ApiClient("http://127.0.0.1:" + fixture.gateway.actualPort(), null);
       assertThat(anonymous.get("/api/jobs").status()).isEqualTo(200);
       var triggered = anonymous.post("/api/jobs/expire_runs/trigger", null);
       assertThat(triggered.status()).isEqualTo(202);
+      var sameSite = anonymous.call("POST", "/api/jobs/expire_runs/trigger", null,
+          Map.of("Origin", "http://127.0.0.1:" + fixture.gateway.actualPort()));
+      assertThat(sameSite.status()).as("the dashboard's own page").isEqualTo(202);
+      var crossSite = anonymous.call("POST", "/api/jobs/expire_runs/trigger", null,
+          Map.of("Origin", "https://evil.example"));
+      assertThat(crossSite.status()).as("another site's page in the operator's browser").isEqualTo(403);
       var proxied = anonymous.call("GET", "/api/jobs", null, Map.of("X-Forwarded-For", "203.0.113.9"));
       assertThat(proxied.status()).isEqualTo(401);
       var forwarded = anonymous.call("GET", "/api/jobs", null, Map.of("Forwarded", "for=203.0.113.9"));

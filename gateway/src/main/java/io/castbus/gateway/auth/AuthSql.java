@@ -59,4 +59,20 @@ final class AuthSql {
       select id, prefix, created_at, last_used from api_keys where user_id = $1 order by id limit $2""";
 
   static final String DELETE_KEY = "delete from api_keys where id = $1 and user_id = $2 returning id";
+
+  static final String CREATE_SESSION = """
+      insert into sessions (id, user_id, key_id, csrf, expires_at) values ($1, $2, $3, $4, now() + interval '12 hours')
+      returning expires_at""";
+
+  /** Finds a live session and slides its expiry. */
+  static final String SESSION = """
+      with s as (
+        update sessions set expires_at = now() + interval '12 hours'
+         where id = $1 and expires_at > now()
+        returning user_id, key_id, csrf)
+      select u.id, u.name, u.role, s.key_id, s.csrf from s join users u on u.id = s.user_id""";
+
+  static final String DELETE_SESSION = "delete from sessions where id = $1";
+
+  static final String DELETE_EXPIRED_SESSIONS = "delete from sessions where expires_at <= now()";
 }
