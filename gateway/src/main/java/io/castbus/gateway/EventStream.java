@@ -1,6 +1,8 @@
 package io.castbus.gateway;
 
 import io.castbus.common.Addresses;
+import io.castbus.common.ServiceError;
+import io.castbus.gateway.auth.Authenticator;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +17,8 @@ import java.util.Set;
  * ({@code event: alert}, to unfiltered streams). One event-bus consumer per gateway
  * feeds every open stream; the last {@value #KEPT} events are kept so a client reconnecting with
  * {@code Last-Event-ID} misses nothing. A client that cannot keep up (its write queue full) is disconnected and
- * catches up on reconnect, so one slow reader never holds memory for the others.
+ * catches up on reconnect, so one slow reader never holds memory for the others. One API key may hold at most
+ * {@code SSE_STREAMS_PER_KEY} streams open on a gateway at once; more answer 429.
  */
 final class EventStream {
 
@@ -29,7 +32,8 @@ final class EventStream {
   private record Event(long id, String kind, JsonObject data) {
   }
 
-  private record Client(HttpServerResponse response, String job, String type, String run, StringBuilder pending) {
+  private record Client(HttpServerResponse response, Long keyId, String job, String type, String run,
+      StringBuilder pending) {
     boolean wants(JsonObject data) {
       return (job == null || job.equals(data.getString("job_id")))
           && (type == null || type.equals(data.getString("type")))
@@ -38,6 +42,7 @@ final class EventStream {
   }
 
   private final Vertx vertx;
+  private final int streamsPerKey;
   private final ArrayDeque<Event> kept = new ArrayDeque<>();
   private final Set<Client> clients = new LinkedHashSet<>();
   private final long epoch = System.currentTimeMillis();
@@ -47,8 +52,9 @@ final class EventStream {
   private long heartbeat = -1;
   private boolean flushScheduled;
 
-  EventStream(Vertx vertx) {
+  EventStream(Vertx vertx, int streamsPerKey) {
     this.vertx = vertx;
+    this.streamsPerKey = streamsPerKey;
   }
 
   void start() {
@@ -80,7 +86,14 @@ final class EventStream {
 
   void handle(RoutingContext ctx) {
     var request = ctx.request();
-    var client = new Client(ctx.response(), request.getParam("job"), request.getParam("type"),
+    var principal = Authenticator.principal(ctx);
+    var keyId = principal == null ? null : principal.keyId();
+    if (keyId != null && clients.stream().filter(c -> keyId.equals(c.keyId())).count() >= streamsPerKey) {
+      ctx.fail(new ServiceError(429, "too_many_streams", "this API key already has " + streamsPerKey
+          + " live streams open on this gateway; close one first"));
+      return;
+    }
+    var client = new Client(ctx.response(), keyId, request.getParam("job"), request.getParam("type"),
         request.getParam("run"), new StringBuilder());
     var response = ctx.response()
         .setChunked(true)

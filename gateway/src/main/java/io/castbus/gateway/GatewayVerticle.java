@@ -35,6 +35,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   static final long MAX_BODY_BYTES = 1024 * 1024;
+  /** An OPML import may be larger than other bodies. */
+  static final long MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+  private static final String IMPORT_PATH = "/api/podcasts/import";
   /** Query strings with long filter values fit; beyond this a request answers 414. */
   static final int MAX_REQUEST_LINE = 64 * 1024;
   private static final String SESSION_PATH = "/api/session";
@@ -50,7 +53,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    events = new EventStream(vertx);
+    events = new EventStream(vertx, process.settings().sseStreamsPerKey());
     events.start();
     return AuthStore.open(process.pool()).compose(auth -> vertx.eventBus()
             .consumer(Addresses.AUTH_REVOKED, msg -> auth.forgetAll()).completion()
@@ -83,7 +86,11 @@ public final class GatewayVerticle extends VerticleBase {
     var authenticator = new Authenticator(auth, sessions, process.settings().authMode());
     var admin = Authenticator.requireAdmin();
     var builder = RouterBuilder.create(vertx, contract.openApi(), RequestExtractor.withBodyHandler());
-    builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    var limits = new RequestLimits(process.settings());
+    builder.rootHandler(limits::perAddress);
+    var bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    var imports = BodyHandler.create(false).setBodyLimit(MAX_IMPORT_BYTES);
+    builder.rootHandler(ctx -> (IMPORT_PATH.equals(ctx.normalizedPath()) ? imports : bodies).handle(ctx));
     builder.rootHandler(GatewayVerticle::relabelXmlBody);
     builder.rootHandler(ctx -> {
       var path = ctx.normalizedPath();
@@ -94,6 +101,7 @@ public final class GatewayVerticle extends VerticleBase {
         ctx.next();
       }
     });
+    builder.rootHandler(limits::perKey);
 
     on(builder, "listJobs", BusCall.to(Addresses.JOBS_LIST, 200, ctx -> new JsonObject()));
     on(builder, "getJob", BusCall.to(Addresses.JOBS_GET, 200, BusCall::id));
