@@ -60,7 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
             .compose(v -> bootstrapAdmin(auth))
             .compose(v -> Contract.load(vertx))
             .map(contract -> router(contract, auth)))
-        .compose(router -> vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE))
+        .compose(router -> vertx.createHttpServer(serverOptions())
             .invalidRequestHandler(HttpErrors::invalidRequest)
             .requestHandler(router).listen(process.settings().httpPort()))
         .onSuccess(s -> {
@@ -68,6 +68,16 @@ public final class GatewayVerticle extends VerticleBase {
           LOG.info("Gateway listening on port {} (auth mode {})", s.actualPort(),
               process.settings().authMode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         });
+  }
+
+  /**
+   * HTTP/1.1 only: a client offering an upgrade to cleartext HTTP/2 ({@code Upgrade: h2c}, as Java's HttpClient does)
+   * stays on HTTP/1.1. Over h2c, a request whose headers (the path among them) pass the codec's header-list limit was
+   * answered 431 with an empty body from inside the HTTP/2 codec, and a larger one closed the connection with GOAWAY
+   * so the client waited out its timeout; on HTTP/1.1 the same requests answer 414 or 431 in the JSON error shape.
+   */
+  static HttpServerOptions serverOptions() {
+    return new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE).setHttp2ClearTextEnabled(false);
   }
 
   @Override
