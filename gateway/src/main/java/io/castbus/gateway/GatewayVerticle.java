@@ -131,16 +131,10 @@ public final class GatewayVerticle extends VerticleBase {
     on(builder, "pauseJob", admin, BusCall.to(Addresses.JOBS_PAUSE, 200, BusCall::id));
     on(builder, "resumeJob", admin, BusCall.to(Addresses.JOBS_RESUME, 200, BusCall::id));
 
-    on(builder, "listRuns", BusCall.to(Addresses.RUNS_LIST, 200, GatewayVerticle::runQuery));
-    on(builder, "getRun", BusCall.to(Addresses.RUNS_GET, 200, BusCall::id));
+    on(builder, "listRuns", RunsAccess.list());
+    on(builder, "getRun", RunsAccess.get());
     on(builder, "deleteRun", admin, BusCall.to(Addresses.RUNS_DELETE, 200, BusCall::id));
-    on(builder, "getRunEvents", BusCall.to(Addresses.RUNS_EVENTS, 200, ctx -> {
-      var q = BusCall.id(ctx);
-      var after = ctx.request().getParam("after");
-      var limit = ctx.request().getParam("limit");
-      return q.put("after", after == null ? 0L : Long.parseLong(after))
-          .put("limit", limit == null ? 1000 : Integer.parseInt(limit));
-    }));
+    on(builder, "getRunEvents", RunsAccess.events());
     on(builder, "cancelRun", admin, BusCall.to(Addresses.RUNS_CANCEL_REQUEST, 200, BusCall::id));
     on(builder, "streamEvents", events::handle);
     on(builder, "jobsHealth", BusCall.to(Addresses.JOBS_HEALTH, 200, ctx -> new JsonObject()));
