@@ -32,7 +32,7 @@ final class EventStream {
   private record Event(long id, String kind, JsonObject data) {
   }
 
-  private record Client(HttpServerResponse response, Long keyId, String job, String type, String run,
+  private record Client(HttpServerResponse response, Long keyId, Long userId, String job, String type, String run,
       StringBuilder pending) {
     boolean wants(JsonObject data) {
       return (job == null || job.equals(data.getString("job_id")))
@@ -80,6 +80,23 @@ final class EventStream {
     clients.clear();
   }
 
+  /**
+   * Ends the streams opened with a revoked key ({@code key_id}) or by a deleted user ({@code user_id}); without
+   * either, every stream opened with a key. Their clients reconnect and authenticate again.
+   */
+  void closeRevoked(JsonObject which) {
+    var keyId = which == null ? null : which.getLong("key_id");
+    var userId = which == null ? null : which.getLong("user_id");
+    for (var client : Set.copyOf(clients)) {
+      var match = keyId != null ? keyId.equals(client.keyId())
+          : userId != null ? userId.equals(client.userId()) : client.keyId() != null;
+      if (match) {
+        clients.remove(client);
+        client.response().end();
+      }
+    }
+  }
+
   int clientCount() {
     return clients.size();
   }
@@ -88,12 +105,13 @@ final class EventStream {
     var request = ctx.request();
     var principal = Authenticator.principal(ctx);
     var keyId = principal == null ? null : principal.keyId();
+    var userId = principal == null ? null : principal.userId();
     if (keyId != null && clients.stream().filter(c -> keyId.equals(c.keyId())).count() >= streamsPerKey) {
       ctx.fail(new ServiceError(429, "too_many_streams", "this API key already has " + streamsPerKey
           + " live streams open on this gateway; close one first"));
       return;
     }
-    var client = new Client(ctx.response(), keyId, request.getParam("job"), request.getParam("type"),
+    var client = new Client(ctx.response(), keyId, userId, request.getParam("job"), request.getParam("type"),
         request.getParam("run"), new StringBuilder());
     var response = ctx.response()
         .setChunked(true)

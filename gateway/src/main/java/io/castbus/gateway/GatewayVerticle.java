@@ -56,7 +56,10 @@ public final class GatewayVerticle extends VerticleBase {
     events = new EventStream(vertx, process.settings().sseStreamsPerKey());
     events.start();
     return AuthStore.open(process.pool()).compose(auth -> vertx.eventBus()
-            .consumer(Addresses.AUTH_REVOKED, msg -> auth.forgetAll()).completion()
+            .<JsonObject>consumer(Addresses.AUTH_REVOKED, msg -> {
+              auth.forgetAll();
+              events.closeRevoked(msg.body());
+            }).completion()
             .compose(v -> bootstrapAdmin(auth))
             .compose(v -> Contract.load(vertx))
             .map(contract -> router(contract, auth)))

@@ -60,7 +60,12 @@ final class SessionApi {
     return BusCall.answering(200, ctx -> {
       var cookie = ctx.request().getCookie(Sessions.COOKIE);
       var ended = cookie == null ? Future.<Void>succeededFuture() : sessions.close(cookie.getValue());
+      var keyId = Authenticator.principal(ctx).keyId();
       return ended.map(v -> {
+        if (cookie != null && keyId != null) {
+          // The session's live streams close; those of the key's other sessions reconnect.
+          UsersApi.revoked(ctx, new JsonObject().put("key_id", keyId));
+        }
         ctx.response().addCookie(cookie(ctx, "").setMaxAge(0));
         return new JsonObject().put("ended", true);
       });
