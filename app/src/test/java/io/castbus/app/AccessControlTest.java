@@ -220,6 +220,7 @@ class AccessControlTest {
     assertThat(bob.get("/api/downloads").json().getInteger("total")).isZero();
     assertThat(bob.get("/api/podcasts/export").text()).doesNotContain("alice.xml");
     assertThat(bob.get("/api/admin/users/1/runs").status()).isEqualTo(403);
+    assertThat(bob.get("/api/alerts").status()).as("alerts quote everyone's runs").isEqualTo(403);
 
     assertThat(alice.get("/api/podcasts/" + podcast).json().getInteger("max_episodes_to_keep")).isEqualTo(1);
     assertThat(admin.get("/api/runs/" + run).status()).as("admins see every run").isEqualTo(200);

@@ -141,7 +141,8 @@ public final class GatewayVerticle extends VerticleBase {
     on(builder, "cancelRun", admin, BusCall.to(Addresses.RUNS_CANCEL_REQUEST, 200, BusCall::id));
     on(builder, "streamEvents", events::handle);
     on(builder, "jobsHealth", BusCall.to(Addresses.JOBS_HEALTH, 200, ctx -> new JsonObject()));
-    on(builder, "listAlerts", BusCall.to(Addresses.ALERTS_LIST, 200, ctx -> {
+    // Alerts quote any user's failed runs (payloads, errors): admins only.
+    on(builder, "listAlerts", admin, BusCall.to(Addresses.ALERTS_LIST, 200, ctx -> {
       var limit = ctx.request().getParam("limit");
       return new JsonObject().put("limit", limit == null ? 100 : Integer.parseInt(limit));
     }));
