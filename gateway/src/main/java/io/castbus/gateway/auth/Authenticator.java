@@ -11,8 +11,8 @@ import io.vertx.ext.web.RoutingContext;
  * {@code Authorization: Bearer}; without a key, a dashboard session cookie ({@link Sessions}) will do, and then a
  * state-changing request must carry the session's CSRF token in {@code X-CSRF-Token} and, when the browser sends an
  * {@code Origin}, come from this same origin, else 403. Under {@code local-open}, a loopback client that is not
- * relaying for someone else (no {@code Forwarded} or {@code X-Forwarded-For} header) needs no key, but a
- * state-changing request from another site's page is refused all the same.
+ * relaying for someone else (no {@code Forwarded} or {@code X-Forwarded-For} header) and that addressed a loopback
+ * host name needs no key, but a state-changing request from another site's page is refused all the same.
  */
 public final class Authenticator implements Handler<RoutingContext> {
 
@@ -78,7 +78,7 @@ public final class Authenticator implements Handler<RoutingContext> {
   }
 
   private void withoutCredentials(RoutingContext ctx, boolean sessionEnded) {
-    if (mode == AuthMode.LOCAL_OPEN && isLocal(ctx)) {
+    if (mode == AuthMode.LOCAL_OPEN && isLocal(ctx) && addressedLocally(ctx)) {
       if (changesState(ctx) && !sameOrigin(ctx)) {
         ctx.fail(crossSite());
         return;
@@ -91,6 +91,19 @@ public final class Authenticator implements Handler<RoutingContext> {
       ctx.fail(new ServiceError(401, "unauthorized",
           "an API key is required: send it as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'"));
     }
+  }
+
+  /**
+   * The request names a loopback host ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}): a page on another
+   * site whose name was re-pointed at 127.0.0.1 (DNS rebinding) names its own host, and gets no free pass.
+   */
+  private static boolean addressedLocally(RoutingContext ctx) {
+    var authority = ctx.request().authority();
+    if (authority == null) {
+      return false;
+    }
+    var host = authority.host().toLowerCase(java.util.Locale.ROOT);
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
   }
 
   private static ServiceError crossSite() {
