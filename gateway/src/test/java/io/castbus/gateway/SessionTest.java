@@ -147,4 +147,18 @@ class SessionTest {
     assertThat(admin.call("DELETE", "/api/admin/users/" + made.getLong("id"), null).status()).isEqualTo(200);
     assertThat(withCookie(otherGateway, "GET", "/api/me/keys", other, null, null).status()).isEqualTo(401);
   }
+
+  @Test
+  @DisplayName("a session slides to 12 hours after each use; one left idle longer is refused")
+  void expiry() {
+    var login = login(GatewayFixture.ADMIN_KEY, Map.of());
+    var pool = fixture.process.pool();
+    GatewayFixture.await(pool.query("update sessions set expires_at = now() + interval '1 minute'").execute());
+    assertThat(withCookie(anonymous, "GET", "/api/jobs", login, null, null).status()).isEqualTo(200);
+    var left = GatewayFixture.await(pool.query("select extract(epoch from max(expires_at) - now())::float8 "
+        + "from sessions").execute()).iterator().next().getDouble(0);
+    assertThat(left).as("slid back to about 12 hours").isBetween(12 * 3600 - 60.0, 12 * 3600.0);
+    GatewayFixture.await(pool.query("update sessions set expires_at = now() - interval '1 second'").execute());
+    assertThat(withCookie(anonymous, "GET", "/api/jobs", login, null, null).status()).isEqualTo(401);
+  }
 }
