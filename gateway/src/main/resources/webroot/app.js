@@ -1,9 +1,13 @@
 'use strict';
 
 // The Castbus dashboard: the HTTP API, rendered; live through the /api/events stream (no polling).
+// It logs in by trading an API key for an HttpOnly session cookie (POST /api/session); the key is not kept, and
+// state-changing requests carry the session's CSRF token.
 
-const state = { key: localStorage.getItem('castbus.key') || '', tab: 'jobs', runFilter: {}, runDetail: null,
-  episodesOf: null, refreshTimer: null };
+const state = { csrf: null, user: null, tab: 'jobs', runFilter: {}, runDetail: null, episodesOf: null,
+  refreshTimer: null };
+// Earlier versions kept the raw key here.
+localStorage.removeItem('castbus.key');
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -20,12 +24,12 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function headers(extra = {}) {
-  return state.key ? { 'X-Api-Key': state.key, ...extra } : extra;
+function headers(method, extra = {}) {
+  return method !== 'GET' && state.csrf ? { 'X-CSRF-Token': state.csrf, ...extra } : extra;
 }
 
 async function api(method, path, body, contentType = 'application/json') {
-  const init = { method, headers: headers(body === undefined ? {} : { 'Content-Type': contentType }) };
+  const init = { method, headers: headers(method, body === undefined ? {} : { 'Content-Type': contentType }) };
   if (body !== undefined) init.body = contentType === 'application/json' ? JSON.stringify(body) : body;
   const response = await fetch(path, init);
   const text = await response.text();
@@ -240,7 +244,29 @@ function showTab() {
 }
 
 function showLogin() {
+  state.csrf = null;
+  state.user = null;
+  showUser();
   document.getElementById('login').hidden = false;
+}
+
+function showUser() {
+  const who = document.getElementById('who');
+  who.textContent = state.user ? state.user.name : '';
+  who.hidden = !state.user;
+  document.getElementById('logout').hidden = !state.csrf;
+}
+
+// Who the page acts as: a session (with its CSRF token), or the local operator under AUTH_MODE=local-open.
+async function whoAmI() {
+  try {
+    const session = await api('GET', '/api/session');
+    state.user = session.user;
+    state.csrf = session.csrf_token;
+    showUser();
+  } catch (e) {
+    // the login form is showing
+  }
 }
 
 // The live stream, read with fetch so the API key can go in a header; reconnects with Last-Event-ID.
@@ -249,7 +275,7 @@ async function live() {
   let lastId = null;
   for (;;) {
     try {
-      const response = await fetch('/api/events', { headers: headers(lastId ? { 'Last-Event-ID': lastId } : {}) });
+      const response = await fetch('/api/events', { headers: lastId ? { 'Last-Event-ID': lastId } : {} });
       if (response.status === 401) { showLogin(); throw new Error('unauthorized'); }
       if (!response.ok) throw new Error(`stream answered ${response.status}`);
       indicator.textContent = 'live';
@@ -301,12 +327,31 @@ function onEvent(type, data) {
   refreshSoon();
 }
 
-document.getElementById('login').addEventListener('submit', (ev) => {
+document.getElementById('login').addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  state.key = new FormData(ev.target).get('key').trim();
-  localStorage.setItem('castbus.key', state.key);
-  ev.target.hidden = true;
-  load();
+  const form = ev.target;
+  try {
+    const session = await api('POST', '/api/session', { api_key: new FormData(form).get('key').trim() });
+    state.user = session.user;
+    state.csrf = session.csrf_token;
+    form.reset();
+    form.hidden = true;
+    showUser();
+    load();
+    countAlerts().catch(() => {});
+  } catch (e) {
+    notify(e.message);
+  }
+});
+
+document.getElementById('logout').addEventListener('click', async () => {
+  try {
+    await api('DELETE', '/api/session');
+  } catch (e) {
+    // ended already
+  }
+  showLogin();
+  for (const body of document.querySelectorAll('main tbody')) body.replaceChildren();
 });
 
 document.getElementById('run-filter').addEventListener('submit', (ev) => {
@@ -343,6 +388,7 @@ document.getElementById('export-opml').addEventListener('click', async (ev) => {
 });
 
 window.addEventListener('hashchange', showTab);
+whoAmI();
 showTab();
 countAlerts().catch(() => {});
 live();

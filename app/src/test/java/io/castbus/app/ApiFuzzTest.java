@@ -151,7 +151,7 @@ class ApiFuzzTest {
   }
 
   private static final String[] VALUES = {"", "0", "-5", "1", "50", "501", "100000", "abc", "queued", "running",
-      "completed", "failed", "stalled", "true", "null", "[]", "{}", "%", "😀", "x".repeat(1000), "1;drop table runs"};
+      "completed", "failed", "stalled", "true", "null", "[]", "{}", "%", "😀", "x".repeat(1000), "x".repeat(5000), "é".repeat(4000), "x".repeat(30_000), "1;drop table runs"};
 
   private static String query(Operation op, Random random) {
     var names = new ArrayList<>(op.query());

@@ -218,6 +218,50 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @DisplayName("Log in with a key from another machine: an HttpOnly SameSite cookie, no key kept in the page; log out")
+  void loginSessionLogout() {
+    var made = api.post("/api/admin/users", "{\"name\": \"pat\", \"role\": \"admin\"}");
+    assertThat(made.status()).isEqualTo(201);
+    var key = made.json().getString("api_key");
+    // Not a loopback client as far as the gateway can tell, so AUTH_MODE=local-open asks for a key.
+    var remote = Map.of("X-Forwarded-For", "203.0.113.7");
+    page.context().close();
+    page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800).setExtraHTTPHeaders(remote))
+        .newPage();
+    page.navigate(base + "/#jobs");
+    assertThat(page.locator("#login")).isVisible();
+    page.locator("#login input[name=key]").fill(key);
+    page.locator("#login button").click();
+    assertThat(page.locator("#login")).isHidden();
+    assertThat(page.locator("#who")).hasText("pat");
+    assertThat(page.locator("#live")).hasText("live");
+
+    var session = page.context().cookies().stream().filter(c -> c.name.equals("castbus_session")).findFirst()
+        .orElseThrow();
+    assertThat(session.httpOnly).isTrue();
+    assertThat(session.sameSite).isEqualTo(com.microsoft.playwright.options.SameSiteAttribute.STRICT);
+    assertThat(session.path).isEqualTo("/");
+    assertThat((String) page.evaluate("JSON.stringify(Object.entries(localStorage)) + document.cookie"))
+        .doesNotContain(key).doesNotContain(session.value);
+
+    // A state change made by the page carries the CSRF token.
+    var row = page.locator("tr[data-job=cleanup_episodes]");
+    row.getByRole(AriaRole.BUTTON, button("Pause")).click();
+    assertThat(row.locator(".status.paused")).isVisible();
+    row.getByRole(AriaRole.BUTTON, button("Resume")).click();
+    assertThat(row.getByRole(AriaRole.BUTTON, button("Pause"))).isVisible();
+    assertThat(api.get("/api/jobs/cleanup_episodes").json().getBoolean("paused")).isFalse();
+
+    page.locator("#logout").click();
+    assertThat(page.locator("#login")).isVisible();
+    assertThat(page.locator("#logout")).isHidden();
+    var withOldCookie = api.call("GET", "/api/jobs", null,
+        Map.of("Cookie", "castbus_session=" + session.value, "X-Forwarded-For", "203.0.113.7"));
+    assertThat(withOldCookie.status()).as("the session ended on the server").isEqualTo(401);
+    assertThat(page.context().cookies().stream().noneMatch(c -> c.name.equals("castbus_session"))).isTrue();
+  }
+
+  @Test
   @DisplayName("on a phone-sized screen the pages fit the width; tables scroll inside their box")
   void phoneLayout() {
     page.setViewportSize(390, 844);

@@ -1,13 +1,18 @@
 package io.castbus.gateway;
 
 import io.castbus.common.Addresses;
+import io.castbus.common.ServiceError;
+import io.castbus.gateway.auth.Authenticator;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,7 +20,9 @@ import java.util.Set;
  * ({@code event: alert}, to unfiltered streams). One event-bus consumer per gateway
  * feeds every open stream; the last {@value #KEPT} events are kept so a client reconnecting with
  * {@code Last-Event-ID} misses nothing. A client that cannot keep up (its write queue full) is disconnected and
- * catches up on reconnect, so one slow reader never holds memory for the others.
+ * catches up on reconnect, so one slow reader never holds memory for the others. One API key may hold at most
+ * {@code SSE_STREAMS_PER_KEY} streams open on a gateway at once; more answer 429. A {@code user} key gets only the
+ * events of its own runs (their owner asked of the runs service once per run) and no alerts; admins get everything.
  */
 final class EventStream {
 
@@ -25,11 +32,14 @@ final class EventStream {
   static final long FLUSH_MILLIS = 10;
   /** A client with more than this waiting to be written is too slow: it is disconnected and catches up on reconnect. */
   static final int MAX_PENDING_CHARS = 1 << 20;
+  private static final int MAX_OWNERS = 10_000;
 
   private record Event(long id, String kind, JsonObject data) {
   }
 
-  private record Client(HttpServerResponse response, String job, String type, String run, StringBuilder pending) {
+  /** {@code owner} is null for a client that sees every run (an admin), else the only owner whose runs it sees. */
+  private record Client(HttpServerResponse response, Long keyId, Long userId, String owner, String job, String type,
+      String run, StringBuilder pending) {
     boolean wants(JsonObject data) {
       return (job == null || job.equals(data.getString("job_id")))
           && (type == null || type.equals(data.getString("type")))
@@ -38,6 +48,14 @@ final class EventStream {
   }
 
   private final Vertx vertx;
+  private final int streamsPerKey;
+  /** Run id → its owner (null when none), asked of the runs service once per run while a user's stream is open. */
+  private final Map<String, Future<String>> owners = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Future<String>> eldest) {
+      return size() > MAX_OWNERS;
+    }
+  };
   private final ArrayDeque<Event> kept = new ArrayDeque<>();
   private final Set<Client> clients = new LinkedHashSet<>();
   private final long epoch = System.currentTimeMillis();
@@ -47,8 +65,9 @@ final class EventStream {
   private long heartbeat = -1;
   private boolean flushScheduled;
 
-  EventStream(Vertx vertx) {
+  EventStream(Vertx vertx, int streamsPerKey) {
     this.vertx = vertx;
+    this.streamsPerKey = streamsPerKey;
   }
 
   void start() {
@@ -74,13 +93,39 @@ final class EventStream {
     clients.clear();
   }
 
+  /**
+   * Ends the streams opened with a revoked key ({@code key_id}) or by a deleted user ({@code user_id}); without
+   * either, every stream opened with a key. Their clients reconnect and authenticate again.
+   */
+  void closeRevoked(JsonObject which) {
+    var keyId = which == null ? null : which.getLong("key_id");
+    var userId = which == null ? null : which.getLong("user_id");
+    for (var client : Set.copyOf(clients)) {
+      var match = keyId != null ? keyId.equals(client.keyId())
+          : userId != null ? userId.equals(client.userId()) : client.keyId() != null;
+      if (match) {
+        clients.remove(client);
+        client.response().end();
+      }
+    }
+  }
+
   int clientCount() {
     return clients.size();
   }
 
   void handle(RoutingContext ctx) {
     var request = ctx.request();
-    var client = new Client(ctx.response(), request.getParam("job"), request.getParam("type"),
+    var principal = Authenticator.principal(ctx);
+    var keyId = principal == null ? null : principal.keyId();
+    var userId = principal == null ? null : principal.userId();
+    if (keyId != null && clients.stream().filter(c -> keyId.equals(c.keyId())).count() >= streamsPerKey) {
+      ctx.fail(new ServiceError(429, "too_many_streams", "this API key already has " + streamsPerKey
+          + " live streams open on this gateway; close one first"));
+      return;
+    }
+    var owner = principal == null || principal.isAdmin() ? null : principal.name();
+    var client = new Client(ctx.response(), keyId, userId, owner, request.getParam("job"), request.getParam("type"),
         request.getParam("run"), new StringBuilder());
     var response = ctx.response()
         .setChunked(true)
@@ -94,7 +139,7 @@ final class EventStream {
     var lastSeen = lastEventId(request.getHeader("Last-Event-ID"));
     if (lastSeen != null) {
       for (var event : kept) {
-        if (event.id() > lastSeen && client.wants(event.data())) {
+        if (event.id() > lastSeen && client.wants(event.data()) && knownToBelong(event.data(), client)) {
           replay.append(frame(event));
         }
       }
@@ -111,9 +156,19 @@ final class EventStream {
     if (kept.size() > KEPT) {
       kept.removeFirst();
     }
+    deliver(event, null);
+    var runId = data.getString("run_id");
+    if (runId != null && clients.stream().anyMatch(c -> c.owner() != null)) {
+      // Futures complete in the order their callbacks were added, so a run's events keep their order.
+      ownerOf(runId).onSuccess(owner -> deliver(event, owner));
+    }
+  }
+
+  /** Queues the event for the clients that see everything ({@code owner} null), or for that owner's clients. */
+  private void deliver(Event event, String owner) {
     String text = null;
     for (var client : clients) {
-      if (client.wants(data)) {
+      if ((owner == null ? client.owner() == null : owner.equals(client.owner())) && client.wants(event.data())) {
         text = text == null ? frame(event) : text;
         client.pending().append(text);
       }
@@ -122,6 +177,22 @@ final class EventStream {
       flushScheduled = true;
       vertx.setTimer(FLUSH_MILLIS, t -> flush());
     }
+  }
+
+  private Future<String> ownerOf(String runId) {
+    return owners.computeIfAbsent(runId, id -> vertx.eventBus()
+        .<JsonObject>request(Addresses.RUNS_GET, new JsonObject().put("id", id), BusCall.OPTIONS)
+        .map(reply -> reply.body().getString("owner"))
+        .otherwise((String) null));
+  }
+
+  /** For a replay: everything to an admin; to a user, only events of runs already known to be theirs. */
+  private boolean knownToBelong(JsonObject data, Client client) {
+    if (client.owner() == null) {
+      return true;
+    }
+    var known = data.getString("run_id") == null ? null : owners.get(data.getString("run_id"));
+    return known != null && known.succeeded() && client.owner().equals(known.result());
   }
 
   private void flush() {

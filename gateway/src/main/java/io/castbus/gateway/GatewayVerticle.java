@@ -6,9 +6,11 @@ import io.castbus.common.launch.Process;
 import io.castbus.common.ops.OpsRoutes;
 import io.castbus.gateway.auth.AuthStore;
 import io.castbus.gateway.auth.Authenticator;
+import io.castbus.gateway.auth.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -33,8 +35,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   static final long MAX_BODY_BYTES = 1024 * 1024;
+  /** An OPML import may be larger than other bodies. */
+  static final long MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+  private static final String IMPORT_PATH = "/api/podcasts/import";
   /** Query strings with long filter values fit; beyond this a request answers 414. */
   static final int MAX_REQUEST_LINE = 64 * 1024;
+  private static final String SESSION_PATH = "/api/session";
   private static final String XML_CHARSET = "castbus.xml-charset";
 
   private final Process process;
@@ -47,15 +53,17 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    var auth = new AuthStore(process.pool());
-    events = new EventStream(vertx);
+    events = new EventStream(vertx, process.settings().sseStreamsPerKey());
     events.start();
-    var revocations = vertx.eventBus().consumer(Addresses.AUTH_REVOKED, msg -> auth.forgetAll());
-    return revocations.completion()
-        .compose(v -> bootstrapAdmin(auth))
-        .compose(v -> Contract.load(vertx))
-        .map(contract -> router(contract, auth))
-        .compose(router -> vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE))
+    return AuthStore.open(process.pool()).compose(auth -> vertx.eventBus()
+            .<JsonObject>consumer(Addresses.AUTH_REVOKED, msg -> {
+              auth.forgetAll();
+              events.closeRevoked(msg.body());
+            }).completion()
+            .compose(v -> bootstrapAdmin(auth))
+            .compose(v -> Contract.load(vertx))
+            .map(contract -> router(contract, auth)))
+        .compose(router -> vertx.createHttpServer(serverOptions())
             .invalidRequestHandler(HttpErrors::invalidRequest)
             .requestHandler(router).listen(process.settings().httpPort()))
         .onSuccess(s -> {
@@ -63,6 +71,16 @@ public final class GatewayVerticle extends VerticleBase {
           LOG.info("Gateway listening on port {} (auth mode {})", s.actualPort(),
               process.settings().authMode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         });
+  }
+
+  /**
+   * HTTP/1.1 only: a client offering an upgrade to cleartext HTTP/2 ({@code Upgrade: h2c}, as Java's HttpClient does)
+   * stays on HTTP/1.1. Over h2c, a request whose headers (the path among them) pass the codec's header-list limit was
+   * answered 431 with an empty body from inside the HTTP/2 codec, and a larger one closed the connection with GOAWAY
+   * so the client waited out its timeout; on HTTP/1.1 the same requests answer 414 or 431 in the JSON error shape.
+   */
+  static HttpServerOptions serverOptions() {
+    return new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE).setHttp2ClearTextEnabled(false);
   }
 
   @Override
@@ -77,19 +95,26 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Router router(Contract contract, AuthStore auth) {
-    var authenticator = new Authenticator(auth, process.settings().authMode());
+    var sessions = new Sessions(process.pool());
+    var authenticator = new Authenticator(auth, sessions, process.settings().authMode());
     var admin = Authenticator.requireAdmin();
     var builder = RouterBuilder.create(vertx, contract.openApi(), RequestExtractor.withBodyHandler());
-    builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    var limits = new RequestLimits(process.settings());
+    builder.rootHandler(limits::perAddress);
+    var bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    var imports = BodyHandler.create(false).setBodyLimit(MAX_IMPORT_BYTES);
+    builder.rootHandler(ctx -> (IMPORT_PATH.equals(ctx.normalizedPath()) ? imports : bodies).handle(ctx));
     builder.rootHandler(GatewayVerticle::relabelXmlBody);
     builder.rootHandler(ctx -> {
       var path = ctx.normalizedPath();
-      if (path.startsWith("/api/") && !path.equals("/api/openapi.yaml")) {
+      if (path.startsWith("/api/") && !path.equals("/api/openapi.yaml")
+          && !(path.equals(SESSION_PATH) && ctx.request().method() == HttpMethod.POST)) {
         authenticator.handle(ctx);
       } else {
         ctx.next();
       }
     });
+    builder.rootHandler(limits::perKey);
 
     on(builder, "listJobs", BusCall.to(Addresses.JOBS_LIST, 200, ctx -> new JsonObject()));
     on(builder, "getJob", BusCall.to(Addresses.JOBS_GET, 200, BusCall::id));
@@ -109,23 +134,23 @@ public final class GatewayVerticle extends VerticleBase {
     on(builder, "pauseJob", admin, BusCall.to(Addresses.JOBS_PAUSE, 200, BusCall::id));
     on(builder, "resumeJob", admin, BusCall.to(Addresses.JOBS_RESUME, 200, BusCall::id));
 
-    on(builder, "listRuns", BusCall.to(Addresses.RUNS_LIST, 200, GatewayVerticle::runQuery));
-    on(builder, "getRun", BusCall.to(Addresses.RUNS_GET, 200, BusCall::id));
+    on(builder, "listRuns", RunsAccess.list());
+    on(builder, "getRun", RunsAccess.get());
     on(builder, "deleteRun", admin, BusCall.to(Addresses.RUNS_DELETE, 200, BusCall::id));
-    on(builder, "getRunEvents", BusCall.to(Addresses.RUNS_EVENTS, 200, ctx -> {
-      var q = BusCall.id(ctx);
-      var after = ctx.request().getParam("after");
-      var limit = ctx.request().getParam("limit");
-      return q.put("after", after == null ? 0L : Long.parseLong(after))
-          .put("limit", limit == null ? 1000 : Integer.parseInt(limit));
-    }));
+    on(builder, "getRunEvents", RunsAccess.events());
     on(builder, "cancelRun", admin, BusCall.to(Addresses.RUNS_CANCEL_REQUEST, 200, BusCall::id));
     on(builder, "streamEvents", events::handle);
     on(builder, "jobsHealth", BusCall.to(Addresses.JOBS_HEALTH, 200, ctx -> new JsonObject()));
-    on(builder, "listAlerts", BusCall.to(Addresses.ALERTS_LIST, 200, ctx -> {
+    // Alerts quote any user's failed runs (payloads, errors): admins only.
+    on(builder, "listAlerts", admin, BusCall.to(Addresses.ALERTS_LIST, 200, ctx -> {
       var limit = ctx.request().getParam("limit");
       return new JsonObject().put("limit", limit == null ? 100 : Integer.parseInt(limit));
     }));
+
+    var session = new SessionApi(auth, sessions);
+    on(builder, "createSession", session.login());
+    on(builder, "getSession", session.current());
+    on(builder, "deleteSession", session.logout());
 
     var users = new UsersApi(auth);
     on(builder, "createUser", admin, users.createUser());

@@ -90,7 +90,8 @@ final class HttpErrors {
       case 403 -> new ServiceError(403, "forbidden", "this key may not do that");
       case 404 -> ServiceError.notFound("no such resource");
       case 405 -> new ServiceError(405, "method_not_allowed", "this resource does not support that method");
-      case 413 -> new ServiceError(413, "too_large", "the request body is larger than the 1 MB allowed");
+      case 413 -> new ServiceError(413, "too_large",
+          "the request body is larger than allowed (1 MB; 5 MB for an OPML import)");
       case 414 -> new ServiceError(414, "uri_too_long", "the request line is too long (at most 64 KB)");
       case 415 -> new ServiceError(415, "unsupported_media_type", "send the body as application/json");
       case 431 -> new ServiceError(431, "headers_too_large",

@@ -46,7 +46,7 @@ final class UsersApi {
         if (!deleted) {
           throw ServiceError.notFound("no user with id " + id);
         }
-        revoked(ctx);
+        revoked(ctx, new JsonObject().put("user_id", id));
         return new JsonObject().put("deleted", true);
       });
     });
@@ -82,7 +82,7 @@ final class UsersApi {
         if (!deleted) {
           throw ServiceError.notFound("you have no key with id " + keyId);
         }
-        revoked(ctx);
+        revoked(ctx, new JsonObject().put("key_id", keyId));
         return new JsonObject().put("deleted", true);
       });
     });
@@ -101,7 +101,11 @@ final class UsersApi {
     return Long.parseLong(ctx.pathParam(name));
   }
 
-  private static void revoked(RoutingContext ctx) {
-    ctx.vertx().eventBus().publish(Addresses.AUTH_REVOKED, new JsonObject());
+  /**
+   * Tells every gateway that a key ({@code key_id}) or all of a user's keys ({@code user_id}) stopped working: they
+   * forget cached lookups and close that key's or user's live streams.
+   */
+  static void revoked(RoutingContext ctx, JsonObject which) {
+    ctx.vertx().eventBus().publish(Addresses.AUTH_REVOKED, which);
   }
 }

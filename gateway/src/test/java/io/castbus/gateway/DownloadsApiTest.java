@@ -110,8 +110,9 @@ class DownloadsApiTest {
   void usersSeeTheirOwn() {
     var bob = insert("insert into users (name, role) values ('bob', 'user') returning id");
     var key = "cb_downloads_test_bob_key";
-    insert("insert into api_keys (user_id, prefix, hash) values ($1, $2, $3) returning id", bob, key.substring(0, 10),
-        io.castbus.gateway.auth.ApiKeys.hash(key));
+    // Stored the way keys were before keyed hashes: still accepted, and rewritten on first use.
+    insert("insert into api_keys (user_id, prefix, hash, scheme) values ($1, $2, $3, 'sha256') returning id", bob,
+        key.substring(0, 10), io.castbus.gateway.auth.ApiKeys.sha256(key));
     var others = insert("insert into podcasts (rss_url, title, owner) values ('http://feeds.example/o', 'Others', "
         + "'carol') returning id");
     var theirs = insert("insert into episodes (podcast_id, guid, title, enclosure_url, download_status) "

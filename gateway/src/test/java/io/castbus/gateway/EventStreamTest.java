@@ -49,8 +49,12 @@ class EventStreamTest {
 
   /** Reads an SSE stream on a background thread into a queue of events. */
   static BlockingQueue<Event> open(String query, String lastEventId) throws Exception {
+    return open(GatewayFixture.ADMIN_KEY, query, lastEventId);
+  }
+
+  static BlockingQueue<Event> open(String key, String query, String lastEventId) throws Exception {
     var builder = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/events" + query))
-        .header("X-Api-Key", GatewayFixture.ADMIN_KEY);
+        .header("X-Api-Key", key);
     if (lastEventId != null) {
       builder.header("Last-Event-ID", lastEventId);
     }
@@ -121,5 +125,36 @@ class EventStreamTest {
     var replayed = open("?run=" + runId, first.id());
     var again = untilStatus(replayed, runId, "completed");
     assertThat(again).extracting(Event::id).doesNotContain(first.id());
+  }
+
+  @Test
+  @DisplayName("a user's stream carries the events of their own runs only; an admin's carries everyone's")
+  void usersSeeTheirOwnRuns() throws Exception {
+    var keys = new java.util.HashMap<String, String>();
+    for (var name : java.util.List.of("ursula", "victor")) {
+      var made = api.post("/api/admin/users", new io.vertx.core.json.JsonObject().put("name", name).put("role", "user")
+          .encode());
+      assertThat(made.status()).isEqualTo(201);
+      keys.put(name, made.json().getString("api_key"));
+    }
+    var ursula = open(keys.get("ursula"), "", null);
+    var victor = open(keys.get("victor"), "", null);
+    var admin = open("", null);
+    var queue = new io.castbus.common.queue.RunQueue(fixture.vertx, fixture.process.pool());
+    var runId = GatewayFixture.await(queue.enqueue(io.castbus.common.queue.NewRun.of(GatewayFixture.BLOCKING,
+        new io.vertx.core.json.JsonObject()).owner("ursula"))).toString();
+    untilStatus(ursula, runId, "running");
+    assertThat(api.post("/api/runs/" + runId + "/cancel", null).status()).isEqualTo(200);
+    assertThat(untilStatus(ursula, runId, "cancelled")).extracting(e -> e.data().getString("run_id"))
+        .containsOnly(runId);
+    untilStatus(admin, runId, "cancelled");
+    var adminRun = api.post("/api/jobs/expire_runs/trigger", null).json().getString("run_id");
+    untilStatus(admin, adminRun, "completed");
+    var seenByVictor = new java.util.ArrayList<Event>();
+    victor.drainTo(seenByVictor);
+    Thread.sleep(300);
+    victor.drainTo(seenByVictor);
+    assertThat(seenByVictor).as("victor sees nobody else's runs").isEmpty();
+    assertThat(ursula.poll(300, TimeUnit.MILLISECONDS)).as("ursula does not see the admin's run").isNull();
   }
 }

@@ -203,6 +203,23 @@ class GatewayApiTest {
   }
 
   @Test
+  @DisplayName("long query strings and headers answer JSON 400, 414 or 431 at once, also to a client offering h2c")
+  void longRequests() {
+    // ApiClient's HttpClient offers an upgrade to cleartext HTTP/2 (h2c); the gateway stays on HTTP/1.1.
+    for (var length : new int[] {5_000, 9_000, 20_000, 60_000}) {
+      var long1 = api.get("/api/runs?status=" + "x".repeat(length));
+      assertThat(long1.status()).as("%d characters", length).isEqualTo(400);
+      assertThat(long1.json().getString("error")).isEqualTo("bad_request");
+    }
+    var tooLong = api.get("/api/runs?status=" + "x".repeat(70_000));
+    assertThat(tooLong.status()).isEqualTo(414);
+    assertThat(tooLong.json().getString("error")).isEqualTo("uri_too_long");
+    var headers = api.call("GET", "/api/jobs", null, Map.of("X-Filler", "x".repeat(10_000)));
+    assertThat(headers.status()).isEqualTo(431);
+    assertThat(headers.json().getString("error")).isEqualTo("headers_too_large");
+  }
+
+  @Test
   @DisplayName("a running run: delete answers 409, cancel stops it within a second, then delete works")
   void cancelAndDelete() {
     var queue = new RunQueue(fixture.vertx, fixture.process.pool());

@@ -123,4 +123,36 @@ class UsersApiTest {
     assertThat(new ApiClient(admin.baseUrl(), frank.getString("api_key"))
         .get("/api/admin/users/" + frank.getLong("id") + "/runs").status()).isEqualTo(403);
   }
+
+  /** Opens a live stream with the key on the given gateway; the future completes when the server ends it. */
+  private static io.vertx.core.Future<Void> stream(String baseUrl, String key) {
+    var uri = java.net.URI.create(baseUrl);
+    var options = new io.vertx.core.http.RequestOptions().setHost(uri.getHost()).setPort(uri.getPort())
+        .setURI("/api/events").putHeader("X-Api-Key", key);
+    var response = GatewayFixture.await(fixture.vertx.createHttpClient().request(options).compose(r -> r.send()));
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.end();
+  }
+
+  @Test
+  @DisplayName("revoking a key or deleting a user closes their open live streams on every gateway, and only theirs")
+  void revocationClosesStreams() {
+    var hal = createUser("hal", "user");
+    var halKey = hal.getString("api_key");
+    var halApi = new ApiClient(admin.baseUrl(), halKey);
+    var spare = halApi.post("/api/me/keys", null).json();
+    var revokedStream = stream(otherGateway.baseUrl(), halKey);
+    var spareStream = stream(otherGateway.baseUrl(), spare.getString("api_key"));
+    var adminStream = stream(otherGateway.baseUrl(), GatewayFixture.ADMIN_KEY);
+    var halKeyId = halApi.get("/api/me/keys").json().getJsonArray("keys").getJsonObject(0).getLong("id");
+
+    assertThat(halApi.withKey(spare.getString("api_key")).call("DELETE", "/api/me/keys/" + halKeyId, null).status())
+        .isEqualTo(200);
+    GatewayFixture.await(revokedStream);
+    assertThat(spareStream.isComplete()).as("the user's other key keeps its stream").isFalse();
+
+    assertThat(admin.call("DELETE", "/api/admin/users/" + hal.getLong("id"), null).status()).isEqualTo(200);
+    GatewayFixture.await(spareStream);
+    assertThat(adminStream.isComplete()).as("other users' streams stay open").isFalse();
+  }
 }

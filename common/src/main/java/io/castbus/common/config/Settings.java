@@ -49,7 +49,10 @@ public record Settings(
     LogFormat logFormat,
     int downloadIdleTimeout,
     int downloadMaxFileMb,
-    int downloadMinFreeMb) {
+    int downloadMinFreeMb,
+    int rateLimitPerMinute,
+    int rateLimitPerAddressPerMinute,
+    int sseStreamsPerKey) {
 
   public enum AuthMode { REQUIRED, LOCAL_OPEN }
 
@@ -60,7 +63,9 @@ public record Settings(
       "AUTO_CLEANUP_ENABLED", "CLEANUP_INTERVAL", "JOB_EXPIRY_DAYS", "TZ", "AUTH_MODE", "ADMIN_API_KEY",
       "ALLOW_PRIVATE_NETWORKS", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM",
       "ALERT_EMAIL_TO", "WEBHOOK_URL", "CLUSTER_MEMBERS", "CLUSTER_PORT", "CLUSTER_K8S_SERVICE_DNS",
-      "CLUSTER_HOST", "CLUSTER_SECRET", "CLUSTER_TLS_KEYSTORE", "CLUSTER_TLS_PASSWORD", "LOG_FORMAT", "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB");
+      "CLUSTER_HOST", "CLUSTER_SECRET", "CLUSTER_TLS_KEYSTORE", "CLUSTER_TLS_PASSWORD", "LOG_FORMAT",
+      "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB",
+      "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "SSE_STREAMS_PER_KEY");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -111,7 +116,10 @@ public record Settings(
         r.logFormat(),
         r.integer("DOWNLOAD_IDLE_TIMEOUT", 60, 1, 86400),
         r.integer("DOWNLOAD_MAX_FILE_MB", 2048, 1, 16 * 1024 * 1024),
-        r.integer("DOWNLOAD_MIN_FREE_MB", 1024, 0, Integer.MAX_VALUE));
+        r.integer("DOWNLOAD_MIN_FREE_MB", 1024, 0, Integer.MAX_VALUE),
+        r.integer("RATE_LIMIT_PER_MINUTE", 3000, 0, Integer.MAX_VALUE),
+        r.integer("RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 6000, 0, Integer.MAX_VALUE),
+        r.integer("SSE_STREAMS_PER_KEY", 5, 1, 10_000));
   }
 
   /** The settings with secrets replaced, for logging. */

@@ -7,7 +7,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 
-/** API keys: {@code cb_} and 43 random URL-safe characters; stored only as a SHA-256 hash and a short prefix. */
+/**
+ * API keys: {@code cb_} and 43 random URL-safe characters; stored only as a keyed hash (see {@link KeyHasher}) and a
+ * short prefix.
+ */
 public final class ApiKeys {
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -17,12 +20,18 @@ public final class ApiKeys {
   }
 
   public static String generate() {
-    var bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return "cb_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return "cb_" + randomToken();
   }
 
-  public static String hash(String key) {
+  /** 32 random bytes, URL-safe Base64 without padding (43 characters). */
+  public static String randomToken() {
+    var bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The plain SHA-256 keys were stored as before keyed hashes; still read to upgrade such keys on first use. */
+  public static String sha256(String key) {
     try {
       var digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);

@@ -6,10 +6,21 @@ final class AuthSql {
   private AuthSql() {
   }
 
+  /** $1 the keyed hash, $2 the legacy plain hash; the caller checks the row's scheme against the hash it matched. */
   static final String LOOKUP = """
-      select u.id, u.name, u.role, k.id as key_id
+      select u.id, u.name, u.role, k.id as key_id, k.hash, k.scheme
         from api_keys k join users u on u.id = k.user_id
-       where k.hash = $1""";
+       where k.hash in ($1, $2)""";
+
+  static final String UPGRADE_KEY = "update api_keys set hash = $1, scheme = 'hmac-sha256' where id = $2";
+
+  static final String UPGRADE_LEGACY_KEY = """
+      update api_keys set hash = $1, scheme = 'hmac-sha256' where hash = $2 and scheme = 'sha256'""";
+
+  static final String CREATE_PEPPER = """
+      insert into auth_secrets (name, value) values ('key_pepper', $1) on conflict (name) do nothing""";
+
+  static final String PEPPER = "select value from auth_secrets where name = 'key_pepper'";
 
   static final String TOUCH = "update api_keys set last_used = now() where id = $1";
 
@@ -48,4 +59,20 @@ final class AuthSql {
       select id, prefix, created_at, last_used from api_keys where user_id = $1 order by id limit $2""";
 
   static final String DELETE_KEY = "delete from api_keys where id = $1 and user_id = $2 returning id";
+
+  static final String CREATE_SESSION = """
+      insert into sessions (id, user_id, key_id, csrf, expires_at) values ($1, $2, $3, $4, now() + interval '12 hours')
+      returning expires_at""";
+
+  /** Finds a live session and slides its expiry. */
+  static final String SESSION = """
+      with s as (
+        update sessions set expires_at = now() + interval '12 hours'
+         where id = $1 and expires_at > now()
+        returning user_id, key_id, csrf)
+      select u.id, u.name, u.role, s.key_id, s.csrf from s join users u on u.id = s.user_id""";
+
+  static final String DELETE_SESSION = "delete from sessions where id = $1";
+
+  static final String DELETE_EXPIRED_SESSIONS = "delete from sessions where expires_at <= now()";
 }

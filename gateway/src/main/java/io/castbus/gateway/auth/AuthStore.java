@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves API keys to principals, with a short cache so a busy client costs no query per request, and bootstraps
- * the admin key. Revoked keys stop working within {@link #CACHE_MILLIS}.
+ * the admin key. Revoked keys stop working within {@link #CACHE_MILLIS}, and at once where the revocation is
+ * announced. Keys are found by their keyed hash ({@link KeyHasher}); a key still stored as plain SHA-256 by an older
+ * version is found by that and rewritten as a keyed hash on the spot.
  */
 public final class AuthStore {
 
@@ -21,6 +23,7 @@ public final class AuthStore {
   private static final int CACHE_MAX = 10_000;
 
   private final Pool pool;
+  private final KeyHasher hasher;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   private record Cached(Optional<Principal> principal, long until) {
@@ -30,24 +33,43 @@ public final class AuthStore {
   public record Bootstrap(String generatedKey) {
   }
 
-  public AuthStore(Pool pool) {
+  AuthStore(Pool pool, KeyHasher hasher) {
     this.pool = pool;
+    this.hasher = hasher;
+  }
+
+  /**
+   * The store, with the pepper keys are hashed under: read from {@code auth_secrets}, or made from this JVM's secure
+   * random source by whichever gateway starts first.
+   */
+  public static Future<AuthStore> open(Pool pool) {
+    var fresh = new byte[32];
+    new java.security.SecureRandom().nextBytes(fresh);
+    return pool.preparedQuery(AuthSql.CREATE_PEPPER).execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(fresh)))
+        .compose(v -> pool.query(AuthSql.PEPPER).execute())
+        .map(rows -> new AuthStore(pool, new KeyHasher(rows.iterator().next().getBuffer("value").getBytes())));
   }
 
   public Future<Optional<Principal>> lookup(String key) {
-    var hash = ApiKeys.hash(key);
+    var hash = hasher.hash(key);
     var now = System.currentTimeMillis();
     var cached = cache.get(hash);
     if (cached != null && cached.until > now) {
       return Future.succeededFuture(cached.principal);
     }
-    return pool.preparedQuery(AuthSql.LOOKUP).execute(Tuple.of(hash)).map(rows -> {
+    var legacy = ApiKeys.sha256(key);
+    return pool.preparedQuery(AuthSql.LOOKUP).execute(Tuple.of(hash, legacy)).map(rows -> {
       Optional<Principal> principal = Optional.empty();
-      if (rows.size() > 0) {
-        var row = rows.iterator().next();
+      for (var row : rows) {
+        var keyed = KeyHasher.SCHEME.equals(row.getString("scheme"));
+        if (!KeyHasher.same(keyed ? hash : legacy, row.getString("hash"))) {
+          continue;
+        }
+        var keyId = row.getLong("key_id");
         principal = Optional.of(new Principal(row.getLong("id"), row.getString("name"),
-            Principal.Role.parse(row.getString("role"))));
-        pool.preparedQuery(AuthSql.TOUCH).execute(Tuple.of(row.getLong("key_id")));
+            Principal.Role.parse(row.getString("role")), keyId));
+        pool.preparedQuery(keyed ? AuthSql.TOUCH : AuthSql.UPGRADE_KEY)
+            .execute(keyed ? Tuple.of(keyId) : Tuple.of(hash, keyId));
       }
       if (cache.size() >= CACHE_MAX) {
         cache.clear();
@@ -70,9 +92,12 @@ public final class AuthStore {
             return Future.succeededFuture(new Bootstrap(null));
           }
           var key = configuredKey != null ? configuredKey : ApiKeys.generate();
-          return conn.query(AuthSql.ADMIN_USER).execute()
+          var hash = hasher.hash(key);
+          // A configured key stored by an older version as plain SHA-256 is rewritten, not registered twice.
+          return conn.preparedQuery(AuthSql.UPGRADE_LEGACY_KEY).execute(Tuple.of(hash, ApiKeys.sha256(key)))
+              .compose(v -> conn.query(AuthSql.ADMIN_USER).execute())
               .compose(user -> conn.preparedQuery(AuthSql.INSERT_KEY).execute(
-                  Tuple.of(user.iterator().next().getLong("id"), ApiKeys.prefix(key), ApiKeys.hash(key))))
+                  Tuple.of(user.iterator().next().getLong("id"), ApiKeys.prefix(key), hash)))
               .map(v -> new Bootstrap(configuredKey == null ? key : null));
         }));
   }
@@ -92,7 +117,7 @@ public final class AuthStore {
           }
           var user = user(rows.iterator().next());
           return conn.preparedQuery(AuthSql.CREATE_KEY)
-              .execute(Tuple.of(user.getLong("id"), ApiKeys.prefix(key), ApiKeys.hash(key)))
+              .execute(Tuple.of(user.getLong("id"), ApiKeys.prefix(key), hasher.hash(key)))
               .map(k -> Optional.of(user.put("api_key", key)));
         }));
   }
@@ -119,7 +144,7 @@ public final class AuthStore {
   /** A new key for the user, shown this once. */
   public Future<JsonObject> createKey(long userId) {
     var key = ApiKeys.generate();
-    return pool.preparedQuery(AuthSql.CREATE_KEY).execute(Tuple.of(userId, ApiKeys.prefix(key), ApiKeys.hash(key)))
+    return pool.preparedQuery(AuthSql.CREATE_KEY).execute(Tuple.of(userId, ApiKeys.prefix(key), hasher.hash(key)))
         .map(rows -> key(rows.iterator().next()).put("api_key", key));
   }
 

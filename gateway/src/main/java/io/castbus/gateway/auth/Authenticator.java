@@ -3,22 +3,30 @@ package io.castbus.gateway.auth;
 import io.castbus.common.ServiceError;
 import io.castbus.common.config.Settings.AuthMode;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Puts the request's {@link Principal} on the context, or fails it with 401. Keys come as {@code X-Api-Key} or
- * {@code Authorization: Bearer}. Under {@code local-open}, a loopback client that is not relaying for someone else
- * (no {@code Forwarded} or {@code X-Forwarded-For} header) needs no key.
+ * {@code Authorization: Bearer}; without a key, a dashboard session cookie ({@link Sessions}) will do, and then a
+ * state-changing request must carry the session's CSRF token in {@code X-CSRF-Token} and, when the browser sends an
+ * {@code Origin}, come from this same origin, else 403. Under {@code local-open}, a loopback client that is not
+ * relaying for someone else (no {@code Forwarded} or {@code X-Forwarded-For} header) and that addressed a loopback
+ * host name needs no key, but a state-changing request from another site's page is refused all the same.
  */
 public final class Authenticator implements Handler<RoutingContext> {
 
   public static final String PRINCIPAL = "castbus.principal";
+  /** Set on the context when the request was authenticated by a session cookie: the {@link Sessions.Session}. */
+  public static final String SESSION = "castbus.session";
 
   private final AuthStore store;
+  private final Sessions sessions;
   private final AuthMode mode;
 
-  public Authenticator(AuthStore store, AuthMode mode) {
+  public Authenticator(AuthStore store, Sessions sessions, AuthMode mode) {
     this.store = store;
+    this.sessions = sessions;
     this.mode = mode;
   }
 
@@ -29,26 +37,98 @@ public final class Authenticator implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     var key = presentedKey(ctx);
-    if (key == null) {
-      if (mode == AuthMode.LOCAL_OPEN && isLocal(ctx)) {
-        ctx.put(PRINCIPAL, Principal.LOCAL);
-        ctx.next();
-      } else {
-        ctx.fail(new ServiceError(401, "unauthorized",
-            "an API key is required: send it as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'"));
-      }
+    if (key != null) {
+      store.lookup(key).onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else if (ar.result().isEmpty()) {
+          ctx.fail(new ServiceError(401, "unauthorized", "the API key is not valid (unknown or revoked)"));
+        } else {
+          ctx.put(PRINCIPAL, ar.result().get());
+          ctx.next();
+        }
+      });
       return;
     }
-    store.lookup(key).onComplete(ar -> {
+    var cookie = ctx.request().getCookie(Sessions.COOKIE);
+    if (cookie == null || cookie.getValue().isBlank()) {
+      withoutCredentials(ctx, false);
+      return;
+    }
+    sessions.find(cookie.getValue()).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else if (ar.result().isEmpty()) {
-        ctx.fail(new ServiceError(401, "unauthorized", "the API key is not valid (unknown or revoked)"));
+        withoutCredentials(ctx, true);
       } else {
-        ctx.put(PRINCIPAL, ar.result().get());
-        ctx.next();
+        var session = ar.result().get();
+        if (changesState(ctx) && !sameOrigin(ctx)) {
+          ctx.fail(crossSite());
+        } else if (changesState(ctx)
+            && !KeyHasher.same(session.csrf(), ctx.request().getHeader(Sessions.CSRF_HEADER))) {
+          ctx.fail(new ServiceError(403, "forbidden",
+              "a request made with a session cookie must carry the session's " + Sessions.CSRF_HEADER + " header"));
+        } else {
+          ctx.put(PRINCIPAL, session.principal());
+          ctx.put(SESSION, session);
+          ctx.next();
+        }
       }
     });
+  }
+
+  private void withoutCredentials(RoutingContext ctx, boolean sessionEnded) {
+    if (mode == AuthMode.LOCAL_OPEN && isLocal(ctx) && addressedLocally(ctx)) {
+      if (changesState(ctx) && !sameOrigin(ctx)) {
+        ctx.fail(crossSite());
+        return;
+      }
+      ctx.put(PRINCIPAL, Principal.LOCAL);
+      ctx.next();
+    } else if (sessionEnded) {
+      ctx.fail(new ServiceError(401, "unauthorized", "the session has ended; log in again with an API key"));
+    } else {
+      ctx.fail(new ServiceError(401, "unauthorized",
+          "an API key is required: send it as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'"));
+    }
+  }
+
+  /**
+   * The request names a loopback host ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}): a page on another
+   * site whose name was re-pointed at 127.0.0.1 (DNS rebinding) names its own host, and gets no free pass.
+   */
+  private static boolean addressedLocally(RoutingContext ctx) {
+    var authority = ctx.request().authority();
+    if (authority == null) {
+      return false;
+    }
+    var host = authority.host().toLowerCase(java.util.Locale.ROOT);
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+  }
+
+  private static ServiceError crossSite() {
+    return new ServiceError(403, "forbidden", "a state-changing request from another origin is refused");
+  }
+
+  private static boolean changesState(RoutingContext ctx) {
+    var method = ctx.request().method();
+    return !(method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS);
+  }
+
+  /** No {@code Origin} (not a browser, or a same-origin GET), or one naming the host the request was sent to. */
+  public static boolean sameOrigin(RoutingContext ctx) {
+    var origin = ctx.request().getHeader("Origin");
+    if (origin == null) {
+      return true;
+    }
+    var host = origin.replaceFirst("^https?://", "");
+    if (host.equals(origin) || host.contains("/")) {
+      return false;
+    }
+    var authority = ctx.request().authority();
+    var requested = authority == null ? null
+        : authority.host() + (authority.port() > 0 ? ":" + authority.port() : "");
+    return host.equalsIgnoreCase(requested) || host.equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Host"));
   }
 
   private static String presentedKey(RoutingContext ctx) {

@@ -1,0 +1,58 @@
+package io.castbus.gateway;
+
+import io.castbus.common.Addresses;
+import io.castbus.common.ServiceError;
+import io.castbus.gateway.auth.Authenticator;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Runs as a {@code user} key sees them: only the runs it owns (listed, read, and their events); another user's run
+ * answers 404 as if it did not exist. Admins see every run.
+ */
+final class RunsAccess {
+
+  private RunsAccess() {
+  }
+
+  static Handler<RoutingContext> list() {
+    return BusCall.to(Addresses.RUNS_LIST, 200, ctx -> {
+      var q = GatewayVerticle.runQuery(ctx);
+      var principal = Authenticator.principal(ctx);
+      return principal.isAdmin() ? q : q.put("owner", principal.name());
+    });
+  }
+
+  static Handler<RoutingContext> get() {
+    return BusCall.answering(200, RunsAccess::visibleRun);
+  }
+
+  static Handler<RoutingContext> events() {
+    return BusCall.answering(200, ctx -> {
+      var q = BusCall.id(ctx);
+      var after = ctx.request().getParam("after");
+      var limit = ctx.request().getParam("limit");
+      q.put("after", after == null ? 0L : Long.parseLong(after))
+          .put("limit", limit == null ? 1000 : Integer.parseInt(limit));
+      var visible = Authenticator.principal(ctx).isAdmin() ? Future.succeededFuture() : visibleRun(ctx);
+      return visible.compose(v -> request(ctx, Addresses.RUNS_EVENTS, q));
+    });
+  }
+
+  private static Future<JsonObject> visibleRun(RoutingContext ctx) {
+    var principal = Authenticator.principal(ctx);
+    return request(ctx, Addresses.RUNS_GET, BusCall.id(ctx)).map(run -> {
+      if (!principal.isAdmin() && !principal.name().equals(run.getString("owner"))) {
+        throw ServiceError.notFound("no run with id " + ctx.pathParam("id"));
+      }
+      return run;
+    });
+  }
+
+  private static Future<JsonObject> request(RoutingContext ctx, String address, JsonObject body) {
+    return ctx.vertx().eventBus().<JsonObject>request(address, body, BusCall.OPTIONS).map(Message::body);
+  }
+}
