@@ -19,6 +19,8 @@ import java.util.Map;
  */
 public final class ChildProcess implements AutoCloseable {
 
+  private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+
   private final String name;
   private final java.lang.Process process;
   private final Path log;
@@ -31,12 +33,12 @@ public final class ChildProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  /** Starts {@code jar} with the given environment (HTTP_PORT is added) and a small heap. */
+  /** Starts {@code jar} with the given environment (HTTP_PORT is added unless given) and a small heap. */
   public static ChildProcess start(String name, Path jar, Map<String, String> env, Path logDir) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (mvn package)");
     }
-    var port = freePort();
+    var port = env.containsKey("HTTP_PORT") ? Integer.parseInt(env.get("HTTP_PORT")) : freePort();
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     var command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-jar", jar.toAbsolutePath().toString()));
@@ -49,10 +51,18 @@ public final class ChildProcess implements AutoCloseable {
     return new ChildProcess(name, builder.start(), log, port);
   }
 
-  public static int freePort() throws IOException {
-    try (var socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+  /**
+   * A port free now and never handed out before in this JVM: ports chosen for members that have not bound them yet
+   * must not be chosen again for another member.
+   */
+  public static synchronized int freePort() throws IOException {
+    while (true) {
+      try (var socket = new ServerSocket(0)) {
+        socket.setReuseAddress(true);
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
   }
 
@@ -110,6 +120,19 @@ public final class ChildProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Whether the process has printed {@code text} anywhere in its log so far. */
+  public boolean printed(String text) {
+    try {
+      return Files.readString(log).contains(text);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public String name() {
+    return name;
   }
 
   /** The last lines the process printed. */
