@@ -32,8 +32,7 @@ class ClusterFailureTest {
   }
 
   private static List<JsonObject> downloadRuns(ApiClient api) {
-    return answered(api, "GET", "/api/runs?type=download_episode&limit=50", null, 200).json().getJsonArray("runs")
-        .stream().map(JsonObject.class::cast).toList();
+    return ClusterFixture.downloadRuns(api, WAIT);
   }
 
   /** Requests sent one after another on a thread of their own, each answer's status and time kept. */
@@ -83,11 +82,7 @@ class ClusterFailureTest {
       try (var traffic = new Traffic(api, "/api/jobs")) {
         var added = answered(api, "POST", "/api/podcasts", new JsonObject().put("rss_url", media.feedUrl())
             .put("max_episodes_to_keep", 3).encode(), 201);
-        Waits.until(WAIT, "a download under way", () -> downloadRuns(api).stream()
-            .anyMatch(r -> "running".equals(r.getString("status"))
-                && r.getJsonObject("progress").getLong("current") > 0));
-        var victim = downloadRuns(api).stream().filter(r -> "running".equals(r.getString("status"))).findFirst()
-            .orElseThrow();
+        var victim = ClusterFixture.downloadUnderWay(api, WAIT);
         var leaving = cluster.ownerOf(victim.getString("worker"));
         var stoppedAt = System.nanoTime();
         assertThat(leaving.terminate(Duration.ofSeconds(10))).as("exit code after SIGTERM").isIn(0, 143);

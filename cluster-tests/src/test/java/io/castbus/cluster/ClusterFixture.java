@@ -127,6 +127,23 @@ final class ClusterFixture implements AutoCloseable {
     }
   }
 
+  static List<io.vertx.core.json.JsonObject> downloadRuns(ApiClient api, Duration timeout) {
+    return answered(api, "GET", "/api/runs?type=download_episode&limit=50", null, 200, timeout).json()
+        .getJsonArray("runs").stream().map(io.vertx.core.json.JsonObject.class::cast).toList();
+  }
+
+  /** Waits for a download run that is running and has written some bytes, and returns it. */
+  static io.vertx.core.json.JsonObject downloadUnderWay(ApiClient api, Duration timeout) {
+    var found = new io.vertx.core.json.JsonObject[1];
+    Waits.until(timeout, "a download under way", () -> {
+      found[0] = downloadRuns(api, timeout).stream()
+          .filter(r -> "running".equals(r.getString("status")) && r.getJsonObject("progress").getLong("current") > 0)
+          .findFirst().orElse(null);
+      return found[0] != null;
+    });
+    return found[0];
+  }
+
   static void sleep(long millis) {
     try {
       Thread.sleep(millis);

@@ -31,8 +31,7 @@ class ClusterWalkthroughTest {
   }
 
   private static List<JsonObject> downloadRuns(ApiClient api) {
-    return answered(api, "GET", "/api/runs?type=download_episode&limit=50", null, 200).json().getJsonArray("runs")
-        .stream().map(JsonObject.class::cast).toList();
+    return ClusterFixture.downloadRuns(api, WAIT);
   }
 
   private static long completed(ApiClient api) {
@@ -78,11 +77,7 @@ class ClusterWalkthroughTest {
       assertThat(added.json().getLong("episode_count")).isEqualTo(5L);
       assertThat(downloadRuns(api)).hasSize(3);
 
-      Waits.until(WAIT, "a download under way", () -> downloadRuns(api).stream()
-          .anyMatch(r -> "running".equals(r.getString("status"))
-              && r.getJsonObject("progress").getLong("current") > 0));
-      var victim = downloadRuns(api).stream().filter(r -> "running".equals(r.getString("status"))).findFirst()
-          .orElseThrow();
+      var victim = ClusterFixture.downloadUnderWay(api, WAIT);
       var deadWorker = victim.getString("worker");
       var downloadsToKill = cluster.ownerOf(deadWorker);
       assertThat(downloadsToKill.name()).startsWith("downloads-verticle");
