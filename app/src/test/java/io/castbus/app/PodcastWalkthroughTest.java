@@ -7,16 +7,13 @@ import io.castbus.testkit.ApiClient;
 import io.castbus.testkit.ChildProcess;
 import io.castbus.testkit.TestDatabase;
 import io.castbus.testkit.Waits;
+import io.castbus.testkit.WalkingPodcast;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,33 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class PodcastWalkthroughTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final int EPISODE_BYTES = 256 * 1024;
 
   @TempDir
   Path data;
-
-  /** Episode k's audio: 256 KiB that differ from every other episode's. */
-  private static byte[] audio(int k) {
-    var bytes = new byte[EPISODE_BYTES];
-    for (var i = 0; i < bytes.length; i++) {
-      bytes[i] = (byte) (i * 31 + k * 17);
-    }
-    return bytes;
-  }
-
-  /** A feed of episodes 1..n, newest first, episode k published k days after a fixed date. */
-  private static String feed(String base, int n) {
-    var items = new StringBuilder();
-    for (var k = n; k >= 1; k--) {
-      var date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.parse("2026-01-01T08:00:00Z")
-          .plus(k, ChronoUnit.DAYS).atOffset(ZoneOffset.UTC));
-      items.append("<item><guid>walk-").append(k).append("</guid><title>Walk ").append(k).append("</title><pubDate>")
-          .append(date).append("</pubDate><enclosure url=\"").append(base).append("/walk-").append(k)
-          .append(".mp3\" length=\"").append(EPISODE_BYTES).append("\" type=\"audio/mpeg\"/></item>\n");
-    }
-    return "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Walking Podcast</title>\n" + items
-        + "</channel></rss>";
-  }
 
   private static List<JsonObject> episodes(ApiClient api, long podcast) {
     return api.get("/api/podcasts/" + podcast + "/episodes?limit=50").json().getJsonArray("episodes").stream()
@@ -76,10 +49,10 @@ class PodcastWalkthroughTest {
       var media = java.util.regex.Pattern.compile("/media/walk-(\\d+)\\.mp3").matcher(req.path());
       if (media.matches()) {
         req.response().putHeader("Content-Type", "audio/mpeg")
-            .end(io.vertx.core.buffer.Buffer.buffer(audio(Integer.parseInt(media.group(1)))));
+            .end(io.vertx.core.buffer.Buffer.buffer(WalkingPodcast.audio(Integer.parseInt(media.group(1)))));
       } else {
         req.response().putHeader("Content-Type", "application/rss+xml")
-            .end(feed("http://127.0.0.1:" + req.localAddress().port() + "/media", episodes.get()));
+            .end(WalkingPodcast.feed("http://127.0.0.1:" + req.localAddress().port() + "/media", episodes.get()));
       }
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     var feedUrl = "http://127.0.0.1:" + server.actualPort() + "/walk.xml";
@@ -118,7 +91,7 @@ class PodcastWalkthroughTest {
           var file = downloads.resolve(episode.getString("file_path"));
           assertThat(file.getParent().getFileName().toString()).isEqualTo("Walking Podcast");
           assertThat(file.getFileName().toString()).endsWith(" - Walk " + k + ".mp3");
-          assertThat(Files.readAllBytes(file)).as("walk %d byte-exact", k).isEqualTo(audio(k));
+          assertThat(Files.readAllBytes(file)).as("walk %d byte-exact", k).isEqualTo(WalkingPodcast.audio(k));
         }
 
         episodes.set(6);
@@ -129,7 +102,8 @@ class PodcastWalkthroughTest {
         Waits.until(WAIT, "the new episode downloaded", () -> completed(api) == 4);
         var newest = episodes(api, id).get(0);
         assertThat(newest.getString("title")).isEqualTo("Walk 6");
-        assertThat(Files.readAllBytes(downloads.resolve(newest.getString("file_path")))).isEqualTo(audio(6));
+        assertThat(Files.readAllBytes(downloads.resolve(newest.getString("file_path"))))
+            .isEqualTo(WalkingPodcast.audio(6));
 
         var kept = api.call("PUT", "/api/episodes/" + newest.getLong("id"), "{\"keep\": true}");
         assertThat(kept.json().getBoolean("keep")).isTrue();
@@ -139,7 +113,7 @@ class PodcastWalkthroughTest {
         var cleaned = api.awaitRun(cleanup, "completed", WAIT).getJsonObject("result");
         assertThat(cleaned.getInteger("files_deleted")).as("walk 3 goes; 6 is kept, 5 and 4 are the newest 2")
             .isEqualTo(1);
-        assertThat(cleaned.getLong("bytes_freed")).isEqualTo((long) EPISODE_BYTES);
+        assertThat(cleaned.getLong("bytes_freed")).isEqualTo((long) WalkingPodcast.EPISODE_BYTES);
         try (var files = Files.list(downloads.resolve("Walking Podcast"))) {
           assertThat(files.map(f -> f.getFileName().toString()))
               .hasSize(3).allMatch(n -> n.endsWith("Walk 4.mp3") || n.endsWith("Walk 5.mp3") || n.endsWith("Walk 6.mp3"));
@@ -154,8 +128,9 @@ class PodcastWalkthroughTest {
 
         var metrics = api.get("/metrics").text();
         assertThat(metrics).contains("castbus_feed_refreshes_total{outcome=\"changed\"}",
-            "castbus_downloads_completed_total 4.0", "castbus_download_bytes_total " + (4.0 * EPISODE_BYTES),
-            "castbus_cleanup_bytes_freed_total " + (double) EPISODE_BYTES);
+            "castbus_downloads_completed_total 4.0",
+            "castbus_download_bytes_total " + (4.0 * WalkingPodcast.EPISODE_BYTES),
+            "castbus_cleanup_bytes_freed_total " + (double) WalkingPodcast.EPISODE_BYTES);
 
         var export = api.get("/api/podcasts/export");
         assertThat(export.status()).isEqualTo(200);

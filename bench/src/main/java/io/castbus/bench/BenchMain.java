@@ -10,7 +10,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -38,6 +38,8 @@ public final class BenchMain {
   private static final Set<String> DOWNLOADS_OPTIONS =
       Set.of("files", "size-mb", "concurrency", "rss-mb", "rounds", "database-url");
 
+  private static final Set<String> CLUSTER_OPTIONS = Set.of("runs", "kills", "workers", "database-url");
+
   private BenchMain() {
   }
 
@@ -54,6 +56,7 @@ public final class BenchMain {
         case "sse" -> sse(BenchArgs.parse(args, SSE_OPTIONS));
         case "feeds" -> feeds(BenchArgs.parse(args, FEEDS_OPTIONS));
         case "downloads" -> downloads(BenchArgs.parse(args, DOWNLOADS_OPTIONS));
+        case "cluster" -> cluster(BenchArgs.parse(args, CLUSTER_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -243,6 +246,26 @@ public final class BenchMain {
     }
   }
 
+  private static boolean cluster(BenchArgs args) throws Exception {
+    var runs = args.integer("runs", DEFAULT_RUNS, 1);
+    var kills = args.integer("kills", 3, 1);
+    var workers = args.integer("workers", 4, 1);
+    var logs = java.nio.file.Files.createTempDirectory("castbus-bench-cluster");
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench cluster: runs=%d kills=%d workers=%d (per process) lease_s=%d "
+              + "database=%s postgresql=%s nproc=%d java=%s logs=%s%n", runs, kills, workers,
+          ClusterBench.lease().toSeconds(), db.name(), db.serverVersion(), Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"), logs);
+      var r = ClusterBench.measure(db, runs, kills, workers, logs);
+      System.out.println(r.one().line());
+      System.out.println(r.two().line());
+      System.out.printf(Locale.ROOT, "cluster join_ms=%s pickup_ms=%s one_process_runs_per_s=%d "
+              + "two_processes_runs_per_s=%d ratio=%.2f%n", r.joinMillis(), r.pickupMillis(),
+          Math.round(r.one().perSecond()), Math.round(r.two().perSecond()), r.two().perSecond() / r.one().perSecond());
+      return r.pickupMillis().stream().allMatch(ms -> ms <= ClusterBench.lease().plusSeconds(5).toMillis());
+    }
+  }
+
   private static double median(List<Double> values) {
     var sorted = values.stream().sorted().toList();
     var n = sorted.size();
@@ -290,6 +313,8 @@ public final class BenchMain {
         "io.castbus.common.db.Migrations")) {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(Level.WARN);
     }
+    // A member killed on purpose makes Hazelcast warn about the lost connection on every survivor.
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(Level.ERROR);
     // Vert.x registers its event-bus gauge again for each Vertx the benchmark creates, and Micrometer warns.
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.micrometer")).setLevel(Level.ERROR);
   }
@@ -310,6 +335,8 @@ public final class BenchMain {
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar feeds [--podcasts 1000] [--items 100] [--concurrency 8] [--big 5000]
                                                  --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar cluster [--runs 20000] [--kills 3] [--workers 4]
+                                                   --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2]
                                                      --database-url postgresql://postgres@127.0.0.1:5432/test
         """);

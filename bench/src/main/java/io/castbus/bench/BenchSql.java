@@ -58,6 +58,10 @@ final class BenchSql {
 
   static final String RUNS_COMPLETED_NOW = "select count(*) from runs where status = 'completed'";
 
+  static final String NOOP_COMPLETED = "select count(*) from runs where type = 'noop' and status = 'completed'";
+
+  static final String RUN_WORKER = "select status, worker_id from runs where id = ?";
+
   /** Staggers the jobs' first due times evenly over one period from {@code $1}, so the load is steady. */
   static final String STAGGER_JOBS = """
       update jobs j

@@ -18,15 +18,7 @@ class TwoProcessTest {
   @DisplayName("a job triggered over HTTP on the gateway is queued by the scheduler process and run by the cleanup process")
   void triggerAcrossProcesses() throws Exception {
     try (var cluster = new ClusterFixture("two_process", 3)) {
-      var modules = List.of("scheduler-verticle", "gateway", "cleanup-verticle");
-      var processes = modules.parallelStream().map(module -> {
-        try {
-          return cluster.start(module, modules.indexOf(module), Map.of());
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).toList();
-      processes.parallelStream().forEach(p -> p.awaitReady(START));
+      var processes = cluster.startAll(List.of("scheduler-verticle", "gateway", "cleanup-verticle"), Map.of(), START);
       var scheduler = processes.get(0);
       var gateway = cluster.api(processes.get(1));
 

@@ -5,12 +5,17 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An error with an HTTP status, a short code and a human message, as every service replies over the event bus and
  * the gateway answers over HTTP: {@code {"error": "<code>", "message": "<human text>"}}.
  */
 public final class ServiceError extends RuntimeException {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceError.class);
 
   private final int status;
   private final String code;
@@ -49,9 +54,12 @@ public final class ServiceError extends RuntimeException {
     return new JsonObject().put("error", code).put("message", getMessage());
   }
 
-  /** Replies to a request with this error (or a 500/503 for any other failure). */
+  /** Replies to a request with this error (or a 500/503 for any other failure); a 500 is logged with its cause. */
   public static void reply(Message<?> message, Throwable failure) {
     var error = of(failure);
+    if (error.status >= 500 && error.status != 503) {
+      LOG.error("{} failed: {}", message.address(), error.getMessage(), failure);
+    }
     message.fail(error.status, error.toJson().encode());
   }
 
@@ -88,6 +96,11 @@ public final class ServiceError extends RuntimeException {
 
   private static boolean isDatabaseOutage(Throwable failure) {
     for (var t = failure; t != null; t = t.getCause()) {
+      // Class 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or not yet accepting.
+      if (t instanceof PgException pg && pg.getSqlState() != null
+          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
+        return true;
+      }
       var name = t.getClass().getName();
       if (t instanceof java.net.ConnectException || t instanceof java.util.concurrent.TimeoutException
           || name.contains("ClosedConnection") || name.contains("NoStackTraceTimeoutException")

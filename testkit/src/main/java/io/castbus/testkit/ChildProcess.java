@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -22,6 +24,8 @@ import java.util.stream.Collectors;
  * for cluster tests: started, probed on its health endpoint, stopped with SIGTERM or killed with SIGKILL.
  */
 public final class ChildProcess implements AutoCloseable {
+
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
   private final String name;
   private final java.lang.Process process;
@@ -35,7 +39,7 @@ public final class ChildProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  /** Starts {@code jar} with the given environment (HTTP_PORT is added) and a small heap. */
+  /** Starts {@code jar} with the given environment (HTTP_PORT is added unless given) and a small heap. */
   public static ChildProcess start(String name, Path jar, Map<String, String> env, Path logDir) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first (mvn package)");
@@ -57,7 +61,7 @@ public final class ChildProcess implements AutoCloseable {
 
   private static ChildProcess launch(String name, List<String> what, Map<String, String> env, Path logDir)
       throws IOException {
-    var port = freePort();
+    var port = env.containsKey("HTTP_PORT") ? Integer.parseInt(env.get("HTTP_PORT")) : freePort();
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     var command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     command.addAll(what);
@@ -70,10 +74,18 @@ public final class ChildProcess implements AutoCloseable {
     return new ChildProcess(name, builder.start(), log, port);
   }
 
-  public static int freePort() throws IOException {
-    try (var socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+  /**
+   * A port free now and never handed out before in this JVM: ports chosen for members that have not bound them yet
+   * must not be chosen again for another member.
+   */
+  public static synchronized int freePort() throws IOException {
+    while (true) {
+      try (var socket = new ServerSocket(0)) {
+        socket.setReuseAddress(true);
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
   }
 
@@ -131,6 +143,19 @@ public final class ChildProcess implements AutoCloseable {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** Whether the process has printed {@code text} anywhere in its log so far. */
+  public boolean printed(String text) {
+    try {
+      return Files.readString(log).contains(text);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public String name() {
+    return name;
   }
 
   /** The last lines the process printed. */

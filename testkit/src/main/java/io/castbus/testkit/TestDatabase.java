@@ -54,6 +54,18 @@ public final class TestDatabase implements AutoCloseable {
     run(url, sql);
   }
 
+  /** The first column of the first row of a query that yields one number (a count in a test's check). */
+  public long queryLong(String sql) {
+    try (var conn = connect(url); var st = conn.createStatement(); var rs = st.executeQuery(sql)) {
+      if (!rs.next()) {
+        throw new IllegalStateException("no row from " + sql);
+      }
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("test database query failed (" + sql + "): " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void close() {
     admin(server(), "drop database if exists " + name + " with (force)");
@@ -97,17 +109,21 @@ public final class TestDatabase implements AutoCloseable {
   }
 
   private static void run(String url, String sql) {
+    try (var conn = connect(url); var st = conn.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("test database statement failed (" + sql + ") on " + url + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static java.sql.Connection connect(String url) throws SQLException {
     var uri = URI.create(url);
     var userInfo = uri.getUserInfo();
     var user = userInfo == null ? "postgres" : userInfo.split(":", 2)[0];
     var password = userInfo != null && userInfo.contains(":") ? userInfo.split(":", 2)[1] : null;
     var port = uri.getPort() < 0 ? 5432 : uri.getPort();
-    var jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getRawPath();
-    try (var conn = DriverManager.getConnection(jdbc, user, password); var st = conn.createStatement()) {
-      st.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException("test database statement failed (" + sql + ") on " + jdbc + ": "
-          + e.getMessage(), e);
-    }
+    return DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getRawPath(), user,
+        password);
   }
 }
