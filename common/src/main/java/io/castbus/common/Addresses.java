@@ -16,6 +16,11 @@ public final class Addresses {
   public static final String RUNS_GET = "castbus.runs.get";
   /** Request {@code {"id"}} → {@code {"events"}}. */
   public static final String RUNS_EVENTS = "castbus.runs.events";
+  /**
+   * Request {@code {"since", "owner", "limit"}} → {@code {"runs", "complete"}}: the current state of the runs changed
+   * after {@code since}, shaped as {@link #RUNS_UPDATES} messages, for a live stream catching up.
+   */
+  public static final String RUNS_CHANGES = "castbus.runs.changes";
   /** Request {@code {"id"}} → the run after the cancel request. */
   public static final String RUNS_CANCEL_REQUEST = "castbus.runs.cancel-request";
   /** Request {@code {"id"}} → {@code {"deleted": true}}. */

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -19,7 +20,10 @@ import java.util.Set;
  * {@code GET /api/events}: run lifecycle and progress as Server-Sent Events, and alerts as they fire
  * ({@code event: alert}, to unfiltered streams). One event-bus consumer per gateway
  * feeds every open stream; the last {@value #KEPT} events are kept so a client reconnecting with
- * {@code Last-Event-ID} misses nothing. A client that cannot keep up (its write queue full) is disconnected and
+ * {@code Last-Event-ID} misses nothing. Ids are the gateway's clock in microseconds, rising: a client whose last id
+ * this gateway did not give, or no longer keeps — it comes from a gateway that has restarted since, from another
+ * replica, or from long ago — is first sent the current state of every run changed since that time (less a margin
+ * for clocks), read from the database, then an {@code event: resync}, then the live stream. A client that cannot keep up (its write queue full) is disconnected and
  * catches up on reconnect, so one slow reader never holds memory for the others. One API key may hold at most
  * {@code SSE_STREAMS_PER_KEY} streams open on a gateway at once; more answer 429. A {@code user} key gets only the
  * events of its own runs (their owner asked of the runs service once per run) and no alerts; admins get everything.
@@ -27,6 +31,8 @@ import java.util.Set;
 final class EventStream {
 
   static final int KEPT = 1000;
+  /** How far before a foreign {@code Last-Event-ID}'s time a catch-up reaches back, for clocks a little apart. */
+  static final long CLOCK_MARGIN_MILLIS = 2_000;
   static final long HEARTBEAT_MILLIS = 15_000;
   /** Events are written to each client at most this often, so a burst costs one write per client, not one per event. */
   static final long FLUSH_MILLIS = 10;
@@ -58,8 +64,10 @@ final class EventStream {
   };
   private final ArrayDeque<Event> kept = new ArrayDeque<>();
   private final Set<Client> clients = new LinkedHashSet<>();
-  private final long epoch = System.currentTimeMillis();
-  private long sequence;
+  /** The last id given; ids are the clock in microseconds, kept rising. */
+  private long lastId = System.currentTimeMillis() * 1000;
+  /** Every id after this one is still kept (or was never given): a client that saw it can be replayed from memory. */
+  private long horizon = lastId;
   private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> alerts;
   private long heartbeat = -1;
@@ -132,29 +140,83 @@ final class EventStream {
         .putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache")
         .putHeader("x-accel-buffering", "no");
-    clients.add(client);
     response.closeHandler(v -> clients.remove(client));
     response.exceptionHandler(e -> clients.remove(client));
-    var replay = new StringBuilder("retry: 2000\n\n");
+    write(client, "retry: 2000\n\n");
     var lastSeen = lastEventId(request.getHeader("Last-Event-ID"));
-    if (lastSeen != null) {
-      for (var event : kept) {
-        if (event.id() > lastSeen && client.wants(event.data()) && knownToBelong(event.data(), client)) {
-          replay.append(frame(event));
-        }
+    if (lastSeen == null) {
+      clients.add(client);
+    } else if (keeps(lastSeen)) {
+      clients.add(client);
+      write(client, replay(client, lastSeen, new StringBuilder()).toString());
+    } else {
+      catchUp(client, lastSeen);
+    }
+  }
+
+  /** Whether the events after {@code id} are all still kept here: this gateway gave {@code id} and kept what followed. */
+  private boolean keeps(long id) {
+    if (id == horizon) {
+      return true;
+    }
+    if (id < horizon || id > lastId) {
+      return false;
+    }
+    return kept.stream().anyMatch(event -> event.id() == id);
+  }
+
+  /** The kept events after {@code after} that the client wants, appended to {@code out}. */
+  private StringBuilder replay(Client client, long after, StringBuilder out) {
+    for (var event : kept) {
+      if (event.id() > after && client.wants(event.data()) && knownToBelong(event.data(), client)) {
+        out.append(frame(event));
       }
     }
-    write(client, replay.toString());
+    return out;
+  }
+
+  /**
+   * Sends the current state of the runs (of the client's owner) changed since {@code lastSeen}'s time, as status and
+   * progress events, then {@code resync}, then the events kept since the catch-up began; then the client goes live.
+   */
+  private void catchUp(Client client, long lastSeen) {
+    var mark = lastId;
+    var since = Instant.ofEpochMilli(lastSeen / 1000 - CLOCK_MARGIN_MILLIS);
+    var query = new JsonObject().put("since", since.toString()).put("owner", client.owner());
+    vertx.eventBus().<JsonObject>request(Addresses.RUNS_CHANGES, query, BusCall.OPTIONS).onComplete(ar -> {
+      if (client.response().closed() || client.response().ended()) {
+        return;
+      }
+      var out = new StringBuilder();
+      var resync = new JsonObject().put("since", since.toString());
+      if (ar.succeeded()) {
+        var runs = ar.result().body().getJsonArray("runs");
+        for (var i = 0; i < runs.size(); i++) {
+          var run = runs.getJsonObject(i);
+          if (client.wants(run)) {
+            out.append(frame(new Event(mark, run.getString("kind"), run)));
+          }
+        }
+        resync.put("runs", runs.size()).put("complete", ar.result().body().getBoolean("complete"));
+      } else {
+        resync.put("runs", 0).put("complete", false).put("error", "the runs could not be read now ("
+            + ar.cause().getMessage() + "); read GET /api/runs");
+      }
+      out.append(frame(new Event(mark, "resync", resync)));
+      clients.add(client);
+      write(client, replay(client, mark, out).toString());
+    });
   }
 
   private void publish(JsonObject data) {
     if (data == null) {
       return;
     }
-    var event = new Event(epoch * 1_000_000 + ++sequence, data.getString("kind", "status"), data);
+    lastId = Math.max(lastId + 1, System.currentTimeMillis() * 1000);
+    var event = new Event(lastId, data.getString("kind", "status"), data);
     kept.addLast(event);
     if (kept.size() > KEPT) {
-      kept.removeFirst();
+      horizon = kept.removeFirst().id();
     }
     deliver(event, null);
     var runId = data.getString("run_id");
@@ -230,7 +292,7 @@ final class EventStream {
     return "id: " + event.id() + "\nevent: " + event.kind() + "\ndata: " + event.data().encode() + "\n\n";
   }
 
-  /** Ids are (start millis × 10⁶ + sequence), so ids from an earlier gateway life replay nothing stale. */
+  /** The client's last id; a number that is no id at all is treated as none. */
   private static Long lastEventId(String header) {
     if (header == null) {
       return null;

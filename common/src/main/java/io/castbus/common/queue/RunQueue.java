@@ -194,6 +194,18 @@ public final class RunQueue {
         });
   }
 
+  /**
+   * The current state of the runs changed after {@code since} (at most {@code limit}, the newest), oldest change
+   * first, each in the shape of a {@code castbus.runs.updates} message; only {@code owner}'s runs unless null.
+   */
+  public Future<JsonArray> changedSince(OffsetDateTime since, String owner, int limit) {
+    return pool.preparedQuery(RunSql.CHANGED_SINCE).execute(Tuple.of(since, limit, owner)).map(rows -> {
+      var runs = new JsonArray();
+      rows.forEach(row -> runs.add(RunUpdates.snapshot(row)));
+      return runs;
+    });
+  }
+
   public Future<JsonArray> events(UUID id, long afterId, int limit) {
     return pool.preparedQuery(RunSql.EVENTS).execute(Tuple.of(id, afterId, limit)).map(rows -> {
       var events = new JsonArray();

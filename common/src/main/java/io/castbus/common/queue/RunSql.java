@@ -209,6 +209,17 @@ final class RunSql {
        limit $6
       """;
 
+  /** Runs changed after $1 (newest $2, then oldest first), of owner $3 unless null: a live stream's catch-up. */
+  static final String CHANGED_SINCE = """
+      select * from (
+        select id, type, job_id, status, progress, updated_at
+          from runs
+         where updated_at > $1 and ($3::text is null or owner = $3)
+         order by updated_at desc, id desc
+         limit $2) newest
+       order by updated_at, id
+      """;
+
   static final String EVENTS = """
       select id, at, level, context, message, metadata from run_events
        where run_id = $1 and id > $2

@@ -1,6 +1,7 @@
 package io.castbus.common.queue;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -29,5 +30,21 @@ public final class RunUpdates {
         .put("status", RunStatus.RUNNING.wire())
         .put("progress", progress)
         .put("at", Instant.now().toString());
+  }
+
+  /** A run's stored state as an update: {@code progress} for a running run with progress, else {@code status}. */
+  static JsonObject snapshot(Row row) {
+    var status = row.getString("status");
+    var progress = (JsonObject) row.getJson("progress");
+    var update = new JsonObject()
+        .put("kind", RunStatus.RUNNING.wire().equals(status) && progress != null ? "progress" : "status")
+        .put("run_id", row.getUUID("id").toString())
+        .put("type", row.getString("type"))
+        .put("job_id", row.getString("job_id"))
+        .put("status", status);
+    if (progress != null) {
+      update.put("progress", progress);
+    }
+    return update.put("at", row.getOffsetDateTime("updated_at").toInstant().toString());
   }
 }

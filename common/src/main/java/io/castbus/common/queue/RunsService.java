@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,6 +22,8 @@ import java.util.function.Function;
 public final class RunsService extends VerticleBase {
 
   public static final int MAX_LIMIT = 500;
+  /** The most runs one catch-up of a live stream carries: the newest changes win. */
+  public static final int CHANGES_LIMIT = 5000;
   private static final Duration DEPTH_EVERY = Duration.ofSeconds(5);
 
   private final RunQueue queue;
@@ -45,6 +50,7 @@ public final class RunsService extends VerticleBase {
         serve(Addresses.RUNS_LIST, this::list),
         serve(Addresses.RUNS_GET, this::get),
         serve(Addresses.RUNS_EVENTS, this::events),
+        serve(Addresses.RUNS_CHANGES, this::changes),
         serve(Addresses.RUNS_CANCEL_REQUEST, this::cancel),
         serve(Addresses.RUNS_DELETE, this::delete)));
   }
@@ -94,6 +100,23 @@ public final class RunsService extends VerticleBase {
       }
       return queue.events(id, q.getLong("after", 0L), Math.min(Math.max(limit, 1), 5000))
           .map(events -> new JsonObject().put("run_id", id.toString()).put("events", events));
+    });
+  }
+
+  private Future<JsonObject> changes(JsonObject q) {
+    OffsetDateTime since;
+    try {
+      since = OffsetDateTime.ofInstant(Instant.parse(q.getString("since", "")), ZoneOffset.UTC);
+    } catch (RuntimeException e) {
+      throw ServiceError.badRequest("since must be an ISO-8601 instant, got '" + q.getString("since") + "'");
+    }
+    var limit = Math.min(Math.max(q.getInteger("limit", CHANGES_LIMIT), 1), CHANGES_LIMIT);
+    return queue.changedSince(since, q.getString("owner"), limit + 1).map(runs -> {
+      var complete = runs.size() <= limit;
+      if (!complete) {
+        runs.remove(0);
+      }
+      return new JsonObject().put("runs", runs).put("complete", complete);
     });
   }
 
