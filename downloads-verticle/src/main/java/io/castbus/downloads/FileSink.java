@@ -18,14 +18,17 @@ import java.util.function.Predicate;
  * A file as the end of a pipe: buffers queue up on the event loop and are written in batches by one blocking
  * gathering write at a time on a worker thread, so a fast socket costs a few thread hops per megabyte rather than
  * one per network read. Back-pressure past {@code highWater} queued bytes keeps memory flat whatever the file size.
- * Bytes arriving before the file is open simply wait in the queue. {@link #closeSynced()} writes what is queued,
- * fsyncs and closes.
+ * Bytes arriving before the file is open simply wait in the queue. Every {@value #SYNC_EVERY} bytes written, an
+ * fdatasync starts on another worker thread while writing goes on, so the disk takes the file as it arrives rather
+ * than all at the end: {@link #closeSynced()} then writes what is queued and fsyncs only the last stretch.
  */
 final class FileSink implements WriteStream<Buffer> {
 
   private static final int BATCH_BUFFERS = 256;
   /** At most this much per write, so the socket keeps filling the queue while the disk takes a batch. */
   private static final long BATCH_BYTES = 1024 * 1024;
+  /** Written bytes after which a background sync starts, so little is left for the sync at the end. */
+  static final long SYNC_EVERY = 4L * 1024 * 1024;
 
   private final Vertx vertx;
   private final long highWater;
@@ -35,6 +38,8 @@ final class FileSink implements WriteStream<Buffer> {
   private FileChannel channel;
   private long queued;
   private boolean writing;
+  private long unsynced;
+  private Future<Void> syncing = Future.succeededFuture();
   private boolean closing;
   private boolean discarded;
   private Throwable failure;
@@ -127,6 +132,18 @@ final class FileSink implements WriteStream<Buffer> {
         fail(ar.cause());
         return;
       }
+      unsynced += size;
+      if (unsynced >= SYNC_EVERY && syncing.isComplete()) {
+        unsynced = 0;
+        syncing = vertx.<Void>executeBlocking(() -> {
+          ch.force(false);
+          return null;
+        }, false).onFailure(e -> {
+          if (!discarded) {
+            fail(e);
+          }
+        });
+      }
       if (drain != null && queued <= highWater - BATCH_BYTES) {
         var handler = drain;
         drain = null;
@@ -150,7 +167,7 @@ final class FileSink implements WriteStream<Buffer> {
   Future<Void> closeSynced() {
     closing = true;
     next();
-    return flushed.future().transform(ar -> vertx.executeBlocking(() -> {
+    return flushed.future().transform(ar -> syncing.transform(background -> vertx.executeBlocking(() -> {
       if (channel != null) {
         try (var ch = channel) {
           if (ar.succeeded()) {
@@ -159,7 +176,7 @@ final class FileSink implements WriteStream<Buffer> {
         }
       }
       return null;
-    }, false).compose(v -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.failedFuture(ar.cause())));
+    }, false)).compose(v -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.failedFuture(ar.cause())));
   }
 
   /** Closes without syncing, dropping what is queued (the transfer failed). */

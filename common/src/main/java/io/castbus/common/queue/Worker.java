@@ -305,6 +305,7 @@ public final class Worker {
         .onSuccess(rows -> {
           if (rows.size() > 0) {
             queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(), status);
+            slotFreed(claimed.type());
             if (!last) {
               vertx.setTimer(Math.max(1, retryIn.toMillis()), t -> {
                 s.drained = false;
@@ -327,6 +328,7 @@ public final class Worker {
         .onSuccess(rows -> {
           if (rows.size() > 0) {
             queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(), RunStatus.QUEUED);
+            slotFreed(claimed.type());
             vertx.setTimer(Math.max(1, wait.toMillis()), t -> {
               s.drained = false;
               scheduleClaim(s);
@@ -335,6 +337,18 @@ public final class Worker {
         })
         .onFailure(e -> LOG.warn("Run {}: could not postpone it ({}); its lease will expire", claimed.id(),
             e.getMessage()));
+  }
+
+  /**
+   * A run of {@code type} is no longer running in the database. Under a cluster-wide cap, a claim made before that
+   * was written saw the cap still full; wake every worker of the type (this one too) so the freed place is taken at
+   * once, not at the next poll.
+   */
+  private void slotFreed(String type) {
+    var s = served.get(type);
+    if (s != null && s.options.clusterConcurrency() > 0) {
+      queue.wake(List.of(type));
+    }
   }
 
   private void flushCompletions() {
@@ -350,10 +364,13 @@ public final class Worker {
         .onComplete(ar -> {
           completing = false;
           if (ar.succeeded()) {
+            var freed = new HashSet<String>();
             for (var row : ar.result()) {
               queue.publishStatus(row.getUUID("id"), row.getString("type"), row.getString("job_id"),
                   RunStatus.COMPLETED);
+              freed.add(row.getString("type"));
             }
+            freed.forEach(this::slotFreed);
             if (ar.result().size() < batch.size()) {
               LOG.warn("Worker {}: {} completion(s) arrived after their lease was lost and were not recorded", id,
                   batch.size() - ar.result().size());

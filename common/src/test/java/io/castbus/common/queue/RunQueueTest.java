@@ -285,6 +285,26 @@ class RunQueueTest {
   }
 
   @Test
+  @DisplayName("under a cluster-wide cap, a run ending frees its place at once: the next starts without waiting "
+      + "for the safety-net poll")
+  void cappedPlaceFreedAtOnce() {
+    for (var i = 0; i < 5; i++) {
+      await(fx.queue.enqueue(NewRun.of("capped", new JsonObject())));
+    }
+    var started = new java.util.concurrent.ConcurrentLinkedQueue<Long>();
+    // A poll far longer than the test: only a wake-up can start the next run.
+    var slowPoll = QueueFixture.FAST.poll(Duration.ofMinutes(10));
+    fx.deploy(vertx -> new Worker(vertx, fx.queue, slowPoll).serve("capped",
+        JobTypeOptions.DEFAULTS.concurrency(4).clusterConcurrency(1), ctx -> {
+          started.add(System.nanoTime());
+          return Future.succeededFuture(new JsonObject());
+        }));
+    fx.eventually(LONG, "all 5 completed",
+        () -> fx.count("select count(*) from runs where type = 'capped' and status = 'completed'") == 5);
+    assertThat(started).hasSize(5);
+  }
+
+  @Test
   @DisplayName("progress, output (last 500 lines) and events are kept on the run")
   void progressOutputEvents() {
     var id = await(fx.queue.enqueue(NewRun.of("chatty", new JsonObject())));
