@@ -203,5 +203,26 @@ class EventStreamTest {
     victor.drainTo(seenByVictor);
     assertThat(seenByVictor).as("victor sees nobody else's runs").isEmpty();
     assertThat(ursula.poll(300, TimeUnit.MILLISECONDS)).as("ursula does not see the admin's run").isNull();
+
+    // Catching up from the database after a foreign Last-Event-ID keeps to the same rule.
+    var longAgo = String.valueOf((System.currentTimeMillis() - 60_000) * 1000);
+    var victorAgain = caughtUp(open(keys.get("victor"), "", longAgo));
+    assertThat(victorAgain).as("victor's catch-up").isEmpty();
+    var ursulaAgain = caughtUp(open(keys.get("ursula"), "", longAgo));
+    assertThat(ursulaAgain).extracting(e -> e.data().getString("run_id")).containsOnly(runId);
+    assertThat(ursulaAgain).last().satisfies(e -> assertThat(e.data().getString("status")).isEqualTo("cancelled"));
+  }
+
+  /** The events a stream sends before its {@code resync}. */
+  private static List<Event> caughtUp(BlockingQueue<Event> events) throws Exception {
+    var before = new ArrayList<Event>();
+    while (true) {
+      var event = events.poll(30, TimeUnit.SECONDS);
+      assertThat(event).as("no resync after " + before).isNotNull();
+      if ("resync".equals(event.name())) {
+        return before;
+      }
+      before.add(event);
+    }
   }
 }
