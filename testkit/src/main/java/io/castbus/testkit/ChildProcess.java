@@ -2,6 +2,7 @@ package io.castbus.testkit;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -26,6 +28,10 @@ import java.util.stream.Collectors;
 public final class ChildProcess implements AutoCloseable {
 
   private static final Set<Integer> HANDED_OUT = new HashSet<>();
+  private static final int PORTS_FROM = 15_000;
+  /** Hazelcast may take up to 20 ports above a member's own: keep clear of the ephemeral range by that much. */
+  private static final int PORTS_TO = 32_700;
+  private static final Random RANDOM = new Random();
 
   private final String name;
   private final java.lang.Process process;
@@ -75,18 +81,26 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * A port free now and never handed out before in this JVM: ports chosen for members that have not bound them yet
-   * must not be chosen again for another member.
+   * A port free now and never handed out before in this JVM, below the kernel's ephemeral range (32768 and up on
+   * Linux): a port handed to a member that has not bound it yet must not meanwhile become the local port of some
+   * outgoing connection, nor another socket's port 0.
    */
   public static synchronized int freePort() throws IOException {
-    while (true) {
-      try (var socket = new ServerSocket(0)) {
-        socket.setReuseAddress(true);
-        if (HANDED_OUT.add(socket.getLocalPort())) {
-          return socket.getLocalPort();
-        }
+    var start = PORTS_FROM + RANDOM.nextInt(PORTS_TO - PORTS_FROM);
+    for (var i = 0; i < PORTS_TO - PORTS_FROM; i++) {
+      var port = PORTS_FROM + (start - PORTS_FROM + i) % (PORTS_TO - PORTS_FROM);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (var socket = new ServerSocket()) {
+        socket.bind(new InetSocketAddress(port));
+        HANDED_OUT.add(port);
+        return port;
+      } catch (IOException taken) {
+        // in use: try the next one
       }
     }
+    throw new IOException("no free port between " + PORTS_FROM + " and " + PORTS_TO);
   }
 
   public int httpPort() {
