@@ -27,6 +27,8 @@ final class FileSink implements WriteStream<Buffer> {
   private static final int BATCH_BUFFERS = 256;
   /** At most this much per write, so the socket keeps filling the queue while the disk takes a batch. */
   private static final long BATCH_BYTES = 1024 * 1024;
+  /** Room above a batch's size for its last buffer, which may take it past {@link #BATCH_BYTES}. */
+  private static final int MAX_BUFFER_BYTES = 256 * 1024;
   /** Written bytes after which a background sync starts, so little is left for the sync at the end. */
   static final long SYNC_EVERY = 4L * 1024 * 1024;
 
@@ -35,6 +37,8 @@ final class FileSink implements WriteStream<Buffer> {
   private final Predicate<Buffer> accept;
   private final Handler<Throwable> onFailure;
   private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+  /** Where a batch is gathered for its write; one write is in flight at a time, so one buffer serves them all. */
+  private final ByteBuffer staging = ByteBuffer.allocateDirect((int) BATCH_BYTES + MAX_BUFFER_BYTES);
   private FileChannel channel;
   private long queued;
   private boolean writing;
@@ -119,10 +123,24 @@ final class FileSink implements WriteStream<Buffer> {
     var batch = taken.toArray(ByteBuffer[]::new);
     var size = bytes;
     var ch = channel;
+    var staging = this.staging;
     vertx.executeBlocking(() -> {
-      var left = size;
-      while (left > 0) {
-        left -= ch.write(batch);
+      // One copy into this sink's own direct buffer, then one write: the JDK would copy each heap buffer into a
+      // temporary direct buffer of its own, allocating past its small per-thread cache.
+      if (size > staging.capacity()) {
+        var left = size;
+        while (left > 0) {
+          left -= ch.write(batch);
+        }
+        return null;
+      }
+      staging.clear();
+      for (var buffer : batch) {
+        staging.put(buffer);
+      }
+      staging.flip();
+      while (staging.hasRemaining()) {
+        ch.write(staging);
       }
       return null;
     }, false).onComplete(ar -> {
