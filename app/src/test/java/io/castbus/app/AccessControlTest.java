@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import io.castbus.app.ContractOperations.Operation;
 import io.castbus.common.config.Settings;
 import io.castbus.testkit.ApiClient;
 import io.castbus.testkit.ChildProcess;
@@ -22,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +33,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * Who gets in where, through HTTP against the all-in-one app with {@code AUTH_MODE=required}: every API route
@@ -116,26 +115,6 @@ class AccessControlTest {
     }
   }
 
-  private record Operation(String id, String method, String path, boolean open) {
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Operation> operations() throws IOException {
-    Map<String, Object> doc;
-    try (var in = io.castbus.gateway.GatewayVerticle.class.getResourceAsStream("/openapi.yaml")) {
-      doc = new Yaml().load(in);
-    }
-    var out = new ArrayList<Operation>();
-    ((Map<String, Map<String, Object>>) doc.get("paths")).forEach((path, item) -> item.forEach((method, value) -> {
-      if (value instanceof Map<?, ?> op && op.containsKey("operationId")) {
-        var security = op.get("security");
-        out.add(new Operation((String) op.get("operationId"), method.toUpperCase(java.util.Locale.ROOT), path,
-            security instanceof List<?> list && list.isEmpty()));
-      }
-    }));
-    return out;
-  }
-
   private static String fill(String template, String value) {
     return template.replaceAll("\\{[^}]+}", value);
   }
@@ -149,7 +128,7 @@ class AccessControlTest {
   @Test
   @DisplayName("every /api operation of the contract answers 401 without a key, a wrong key or a stale cookie")
   void everyRouteNeedsAKey() throws Exception {
-    var operations = operations();
+    var operations = ContractOperations.all();
     assertThat(operations.stream().filter(Operation::open).filter(op -> op.path().startsWith("/api/"))
         .map(Operation::id)).as("the only /api operations open to all").containsExactlyInAnyOrder("getOpenApi",
         "createSession");
@@ -289,7 +268,7 @@ class AccessControlTest {
       }
     }
     var checked = 0;
-    for (var op : operations()) {
+    for (var op : ContractOperations.all()) {
       if (!op.path().contains("{") || !op.method().equals("GET")) {
         continue;
       }

@@ -2,6 +2,7 @@ package io.castbus.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.castbus.app.ContractOperations.Operation;
 import io.castbus.common.config.Settings;
 import io.castbus.testkit.ApiClient;
 import io.castbus.testkit.ChildProcess;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * Generated requests against every operation of the OpenAPI document, sent to the all-in-one app (every service
@@ -46,9 +46,6 @@ class ApiFuzzTest {
   static TestDatabase db;
   static CastbusApp app;
   static ApiClient api;
-
-  private record Operation(String id, String method, String path, List<String> query, boolean hasBody) {
-  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -101,35 +98,11 @@ class ApiFuzzTest {
     assertThat(api.get("/health/ready").status()).as("the gateway still serves").isEqualTo(200);
   }
 
-  @SuppressWarnings("unchecked")
+  /** The contract's /api operations, but for the skipped ones. */
   private static List<Operation> operations() throws Exception {
-    Map<String, Object> doc;
-    try (var in = io.castbus.gateway.GatewayVerticle.class.getResourceAsStream("/openapi.yaml")) {
-      doc = new Yaml().load(in);
-    }
-    var operations = new ArrayList<Operation>();
-    var paths = (Map<String, Map<String, Object>>) doc.get("paths");
-    paths.forEach((path, item) -> item.forEach((method, value) -> {
-      if (!(value instanceof Map<?, ?> op) || method.equals("parameters")) {
-        return;
-      }
-      var id = (String) op.get("operationId");
-      if (SKIPPED.contains(id) || !path.startsWith("/api/")) {
-        return;
-      }
-      var query = new ArrayList<String>();
-      var params = (List<Map<String, Object>>) op.get("parameters");
-      if (params != null) {
-        for (var p : params) {
-          if ("query".equals(p.get("in"))) {
-            query.add((String) p.get("name"));
-          }
-        }
-      }
-      operations.add(new Operation(id, method.toUpperCase(java.util.Locale.ROOT), path, query,
-          op.containsKey("requestBody")));
-    }));
-    return operations;
+    return ContractOperations.all().stream()
+        .filter(op -> !SKIPPED.contains(op.id()) && op.path().startsWith("/api/"))
+        .toList();
   }
 
   // No bare ".." segment: the server resolves dot segments (RFC 3986) before routing, so /api/runs/../events is
