@@ -1,6 +1,7 @@
 package io.castbus.bench;
 
 import ch.qos.logback.classic.Level;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +37,7 @@ public final class BenchMain {
 
   private static final Set<String> FEEDS_OPTIONS = Set.of("podcasts", "items", "concurrency", "big", "database-url");
   private static final Set<String> DOWNLOADS_OPTIONS =
-      Set.of("files", "size-mb", "concurrency", "rss-mb", "rounds", "database-url");
+      Set.of("files", "size-mb", "concurrency", "rss-mb", "rounds", "warmup", "dir", "database-url");
 
   private static final Set<String> CLUSTER_OPTIONS = Set.of("runs", "kills", "workers", "database-url");
 
@@ -213,11 +214,14 @@ public final class BenchMain {
     var concurrency = args.integer("concurrency", 2, 1);
     var rssMb = args.integer("rss-mb", 2048, 1);
     var rounds = args.integer("rounds", 2, 1);
+    var warmup = args.integer("warmup", 3, 0);
+    var dir = Path.of(args.string("dir", System.getProperty("java.io.tmpdir")));
     try (var db = ScratchDatabase.create(args.databaseUrl())) {
       System.out.printf(Locale.ROOT, "castbus-bench downloads: files=%d size_mb=%d concurrency=%d rss_file_mb=%d "
-              + "database=%s postgresql=%s nproc=%d java=%s%n", files, sizeMb, concurrency, rssMb, db.name(),
-          db.serverVersion(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-      var r = DownloadsBench.measure(db, files, sizeMb, concurrency, rssMb, rounds);
+              + "rounds=%d warmup=%d dir=%s database=%s postgresql=%s nproc=%d java=%s%n", files, sizeMb, concurrency,
+          rssMb, rounds, warmup, dir, db.name(), db.serverVersion(), Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"));
+      var r = DownloadsBench.measure(db, dir, files, sizeMb, concurrency, rssMb, rounds, warmup);
       System.out.printf(Locale.ROOT, "castbus: %d rounds of %d x %d MB in %.2f s; curl: the same in %.2f s "
           + "(%.0f MB/s with a sync after it, durable as castbus's); %d MB file with -Xmx128m: peak RSS %d MB%n",
           rounds, files, sizeMb, r.seconds(), r.curlSeconds(), r.curlSyncedMbPerSecond(), rssMb, r.peakRssMb());
@@ -337,7 +341,7 @@ public final class BenchMain {
                                                  --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar cluster [--runs 20000] [--kills 3] [--workers 4]
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
-               java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2]
+               java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2] [--warmup 3]
                                                      --database-url postgresql://postgres@127.0.0.1:5432/test
         """);
   }
