@@ -223,8 +223,11 @@ public final class BenchMain {
           System.getProperty("java.version"));
       var r = DownloadsBench.measure(db, dir, files, sizeMb, concurrency, rssMb, rounds, warmup);
       System.out.printf(Locale.ROOT, "castbus: %d rounds of %d x %d MB in %.2f s; curl: the same in %.2f s "
-          + "(%.0f MB/s with a sync after it, durable as castbus's); %d MB file with -Xmx128m: peak RSS %d MB%n",
-          rounds, files, sizeMb, r.seconds(), r.curlSeconds(), r.curlSyncedMbPerSecond(), rssMb, r.peakRssMb());
+          + "(%.0f MB/s with a sync after it, durable as castbus's); the disk alone, writing the same files from memory "
+          + "and fsyncing each: %.0f MB/s; %d MB file with -Xmx128m: peak RSS %d MB%n", rounds, files, sizeMb,
+          r.seconds(), r.curlSeconds(), r.curlSyncedMbPerSecond(), r.diskMbPerSecond(), rssMb, r.peakRssMb());
+      System.out.printf(Locale.ROOT, "downloads against the disk alone: ratio=%.2f%n",
+          r.mbPerSecond() / r.diskMbPerSecond());
       System.out.println(DownloadsBench.line(r));
       return true;
     }

@@ -14,14 +14,18 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,8 +42,13 @@ final class DownloadsBench {
   }
 
   /** {@code curlSyncedMbPerSecond}: curl's files made durable too (a sync after it), as the downloads module's are. */
-  record Result(double mbPerSecond, double curlMbPerSecond, double curlSyncedMbPerSecond, long peakRssMb,
-      double seconds, double curlSeconds) {
+  /**
+   * {@code diskMbPerSecond}: the same bytes written from memory straight to files in the same directory, each fsynced
+   * before the next starts, with the same concurrency and no network: what the disk allows a downloader that makes
+   * its files durable, as the downloads module does.
+   */
+  record Result(double mbPerSecond, double curlMbPerSecond, double curlSyncedMbPerSecond, double diskMbPerSecond,
+      long peakRssMb, double seconds, double curlSeconds) {
   }
 
   static Result measure(ScratchDatabase db, Path dir, int files, int sizeMb, int concurrency, int rssMb, int rounds,
@@ -66,22 +75,29 @@ final class DownloadsBench {
       var seconds = 0.0;
       var curlSeconds = 0.0;
       var curlSyncSeconds = 0.0;
+      var diskSeconds = 0.0;
       try (var castbus = new Castbus(db, root.resolve("castbus"), concurrency)) {
         for (var round = 0; round < warmup; round++) {
           System.out.printf(Locale.ROOT, "warm-up %d castbus: %.2f s%n", round + 1, castbus.round(urls, bytes));
         }
+        var systems = List.of("curl", "castbus", "disk");
         for (var round = 0; round < rounds; round++) {
-          for (var system : round % 2 == 0 ? List.of("curl", "castbus") : List.of("castbus", "curl")) {
+          for (var i = 0; i < systems.size(); i++) {
+            var system = systems.get((round + i) % systems.size());
             sync();
             if (system.equals("curl")) {
               var s = curl(root.resolve("curl"), urls, concurrency, bytes);
               System.out.printf(Locale.ROOT, "round %d curl: %.2f s, then sync: %.2f s%n", round + 1, s[0], s[1]);
               curlSeconds += s[0];
               curlSyncSeconds += s[1];
-            } else {
+            } else if (system.equals("castbus")) {
               var s = castbus.round(urls, bytes);
               System.out.printf(Locale.ROOT, "round %d castbus: %.2f s%n", round + 1, s);
               seconds += s;
+            } else {
+              var s = disk(root.resolve("disk"), files, concurrency, bytes);
+              System.out.printf(Locale.ROOT, "round %d disk alone: %.2f s%n", round + 1, s);
+              diskSeconds += s;
             }
           }
         }
@@ -89,8 +105,8 @@ final class DownloadsBench {
       var rssUrl = "http://127.0.0.1:" + servers.get(0).actualPort() + "/big.mp3?bytes=" + (long) rssMb * 1024 * 1024;
       var peak = peakRss(db, root.resolve("rss"), rssUrl, (long) rssMb * 1024 * 1024);
       var mb = (double) files * sizeMb * rounds;
-      return new Result(mb / seconds, mb / curlSeconds, mb / (curlSeconds + curlSyncSeconds), peak, seconds,
-          curlSeconds);
+      return new Result(mb / seconds, mb / curlSeconds, mb / (curlSeconds + curlSyncSeconds), mb / diskSeconds, peak,
+          seconds, curlSeconds);
     } finally {
       serverVertx.close().await(30, TimeUnit.SECONDS);
       deleteTree(root);
@@ -147,6 +163,40 @@ final class DownloadsBench {
     checkSizes(dir, urls.size(), bytes);
     deleteTree(dir);
     return new double[] {seconds, syncSeconds};
+  }
+
+  /** Seconds to write {@code files} files of {@code bytes} from memory, {@code concurrency} at once, each fsynced. */
+  private static double disk(Path dir, int files, int concurrency, long bytes) throws Exception {
+    Files.createDirectories(dir);
+    var block = ByteBuffer.allocateDirect(1024 * 1024);
+    var threads = Executors.newFixedThreadPool(concurrency);
+    try {
+      var start = System.nanoTime();
+      var writes = new ArrayList<java.util.concurrent.Future<?>>();
+      for (var i = 0; i < files; i++) {
+        var file = dir.resolve("f" + i + ".mp3");
+        writes.add(threads.submit(() -> {
+          var buffer = block.duplicate();
+          try (var ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (var left = bytes; left > 0; ) {
+              buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+              left -= ch.write(buffer);
+            }
+            ch.force(false);
+          }
+          return null;
+        }));
+      }
+      for (var write : writes) {
+        write.get();
+      }
+      var seconds = (System.nanoTime() - start) / 1e9;
+      checkSizes(dir, files, bytes);
+      deleteTree(dir);
+      return seconds;
+    } finally {
+      threads.shutdown();
+    }
   }
 
   /**
