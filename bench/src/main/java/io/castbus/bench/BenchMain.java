@@ -345,7 +345,7 @@ public final class BenchMain {
                java -jar castbus-bench.jar cluster [--runs 20000] [--kills 3] [--workers 4]
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2] [--warmup 3]
-                                                     --database-url postgresql://postgres@127.0.0.1:5432/test
+                                                     [--dir <temp dir>] --database-url postgresql://postgres@127.0.0.1:5432/test
         """);
   }
 }
