@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -171,11 +172,10 @@ final class DownloadsBench {
     var block = ByteBuffer.allocateDirect(1024 * 1024);
     var threads = Executors.newFixedThreadPool(concurrency);
     try {
-      var start = System.nanoTime();
-      var writes = new ArrayList<java.util.concurrent.Future<?>>();
+      var writes = new ArrayList<Callable<Void>>();
       for (var i = 0; i < files; i++) {
         var file = dir.resolve("f" + i + ".mp3");
-        writes.add(threads.submit(() -> {
+        writes.add(() -> {
           var buffer = block.duplicate();
           try (var ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (var left = bytes; left > 0; ) {
@@ -185,9 +185,10 @@ final class DownloadsBench {
             ch.force(false);
           }
           return null;
-        }));
+        });
       }
-      for (var write : writes) {
+      var start = System.nanoTime();
+      for (var write : threads.invokeAll(writes)) {
         write.get();
       }
       var seconds = (System.nanoTime() - start) / 1e9;
