@@ -2,6 +2,7 @@ package io.castbus.common.cluster;
 
 import com.hazelcast.config.Config;
 import io.castbus.common.config.Settings;
+import io.castbus.common.ops.AcceptGapSafeMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.Future;
@@ -13,9 +14,10 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
- * Builds Vert.x for one Castbus process: metrics on, and in clustered mode the Hazelcast cluster manager with
- * Vert.x's own maps, TCP member-list or Kubernetes DNS discovery, never multicast, a cluster name derived from
- * {@code CLUSTER_SECRET} and, with {@code CLUSTER_TLS_KEYSTORE}, mutual TLS on the event bus.
+ * Builds Vert.x for one Castbus process: metrics on (Micrometer, through {@link AcceptGapSafeMetrics}), and in
+ * clustered mode the Hazelcast cluster manager with Vert.x's own maps, TCP member-list or Kubernetes DNS discovery,
+ * never multicast, a cluster name derived from {@code CLUSTER_SECRET} and, with {@code CLUSTER_TLS_KEYSTORE}, mutual
+ * TLS on the event bus.
  */
 public final class ClusterSetup {
 
@@ -43,7 +45,7 @@ public final class ClusterSetup {
   }
 
   public static Vertx local(Settings settings) {
-    return Vertx.builder().with(options(settings)).build();
+    return Vertx.builder().with(options(settings)).withMetrics(new AcceptGapSafeMetrics()).build();
   }
 
   /** Joins the cluster named after {@code CLUSTER_SECRET}; with a secret, unstamped bus messages are dropped. */
@@ -51,6 +53,7 @@ public final class ClusterSetup {
     var secret = ClusterSecret.of(settings);
     return Vertx.builder()
         .with(options(settings))
+        .withMetrics(new AcceptGapSafeMetrics())
         .withClusterManager(new HazelcastClusterManager(hazelcast(settings, secret)))
         .buildClustered()
         .onSuccess(vertx -> {
