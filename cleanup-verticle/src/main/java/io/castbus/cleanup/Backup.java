@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -32,11 +33,20 @@ import org.postgresql.PGConnection;
  * {@code manifest.json} (schema version, tables in restore order, columns, row counts) and one CSV per table
  * written by {@code COPY … TO STDOUT} inside one repeatable-read transaction, so the backup is a consistent
  * snapshot. {@link #restore} loads one into a database migrated to the same or a newer schema, in one transaction.
- * Blocking (JDBC and files): run it off the event loop.
+ * Backups are mode 0600 in a 0700 folder. They hold no key material that would let a copy of one test guesses of API
+ * keys: the pepper API keys are hashed under ({@code auth_secrets}) is written beside the folder instead, to
+ * {@code DATA_DIR/key-pepper} (0600), and dashboard sessions ({@code sessions}: their hashes and CSRF tokens) are
+ * not kept at all; a restore logs everyone out. Blocking (JDBC and files): run it off the event loop.
  */
 final class Backup {
 
   static final String PREFIX = "castbus-";
+  /** The pepper, beside the backups folder: {@code DATA_DIR/key-pepper}. */
+  static final String PEPPER_FILE = "key-pepper";
+  /** Tables no backup holds: the pepper (kept in {@link #PEPPER_FILE}) and the sessions. */
+  static final Set<String> NOT_BACKED_UP = Set.of("auth_secrets", "sessions");
+  private static final String PRIVATE_FILE = "rw-------";
+  private static final String PRIVATE_DIR = "rwx------";
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
       .withZone(ZoneOffset.UTC);
 
@@ -52,7 +62,7 @@ final class Backup {
 
   /** Writes a backup into {@code dir}, keeps the newest {@code keep}, and describes what it wrote. */
   JsonObject write(Path dir, int keep) throws IOException, SQLException {
-    Files.createDirectories(dir);
+    privateDirectory(dir);
     var name = PREFIX + STAMP.format(Instant.now()) + ".zip";
     var target = dir.resolve(name);
     var partial = dir.resolve(name + ".part");
@@ -61,10 +71,16 @@ final class Backup {
       conn.setAutoCommit(false);
       conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       conn.setReadOnly(true);
+      keepPepper(conn, dir.resolveSibling(PEPPER_FILE));
       var copy = conn.unwrap(PGConnection.class).getCopyAPI();
       var tables = new JsonArray();
+      Files.deleteIfExists(partial);
+      privateFile(partial);
       try (var zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)))) {
         for (var table : restoreOrder(conn)) {
+          if (NOT_BACKED_UP.contains(table)) {
+            continue;
+          }
           var columns = columns(conn, table);
           zip.putNextEntry(new ZipEntry(table + ".csv"));
           var rows = copy.copyOut("copy " + quote(table) + " (" + String.join(", ", quoteAll(columns))
@@ -90,6 +106,56 @@ final class Backup {
         .put("removed", removed);
   }
 
+  /** Writes the key pepper to {@code file} (0600) unless it already holds that pepper. */
+  private static void keepPepper(Connection conn, Path file) throws SQLException, IOException {
+    byte[] pepper;
+    try (var st = conn.createStatement(); var rs = st.executeQuery(CleanupSql.PEPPER)) {
+      if (!rs.next()) {
+        return;
+      }
+      pepper = rs.getBytes(1);
+    }
+    var encoded = java.util.HexFormat.of().formatHex(pepper) + "\n";
+    if (Files.exists(file) && Files.readString(file).equals(encoded)) {
+      return;
+    }
+    var temp = file.resolveSibling(PEPPER_FILE + ".part");
+    Files.deleteIfExists(temp);
+    privateFile(temp);
+    Files.writeString(temp, encoded);
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The pepper kept in {@code file} by {@link #write}, or null when there is no such file. */
+  static byte[] readPepper(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      return java.util.HexFormat.of().parseHex(Files.readString(file).strip());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + " does not hold a key pepper (hex): " + e.getMessage(), e);
+    }
+  }
+
+  private static void privateDirectory(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    if (POSIX) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(PRIVATE_DIR));
+    }
+  }
+
+  private static void privateFile(Path file) throws IOException {
+    if (POSIX) {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(PRIVATE_FILE)));
+    } else {
+      Files.createFile(file);
+    }
+  }
+
+  private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+      .contains("posix");
+
   /** Deletes all but the newest {@code keep} backups; returns the names removed. */
   static JsonArray prune(Path dir, int keep) throws IOException {
     var removed = new JsonArray();
@@ -111,7 +177,7 @@ final class Backup {
    * database must be migrated first (to the backup's schema version or later); columns added since keep their
    * defaults.
    */
-  JsonObject restore(Path file) throws IOException, SQLException {
+  JsonObject restore(Path file, byte[] pepper) throws IOException, SQLException {
     try (var conn = connect();
         var zip = new ZipInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       conn.setAutoCommit(false);
@@ -120,7 +186,8 @@ final class Backup {
         throw new IOException("the database has no Castbus schema; start any Castbus module against it once "
             + "(it migrates) and restore again");
       }
-      var names = restoreOrder(conn).stream().map(Backup::quote).toList();
+      // The pepper is not in the backup: the one given replaces the database's, else the database keeps its own.
+      var names = restoreOrder(conn).stream().filter(t -> !t.equals("auth_secrets")).map(Backup::quote).toList();
       try (var st = conn.createStatement()) {
         st.execute("truncate " + String.join(", ", names) + " restart identity cascade");
       }
@@ -133,6 +200,14 @@ final class Backup {
           continue;
         }
         var table = entry.getName().replaceFirst("\\.csv$", "");
+        if (table.equals("sessions") || table.equals("auth_secrets") && pepper != null) {
+          continue; // a backup from before they were left out: sessions are not restored, the file's pepper wins
+        }
+        if (table.equals("auth_secrets")) {
+          try (var st = conn.createStatement()) {
+            st.execute("delete from auth_secrets");
+          }
+        }
         var header = headerLine(zip);
         var columns = java.util.Arrays.stream(header.split(",")).map(c -> c.replace("\"", "")).toList();
         var rows = copy.copyIn("copy " + quote(table) + " (" + String.join(", ", quoteAll(columns))
@@ -146,6 +221,12 @@ final class Backup {
       if (wanted != null && version < wanted) {
         throw new IOException("the database is at schema version " + version + " but the backup was taken at "
             + wanted + "; upgrade Castbus first");
+      }
+      if (pepper != null) {
+        try (var ps = conn.prepareStatement(CleanupSql.RESTORE_PEPPER)) {
+          ps.setBytes(1, pepper);
+          ps.executeUpdate();
+        }
       }
       resetSequences(conn);
       conn.commit();

@@ -36,7 +36,14 @@ public final class CleanupMain {
     }
     var database = Database.of(url);
     Migrations.migrate(database);
-    var result = new Backup(database).restore(file);
+    // The pepper API keys are hashed under is kept beside the backups folder (DATA_DIR/key-pepper), not in the zip.
+    var pepperFile = file.toAbsolutePath().getParent().resolveSibling(Backup.PEPPER_FILE);
+    var pepper = Backup.readPepper(pepperFile);
+    if (pepper == null) {
+      System.err.println("castbus restore: no " + pepperFile + ": the database keeps its own key pepper, so API keys "
+          + "issued before the backup work only if this is the database they were issued on");
+    }
+    var result = new Backup(database).restore(file, pepper);
     System.out.println(result.encodePrettily());
     return 0;
   }

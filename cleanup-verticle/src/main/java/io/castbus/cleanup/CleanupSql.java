@@ -74,6 +74,12 @@ final class CleanupSql {
          limit $2)""";
 
   /** The application's tables (not Flyway's), each with the tables it references, for backup and restore order. */
+  static final String PEPPER = "select value from auth_secrets where name = 'key_pepper'";
+
+  static final String RESTORE_PEPPER = """
+      insert into auth_secrets (name, value) values ('key_pepper', ?)
+      on conflict (name) do update set value = excluded.value""";
+
   static final String TABLES = """
       select c.relname as name,
              coalesce(array_agg(distinct r.relname) filter (where r.relname is not null and r.relname <> c.relname),

@@ -7,6 +7,7 @@ import io.castbus.testkit.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,12 +105,15 @@ class HousekeepingTest {
   }
 
   @Test
-  @DisplayName("backup_database writes a zip under DATA_DIR/backups, keeps 7, and restores into a fresh database")
+  @DisplayName("backup_database writes a zip under DATA_DIR/backups (0600 in a 0700 folder, without the key pepper "
+      + "or sessions, the pepper kept 0600 in DATA_DIR/key-pepper), keeps 7, and restores into a fresh database")
   void backupAndRestore() throws Exception {
     var a = fx.podcast("Alpha", 3);
     fx.episode(a, "a1", 1, "Alpha/a1.mp3", true);
     fx.rows("update episodes set title = $1 where guid = 'a1'", "Quotes \"and\", commas\nand lines");
     fx.rows("insert into users (name, role) values ('alice', 'user')");
+    var pepperHex = "5eed".repeat(16);
+    fx.rows("insert into auth_secrets (name, value) values ('key_pepper', decode('" + pepperHex + "', 'hex'))");
     var backups = Files.createDirectories(fx.data.resolve("backups"));
     for (var day = 1; day <= 8; day++) {
       Files.writeString(backups.resolve("castbus-2026010" + day + "T000000Z.zip"), "old");
@@ -122,11 +126,22 @@ class HousekeepingTest {
     try (var list = Files.list(backups)) {
       assertThat(list.filter(f -> f.toString().endsWith(".zip")).count()).isEqualTo(7);
     }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backups))).isEqualTo("rwx------");
+    try (var zip = new java.util.zip.ZipFile(file.toFile())) {
+      assertThat(zip.stream().map(java.util.zip.ZipEntry::getName)).contains("users.csv")
+          .doesNotContain("auth_secrets.csv", "sessions.csv");
+    }
+    assertThat(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain(pepperHex);
+    var pepperFile = fx.data.resolve("key-pepper");
+    assertThat(Files.readString(pepperFile).strip()).isEqualTo(pepperHex);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pepperFile))).isEqualTo("rw-------");
 
     try (var fresh = TestDatabase.create("restore")) {
       var target = io.castbus.common.db.Database.of(fresh.url());
       Migrations.migrate(target);
-      var restored = new Backup(target).restore(file);
+      var restored = new Backup(target).restore(file, Backup.readPepper(pepperFile));
       assertThat(restored.getJsonArray("tables").stream().map(t -> ((JsonObject) t).getString("name")))
           .contains("podcasts", "episodes", "runs", "run_events", "jobs", "users");
       try (var conn = java.sql.DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
@@ -141,6 +156,9 @@ class HousekeepingTest {
         var next = st.executeQuery("insert into podcasts (rss_url) values ('http://x.example/feed') returning id");
         next.next();
         assertThat(next.getLong(1)).as("sequences continue after the restored ids").isGreaterThan(a);
+        var pepper = st.executeQuery("select encode(value, 'hex') from auth_secrets where name = 'key_pepper'");
+        assertThat(pepper.next()).isTrue();
+        assertThat(pepper.getString(1)).as("the pepper comes back from DATA_DIR/key-pepper").isEqualTo(pepperHex);
       }
     }
   }

@@ -6,6 +6,7 @@ import io.castbus.common.launch.Process;
 import io.castbus.common.ops.OpsRoutes;
 import io.castbus.gateway.auth.AuthStore;
 import io.castbus.gateway.auth.Authenticator;
+import io.castbus.gateway.auth.HostHeader;
 import io.castbus.gateway.auth.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -16,7 +17,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -34,12 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
-  static final long MAX_BODY_BYTES = 1024 * 1024;
-  /** An OPML import may be larger than other bodies. */
-  static final long MAX_IMPORT_BYTES = 5 * 1024 * 1024;
-  private static final String IMPORT_PATH = "/api/podcasts/import";
   /** Query strings with long filter values fit; beyond this a request answers 414. */
   static final int MAX_REQUEST_LINE = 64 * 1024;
+  /** A connection on which nothing has been sent or received for this long is closed. */
+  static final int IDLE_SECONDS = 60;
   private static final String SESSION_PATH = "/api/session";
   private static final String XML_CHARSET = "castbus.xml-charset";
 
@@ -62,10 +60,19 @@ public final class GatewayVerticle extends VerticleBase {
             }).completion()
             .compose(v -> bootstrapAdmin(auth))
             .compose(v -> Contract.load(vertx))
-            .map(contract -> router(contract, auth)))
-        .compose(router -> vertx.createHttpServer(serverOptions())
-            .invalidRequestHandler(HttpErrors::invalidRequest)
-            .requestHandler(router).listen(process.settings().httpPort()))
+            .compose(contract -> vertx.executeBlocking(HostHeader::forThisMachine)
+                .map(hosts -> router(contract, auth, hosts))))
+        .compose(router -> {
+          var headers = new HeaderTimeout(vertx);
+          var options = serverOptions();
+          return vertx.createHttpServer(options)
+              .connectionHandler(connection -> {
+                FramingGuardDecoder.install(connection, options);
+                headers.onConnection().handle(connection);
+              })
+              .invalidRequestHandler(HttpErrors::invalidRequest)
+              .requestHandler(headers.before(RequestHygiene.before(router))).listen(process.settings().httpPort());
+        })
         .onSuccess(s -> {
           server = s;
           LOG.info("Gateway listening on port {} (auth mode {})", s.actualPort(),
@@ -80,7 +87,8 @@ public final class GatewayVerticle extends VerticleBase {
    * so the client waited out its timeout; on HTTP/1.1 the same requests answer 414 or 431 in the JSON error shape.
    */
   static HttpServerOptions serverOptions() {
-    return new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE).setHttp2ClearTextEnabled(false);
+    return new HttpServerOptions().setMaxInitialLineLength(MAX_REQUEST_LINE).setHttp2ClearTextEnabled(false)
+        .setIdleTimeout(IDLE_SECONDS);
   }
 
   @Override
@@ -94,17 +102,15 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router router(Contract contract, AuthStore auth) {
+  private Router router(Contract contract, AuthStore auth, HostHeader hosts) {
     var sessions = new Sessions(process.pool());
-    var authenticator = new Authenticator(auth, sessions, process.settings().authMode());
+    var authenticator = new Authenticator(auth, sessions, process.settings().authMode(), hosts);
     var admin = Authenticator.requireAdmin();
     var builder = RouterBuilder.create(vertx, contract.openApi(), RequestExtractor.withBodyHandler());
     var limits = new RequestLimits(process.settings());
+    var bodies = new RequestBodies(vertx);
+    builder.rootHandler(GatewayVerticle::answerHeaders);
     builder.rootHandler(limits::perAddress);
-    var bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
-    var imports = BodyHandler.create(false).setBodyLimit(MAX_IMPORT_BYTES);
-    builder.rootHandler(ctx -> (IMPORT_PATH.equals(ctx.normalizedPath()) ? imports : bodies).handle(ctx));
-    builder.rootHandler(GatewayVerticle::relabelXmlBody);
     builder.rootHandler(ctx -> {
       var path = ctx.normalizedPath();
       if (path.startsWith("/api/") && !path.equals("/api/openapi.yaml")
@@ -114,6 +120,8 @@ public final class GatewayVerticle extends VerticleBase {
         ctx.next();
       }
     });
+    builder.rootHandler(bodies::handle);
+    builder.rootHandler(GatewayVerticle::relabelXmlBody);
     builder.rootHandler(limits::perKey);
 
     on(builder, "listJobs", BusCall.to(Addresses.JOBS_LIST, 200, ctx -> new JsonObject()));
@@ -214,11 +222,24 @@ public final class GatewayVerticle extends VerticleBase {
   private static void dashboard(Router router) {
     router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
     router.get("/ui/*").handler(ctx -> {
-      ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:")
-          .putHeader("X-Content-Type-Options", "nosniff")
+      ctx.response()
+          .putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'")
+          .putHeader("X-Frame-Options", "DENY")
           .putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     }).handler(StaticHandler.create("webroot").setCachingEnabled(false));
+  }
+
+  /**
+   * On every answer: no content sniffing. On API answers (some carry a new key or a session's CSRF token): never
+   * stored by a browser or a proxy.
+   */
+  private static void answerHeaders(RoutingContext ctx) {
+    ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+    if (ctx.normalizedPath().startsWith("/api/")) {
+      ctx.response().putHeader("Cache-Control", "no-store");
+    }
+    ctx.next();
   }
 
   /** The runs listing's query parameters, as the runs service takes them. */
@@ -268,6 +289,11 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private Future<Void> bootstrapAdmin(AuthStore auth) {
     return auth.bootstrapAdmin(process.settings().adminApiKey()).compose(result -> {
+      if (result.revoked() > 0) {
+        LOG.info("ADMIN_API_KEY changed: the previous configured admin key is revoked");
+        // Every gateway forgets its cached lookups, so the old key stops working everywhere at once.
+        vertx.eventBus().publish(Addresses.AUTH_REVOKED, new JsonObject());
+      }
       if (result.generatedKey() == null) {
         return Future.succeededFuture();
       }

@@ -38,8 +38,8 @@ final class HttpErrors {
     } else if (cause instanceof TooLongHttpHeaderException) {
       error = ofStatus(431, null);
     } else {
-      error = ServiceError.badRequest("the request is not valid HTTP"
-          + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+      // The decoder's message may quote the offending header, a key among them: never echoed.
+      error = ServiceError.badRequest("the request is not valid HTTP (its request line or a header is malformed)");
     }
     request.response()
         .setStatusCode(error.status())
@@ -54,10 +54,29 @@ final class HttpErrors {
       ctx.response().reset();
       return;
     }
+    if (!ctx.request().isEnded()) {
+      // The body was not read (a refused caller, a body too large): it is not read now either.
+      sendAndClose(ctx, error);
+      return;
+    }
     ctx.response()
         .setStatusCode(error.status())
         .putHeader("content-type", "application/json")
         .end(error.toJson().encode());
+  }
+
+  /** The error, then the connection closes: for a request whose remaining bytes must not be read as another. */
+  static void sendAndClose(RoutingContext ctx, ServiceError error) {
+    sendAndClose(ctx.request(), error);
+  }
+
+  static void sendAndClose(HttpServerRequest request, ServiceError error) {
+    request.response()
+        .setStatusCode(error.status())
+        .putHeader("content-type", "application/json")
+        .putHeader("connection", "close")
+        .end(error.toJson().encode())
+        .onComplete(done -> request.connection().close());
   }
 
   static ServiceError toError(RoutingContext ctx) {

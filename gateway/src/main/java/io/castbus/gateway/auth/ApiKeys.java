@@ -14,7 +14,8 @@ import java.util.HexFormat;
 public final class ApiKeys {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  static final int PREFIX_LENGTH = 10;
+  static final int PREFIX_LENGTH = 4;
+  private static final java.util.regex.Pattern GENERATED = java.util.regex.Pattern.compile("cb_[A-Za-z0-9_-]{43}");
 
   private ApiKeys() {
   }
@@ -40,8 +41,11 @@ public final class ApiKeys {
     }
   }
 
-  /** The first characters of a key, safe to show so a user can tell keys apart. */
+  /**
+   * What may be shown of a key: the first 4 characters of a generated one ({@code cb_} and one random character),
+   * nothing of one a person chose (a chosen key may be short enough that its start is most of it).
+   */
   public static String prefix(String key) {
-    return key.substring(0, Math.min(PREFIX_LENGTH, key.length()));
+    return GENERATED.matcher(key).matches() ? key.substring(0, PREFIX_LENGTH) : "";
   }
 }

@@ -39,6 +39,15 @@ final class AuthSql {
       insert into api_keys (user_id, prefix, hash) values ($1, $2, $3)
       on conflict (hash) do nothing""";
 
+  /** The configured admin key: registered, or marked as the configured one if it already is a key. */
+  static final String INSERT_CONFIGURED_KEY = """
+      insert into api_keys (user_id, prefix, hash, configured) values ($1, $2, $3, true)
+      on conflict (hash) do update set configured = true""";
+
+  /** Every key an earlier ADMIN_API_KEY configured, now replaced by the key whose hash is $1. */
+  static final String REVOKE_OTHER_CONFIGURED = """
+      delete from api_keys where configured and hash <> $1 returning id""";
+
   static final String CREATE_USER = """
       insert into users (name, role) values ($1, $2) on conflict (name) do nothing
       returning id, name, role, created_at""";

@@ -29,8 +29,11 @@ public final class AuthStore {
   private record Cached(Optional<Principal> principal, long until) {
   }
 
-  /** The outcome of {@link #bootstrapAdmin}: the key generated now (to show once), or none. */
-  public record Bootstrap(String generatedKey) {
+  /**
+   * The outcome of {@link #bootstrapAdmin}: the key generated now (to show once), or none; how many keys of an
+   * earlier ADMIN_API_KEY it revoked.
+   */
+  public record Bootstrap(String generatedKey, int revoked) {
   }
 
   AuthStore(Pool pool, KeyHasher hasher) {
@@ -80,8 +83,9 @@ public final class AuthStore {
   }
 
   /**
-   * Makes sure an admin can get in: registers {@code configuredKey} when given, else generates a key when no admin
-   * key exists yet. Safe when several gateways start at once.
+   * Makes sure an admin can get in: registers {@code configuredKey} when given, revoking the key an earlier
+   * {@code ADMIN_API_KEY} configured, else generates a key when no admin key exists yet. Safe when several gateways
+   * start at once.
    */
   public Future<Bootstrap> bootstrapAdmin(String configuredKey) {
     return pool.withTransaction(conn -> conn.query(AuthSql.BOOTSTRAP_LOCK).execute()
@@ -89,16 +93,23 @@ public final class AuthStore {
         .compose(count -> {
           var existing = count.iterator().next().getLong(0);
           if (configuredKey == null && existing > 0) {
-            return Future.succeededFuture(new Bootstrap(null));
+            return Future.succeededFuture(new Bootstrap(null, 0));
           }
           var key = configuredKey != null ? configuredKey : ApiKeys.generate();
           var hash = hasher.hash(key);
+          if (configuredKey == null) {
+            return conn.query(AuthSql.ADMIN_USER).execute()
+                .compose(user -> conn.preparedQuery(AuthSql.INSERT_KEY).execute(
+                    Tuple.of(user.iterator().next().getLong("id"), ApiKeys.prefix(key), hash)))
+                .map(v -> new Bootstrap(key, 0));
+          }
           // A configured key stored by an older version as plain SHA-256 is rewritten, not registered twice.
           return conn.preparedQuery(AuthSql.UPGRADE_LEGACY_KEY).execute(Tuple.of(hash, ApiKeys.sha256(key)))
-              .compose(v -> conn.query(AuthSql.ADMIN_USER).execute())
-              .compose(user -> conn.preparedQuery(AuthSql.INSERT_KEY).execute(
-                  Tuple.of(user.iterator().next().getLong("id"), ApiKeys.prefix(key), hash)))
-              .map(v -> new Bootstrap(configuredKey == null ? key : null));
+              .compose(v -> conn.preparedQuery(AuthSql.REVOKE_OTHER_CONFIGURED).execute(Tuple.of(hash)))
+              .compose(revoked -> conn.query(AuthSql.ADMIN_USER).execute()
+                  .compose(user -> conn.preparedQuery(AuthSql.INSERT_CONFIGURED_KEY).execute(
+                      Tuple.of(user.iterator().next().getLong("id"), ApiKeys.prefix(key), hash)))
+                  .map(v -> new Bootstrap(null, revoked.rowCount())));
         }));
   }
 

@@ -12,7 +12,9 @@ import io.vertx.ext.web.RoutingContext;
  * state-changing request must carry the session's CSRF token in {@code X-CSRF-Token} and, when the browser sends an
  * {@code Origin}, come from this same origin, else 403. Under {@code local-open}, a loopback client that is not
  * relaying for someone else (no {@code Forwarded} or {@code X-Forwarded-For} header) and that addressed a loopback
- * host name needs no key, but a state-changing request from another site's page is refused all the same.
+ * host name ({@link HostHeader}: not a name that merely starts with 127.) needs no key, but a state-changing request
+ * from another site's page is refused all the same. The request is paused while the caller is looked up, so no
+ * body is read for a caller that is refused.
  */
 public final class Authenticator implements Handler<RoutingContext> {
 
@@ -23,11 +25,13 @@ public final class Authenticator implements Handler<RoutingContext> {
   private final AuthStore store;
   private final Sessions sessions;
   private final AuthMode mode;
+  private final HostHeader hosts;
 
-  public Authenticator(AuthStore store, Sessions sessions, AuthMode mode) {
+  public Authenticator(AuthStore store, Sessions sessions, AuthMode mode, HostHeader hosts) {
     this.store = store;
     this.sessions = sessions;
     this.mode = mode;
+    this.hosts = hosts;
   }
 
   public static Principal principal(RoutingContext ctx) {
@@ -37,6 +41,8 @@ public final class Authenticator implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     var key = presentedKey(ctx);
+    // Nothing of the body is read before the caller is known: the body handler resumes the request.
+    ctx.request().pause();
     if (key != null) {
       store.lookup(key).onComplete(ar -> {
         if (ar.failed()) {
@@ -78,7 +84,7 @@ public final class Authenticator implements Handler<RoutingContext> {
   }
 
   private void withoutCredentials(RoutingContext ctx, boolean sessionEnded) {
-    if (mode == AuthMode.LOCAL_OPEN && isLocal(ctx) && addressedLocally(ctx)) {
+    if (mode == AuthMode.LOCAL_OPEN && isLocal(ctx) && hosts.namesThisMachine(ctx.request().getHeader("Host"))) {
       if (changesState(ctx) && !sameOrigin(ctx)) {
         ctx.fail(crossSite());
         return;
@@ -91,19 +97,6 @@ public final class Authenticator implements Handler<RoutingContext> {
       ctx.fail(new ServiceError(401, "unauthorized",
           "an API key is required: send it as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'"));
     }
-  }
-
-  /**
-   * The request names a loopback host ({@code localhost}, {@code 127.x.x.x}, {@code [::1]}): a page on another
-   * site whose name was re-pointed at 127.0.0.1 (DNS rebinding) names its own host, and gets no free pass.
-   */
-  private static boolean addressedLocally(RoutingContext ctx) {
-    var authority = ctx.request().authority();
-    if (authority == null) {
-      return false;
-    }
-    var host = authority.host().toLowerCase(java.util.Locale.ROOT);
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
   }
 
   private static ServiceError crossSite() {

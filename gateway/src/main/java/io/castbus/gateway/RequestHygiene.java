@@ -1,0 +1,49 @@
+package io.castbus.gateway;
+
+import io.castbus.common.ServiceError;
+import io.castbus.gateway.auth.HostHeader;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Refuses, before anything else reads it, a request whose addressing or framing is ambiguous: no {@code Host}, more
+ * than one, or one that is not a host and port; both {@code Content-Length} and {@code Transfer-Encoding} (a proxy
+ * and this server could disagree on where the request ends). The answer is 400, and the connection closes, since
+ * what follows on it cannot be trusted. The sender's values are never echoed.
+ */
+final class RequestHygiene {
+
+  private RequestHygiene() {
+  }
+
+  /** Routes a request that passes to {@code next}; answers any other itself, before the router sees it. */
+  static Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
+    return request -> {
+      var problem = problem(request);
+      if (problem == null) {
+        next.handle(request);
+      } else {
+        HttpErrors.sendAndClose(request, ServiceError.badRequest(problem));
+      }
+    };
+  }
+
+  private static String problem(HttpServerRequest request) {
+    var headers = request.headers();
+    var hosts = headers.getAll("Host");
+    String problem = null;
+    if (hosts.isEmpty()) {
+      problem = "the request has no Host header";
+    } else if (hosts.size() > 1) {
+      problem = "the request has more than one Host header";
+    } else if (HostHeader.host(hosts.get(0)).isEmpty()) {
+      problem = "the Host header is not a host name or address with an optional port";
+    } else if (headers.contains(FramingGuardDecoder.MARK)
+        || headers.contains("Transfer-Encoding") && headers.contains("Content-Length")) {
+      problem = "the request has both Content-Length and Transfer-Encoding";
+    } else if (headers.getAll("Content-Length").size() > 1) {
+      problem = "the request has more than one Content-Length header";
+    }
+    return problem;
+  }
+}
