@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -24,8 +25,9 @@ import java.util.Set;
  * this gateway did not give, or no longer keeps — it comes from a gateway that has restarted since, from another
  * replica, or from long ago — is first sent the current state of every run changed since that time (less a margin
  * for clocks), read from the database, then an {@code event: resync}, then the live stream. A client that cannot keep up (its write queue full) is disconnected and
- * catches up on reconnect, so one slow reader never holds memory for the others. One API key may hold at most
- * {@code SSE_STREAMS_PER_KEY} streams open on a gateway at once; more answer 429. A {@code user} key gets only the
+ * catches up on reconnect, so one slow reader never holds memory for the others. One user (all their keys and sessions)
+ * may hold at most
+ * {@code SSE_STREAMS_PER_USER} streams open on a gateway at once; more answer 429. A {@code user} key gets only the
  * events of its own runs (their owner asked of the runs service once per run) and no alerts; admins get everything.
  */
 final class EventStream {
@@ -54,7 +56,7 @@ final class EventStream {
   }
 
   private final Vertx vertx;
-  private final int streamsPerKey;
+  private final int streamsPerUser;
   /** Run id → its owner (null when none), asked of the runs service once per run while a user's stream is open. */
   private final Map<String, Future<String>> owners = new LinkedHashMap<>(256, 0.75f, true) {
     @Override
@@ -73,9 +75,9 @@ final class EventStream {
   private long heartbeat = -1;
   private boolean flushScheduled;
 
-  EventStream(Vertx vertx, int streamsPerKey) {
+  EventStream(Vertx vertx, int streamsPerUser) {
     this.vertx = vertx;
-    this.streamsPerKey = streamsPerKey;
+    this.streamsPerUser = streamsPerUser;
   }
 
   void start() {
@@ -127,9 +129,10 @@ final class EventStream {
     var principal = Authenticator.principal(ctx);
     var keyId = principal == null ? null : principal.keyId();
     var userId = principal == null ? null : principal.userId();
-    if (keyId != null && clients.stream().filter(c -> keyId.equals(c.keyId())).count() >= streamsPerKey) {
-      ctx.fail(new ServiceError(429, "too_many_streams", "this API key already has " + streamsPerKey
-          + " live streams open on this gateway; close one first"));
+    // Counted per user, whichever of their keys or sessions opened them; local-open's keyless clients share one count.
+    if (clients.stream().filter(c -> Objects.equals(userId, c.userId())).count() >= streamsPerUser) {
+      ctx.fail(new ServiceError(429, "too_many_streams", (userId == null ? "keyless local clients already have "
+          : "this user already has ") + streamsPerUser + " live streams open on this gateway; close one first"));
       return;
     }
     var owner = principal == null || principal.isAdmin() ? null : principal.name();

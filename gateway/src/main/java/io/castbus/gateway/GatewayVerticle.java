@@ -51,7 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    events = new EventStream(vertx, process.settings().sseStreamsPerKey());
+    events = new EventStream(vertx, process.settings().sseStreamsPerUser());
     events.start();
     return AuthStore.open(process.pool()).compose(auth -> vertx.eventBus()
             .<JsonObject>consumer(Addresses.AUTH_REVOKED, msg -> {
@@ -122,7 +122,7 @@ public final class GatewayVerticle extends VerticleBase {
     });
     builder.rootHandler(bodies::handle);
     builder.rootHandler(GatewayVerticle::relabelXmlBody);
-    builder.rootHandler(limits::perKey);
+    builder.rootHandler(limits::perUser);
 
     on(builder, "listJobs", BusCall.to(Addresses.JOBS_LIST, 200, ctx -> new JsonObject()));
     on(builder, "getJob", BusCall.to(Addresses.JOBS_GET, 200, BusCall::id));

@@ -1,6 +1,7 @@
 package io.castbus.gateway;
 
 import io.castbus.common.ServiceError;
+import io.castbus.common.cluster.ClusterSetup;
 import io.castbus.gateway.auth.HostHeader;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -8,10 +9,13 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Refuses, before anything else reads it, a request whose addressing or framing is ambiguous: no {@code Host}, more
  * than one, or one that is not a host and port; both {@code Content-Length} and {@code Transfer-Encoding} (a proxy
- * and this server could disagree on where the request ends). The answer is 400, and the connection closes, since
+ * and this server could disagree on where the request ends); a method Castbus does not serve answers 501. The
+ * answer is 400, and the connection closes, since
  * what follows on it cannot be trusted. The sender's values are never echoed.
  */
 final class RequestHygiene {
+
+  private static final java.util.regex.Pattern KNOWN = java.util.regex.Pattern.compile(ClusterSetup.KNOWN_METHODS);
 
   private RequestHygiene() {
   }
@@ -20,7 +24,10 @@ final class RequestHygiene {
   static Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return request -> {
       var problem = problem(request);
-      if (problem == null) {
+      if (problem == null && !KNOWN.matcher(request.method().name()).matches()) {
+        HttpErrors.sendAndClose(request, new ServiceError(501, "not_implemented",
+            "this server does not implement that method"));
+      } else if (problem == null) {
         next.handle(request);
       } else {
         HttpErrors.sendAndClose(request, ServiceError.badRequest(problem));

@@ -108,6 +108,30 @@ class OutsideProbeTest {
     }
   }
 
+  @Test
+  @DisplayName("unknown methods answer 501 and add no series to /metrics; health and metrics are rate-limited by "
+      + "address on an allowance of their own")
+  void unknownMethodsAndHealthLimits() {
+    try (var fixture = new GatewayFixture("probe_methods", data, Map.of("ADMIN_API_KEY", GatewayFixture.ADMIN_KEY))) {
+      var port = fixture.gateway.actualPort();
+      var api = fixture.api();
+      for (var i = 0; i < 40; i++) {
+        var answer = RawHttp.send(port, "XAB" + i + " /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        assertThat(answer.status()).isEqualTo(501);
+      }
+      var metrics = api.get("/metrics").text();
+      assertThat(metrics).doesNotContain("XAB");
+      assertThat(metrics).contains("method=\"OTHER\"").contains("method=\"GET\"");
+
+      var limited = 0;
+      for (var i = 0; i < RequestLimits.OPS_PER_ADDRESS_PER_MINUTE + 50 && limited == 0; i++) {
+        limited += api.get("/health/live").status() == 429 ? 1 : 0;
+      }
+      assertThat(limited).as("health beyond its allowance").isEqualTo(1);
+      assertThat(api.get("/api/jobs").status()).as("the API's allowance is its own").isEqualTo(200);
+    }
+  }
+
   /** An OPML import whose headers promise {@code length} bytes and whose body stops one byte short. */
   private static RawHttp.Answer holdUpload(int port, String key, int length) {
     var head = "POST /api/podcasts/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"

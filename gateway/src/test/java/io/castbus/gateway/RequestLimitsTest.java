@@ -39,7 +39,7 @@ class RequestLimitsTest {
       for (var i = 0; i < 4; i++) {
         assertThat(admin.get("/api/jobs").status()).isEqualTo(200);
       }
-      assertRateLimited(admin.get("/api/jobs"), "this API key");
+      assertRateLimited(admin.get("/api/jobs"), "this user");
 
       var user = admin.withKey(made.json().getString("api_key"));
       assertThat(user.get("/api/jobs").status()).as("another key has its own allowance").isEqualTo(200);
@@ -88,5 +88,78 @@ class RequestLimitsTest {
       Waits.until(Duration.ofSeconds(10), "a closed stream frees its place", () -> GatewayFixture.await(
           http.request(options).compose(r -> r.send())).statusCode() == 200);
     }
+  }
+
+  @Test
+  @DisplayName("limits count per user, not per key: ten keys of one user share one rate allowance and one stream "
+      + "cap, a user holds at most 20 keys, and local-open's keyless clients share a stream cap too")
+  void limitsPerUser() {
+    try (var fixture = new GatewayFixture("gateway_per_user", data, Map.of("ADMIN_API_KEY", GatewayFixture.ADMIN_KEY,
+        "RATE_LIMIT_PER_MINUTE", "12"))) {
+      var admin = fixture.api();
+      var first = admin.post("/api/admin/users", new JsonObject().put("name", "many").put("role", "user").encode())
+          .json().getString("api_key");
+      var user = admin.withKey(first);
+      var keys = new java.util.ArrayList<String>(java.util.List.of(first));
+      for (var i = 0; i < 4; i++) {
+        keys.add(user.post("/api/me/keys", "{}").json().getString("api_key"));
+      }
+      var answered = 0;
+      var limited = false;
+      for (var i = 0; i < 40 && !limited; i++) {
+        var answer = user.withKey(keys.get(i % keys.size())).get("/api/jobs");
+        limited = answer.status() == 429;
+        answered += limited ? 0 : 1;
+        if (limited) {
+          assertRateLimited(answer, "this user");
+        }
+      }
+      assertThat(limited).isTrue();
+      assertThat(answered).as("the user's requests before the limit, whatever key").isLessThan(12);
+    }
+    try (var fixture = new GatewayFixture("gateway_user_streams", data, Map.of("ADMIN_API_KEY",
+        GatewayFixture.ADMIN_KEY, "SSE_STREAMS_PER_USER", "2"))) {
+      var admin = fixture.api();
+      var first = admin.post("/api/admin/users", new JsonObject().put("name", "streamer").put("role", "user").encode())
+          .json().getString("api_key");
+      var user = admin.withKey(first);
+      var keys = new java.util.ArrayList<String>(java.util.List.of(first));
+      for (var i = 1; i < AuthStoreLimits.KEYS; i++) {
+        var made = user.post("/api/me/keys", "{}");
+        assertThat(made.status()).as(made.toString()).isEqualTo(201);
+        keys.add(made.json().getString("api_key"));
+      }
+      var refused = user.post("/api/me/keys", "{}");
+      assertThat(refused.status()).isEqualTo(409);
+      assertThat(refused.json().getString("message")).contains("at most 20 API keys");
+
+      var http = fixture.vertx.createHttpClient();
+      assertThat(stream(http, fixture, keys.get(0))).isEqualTo(200);
+      assertThat(stream(http, fixture, keys.get(1))).isEqualTo(200);
+      assertThat(stream(http, fixture, keys.get(2))).as("a third stream through a third key").isEqualTo(429);
+      assertThat(stream(http, fixture, GatewayFixture.ADMIN_KEY)).as("another user").isEqualTo(200);
+    }
+    try (var fixture = new GatewayFixture("gateway_local_streams", data, Map.of("AUTH_MODE", "local-open",
+        "SSE_STREAMS_PER_USER", "2"))) {
+      var http = fixture.vertx.createHttpClient();
+      assertThat(stream(http, fixture, null)).isEqualTo(200);
+      assertThat(stream(http, fixture, null)).isEqualTo(200);
+      assertThat(stream(http, fixture, null)).as("local-open has a stream cap too").isEqualTo(429);
+    }
+  }
+
+  private static final class AuthStoreLimits {
+    static final int KEYS = io.castbus.gateway.auth.AuthStore.KEYS_PER_USER;
+  }
+
+  /** Opens a live stream (left open) and answers its status. */
+  private static int stream(io.vertx.core.http.HttpClient http, GatewayFixture fixture, String key) {
+    var options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+        .setPort(fixture.gateway.actualPort()).setURI("/api/events");
+    if (key != null) {
+      options.putHeader("X-Api-Key", key);
+    }
+    HttpClientResponse response = GatewayFixture.await(http.request(options).compose(r -> r.send()));
+    return response.statusCode();
   }
 }

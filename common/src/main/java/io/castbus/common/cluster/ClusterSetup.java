@@ -8,6 +8,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PfxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.Match;
+import io.vertx.micrometer.MatchType;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -21,6 +25,9 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  */
 public final class ClusterSetup {
 
+  /** The methods Castbus serves; any other is counted as {@code OTHER} and answered 501. */
+  public static final String KNOWN_METHODS = "(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)";
+
   private ClusterSetup() {
   }
 
@@ -29,6 +36,11 @@ public final class ClusterSetup {
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setJvmMetricsEnabled(true)
+            // Any token is a method to HTTP: unknown ones share one label value, so clients cannot add series.
+            .addLabelMatch(new Match().setDomain(MetricsDomain.HTTP_SERVER).setLabel(Label.HTTP_METHOD.toString())
+                .setType(MatchType.REGEX).setValue(KNOWN_METHODS))
+            .addLabelMatch(new Match().setDomain(MetricsDomain.HTTP_SERVER).setLabel(Label.HTTP_METHOD.toString())
+                .setType(MatchType.REGEX).setValue("(?!" + KNOWN_METHODS + "$).*").setAlias("OTHER"))
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     var host = settings.clusterHost() == null ? "127.0.0.1" : settings.clusterHost();
     options.getEventBusOptions().setHost(host).setPort(0);

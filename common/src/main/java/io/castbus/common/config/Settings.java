@@ -52,7 +52,7 @@ public record Settings(
     int downloadMinFreeMb,
     int rateLimitPerMinute,
     int rateLimitPerAddressPerMinute,
-    int sseStreamsPerKey) {
+    int sseStreamsPerUser) {
 
   public enum AuthMode { REQUIRED, LOCAL_OPEN }
 
@@ -65,7 +65,7 @@ public record Settings(
       "ALERT_EMAIL_TO", "WEBHOOK_URL", "CLUSTER_MEMBERS", "CLUSTER_PORT", "CLUSTER_K8S_SERVICE_DNS",
       "CLUSTER_HOST", "CLUSTER_SECRET", "CLUSTER_TLS_KEYSTORE", "CLUSTER_TLS_PASSWORD", "LOG_FORMAT",
       "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB",
-      "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "SSE_STREAMS_PER_KEY");
+      "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "SSE_STREAMS_PER_USER", "SSE_STREAMS_PER_KEY");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -119,7 +119,8 @@ public record Settings(
         r.integer("DOWNLOAD_MIN_FREE_MB", 1024, 0, Integer.MAX_VALUE),
         r.integer("RATE_LIMIT_PER_MINUTE", 3000, 0, Integer.MAX_VALUE),
         r.integer("RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 6000, 0, Integer.MAX_VALUE),
-        r.integer("SSE_STREAMS_PER_KEY", 5, 1, 10_000));
+        // SSE_STREAMS_PER_KEY is the name this setting had while the cap counted per key.
+        r.integer("SSE_STREAMS_PER_USER", r.integer("SSE_STREAMS_PER_KEY", 5, 1, 10_000), 1, 10_000));
   }
 
   /** The settings with secrets replaced, for logging. */

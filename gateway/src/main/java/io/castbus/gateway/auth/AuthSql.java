@@ -61,6 +61,11 @@ final class AuthSql {
 
   static final String DELETE_USER = "delete from users where id = $1 returning name";
 
+  /** Serializes a user's key creations, so the count below holds. */
+  static final String LOCK_USER = "select id from users where id = $1 for update";
+
+  static final String KEY_COUNT = "select count(*) from api_keys where user_id = $1";
+
   static final String CREATE_KEY = """
       insert into api_keys (user_id, prefix, hash) values ($1, $2, $3) returning id, prefix, created_at""";
 

@@ -1,5 +1,6 @@
 package io.castbus.gateway.auth;
 
+import io.castbus.common.ServiceError;
 import io.castbus.common.queue.RunJson;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -20,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AuthStore {
 
   static final long CACHE_MILLIS = 10_000;
+  /** Limits are counted per user, so more keys buy no more; this caps what a user may hold anyway. */
+  public static final int KEYS_PER_USER = 20;
   private static final int CACHE_MAX = 10_000;
 
   private final Pool pool;
@@ -152,11 +155,19 @@ public final class AuthStore {
     return pool.preparedQuery(AuthSql.DELETE_USER).execute(Tuple.of(id)).map(rows -> rows.size() > 0);
   }
 
-  /** A new key for the user, shown this once. */
+  /** A new key for the user, shown this once; a user already holding {@link #KEYS_PER_USER} keys gets 409. */
   public Future<JsonObject> createKey(long userId) {
     var key = ApiKeys.generate();
-    return pool.preparedQuery(AuthSql.CREATE_KEY).execute(Tuple.of(userId, ApiKeys.prefix(key), hasher.hash(key)))
-        .map(rows -> key(rows.iterator().next()).put("api_key", key));
+    return pool.withTransaction(conn -> conn.preparedQuery(AuthSql.LOCK_USER).execute(Tuple.of(userId))
+        .compose(v -> conn.preparedQuery(AuthSql.KEY_COUNT).execute(Tuple.of(userId)))
+        .compose(count -> {
+          if (count.iterator().next().getLong(0) >= KEYS_PER_USER) {
+            return Future.failedFuture(new ServiceError(409, "conflict", "a user may hold at most " + KEYS_PER_USER
+                + " API keys; revoke one (DELETE /api/me/keys/{id}) first"));
+          }
+          return conn.preparedQuery(AuthSql.CREATE_KEY).execute(Tuple.of(userId, ApiKeys.prefix(key), hasher.hash(key)))
+              .map(rows -> key(rows.iterator().next()).put("api_key", key));
+        }));
   }
 
   public Future<JsonArray> keys(long userId, int limit) {
