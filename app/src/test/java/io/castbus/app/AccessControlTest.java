@@ -207,6 +207,48 @@ class AccessControlTest {
   }
 
   @Test
+  @DisplayName("things are owned by user id: a user created under a deleted user's name sees nothing of theirs; "
+      + "deleting gives what they owned to the deleting admin, or deletes it with owned=delete")
+  void ownershipByUserId() {
+    var first = user("mallory");
+    var mallory = admin.withKey(first.getString("api_key"));
+    var podcast = mallory.post("/api/podcasts", new JsonObject()
+        .put("rss_url", "http://127.0.0.1:" + feeds.actualPort() + "/mallory.xml").put("auto_download", false)
+        .encode()).json().getLong("id");
+    var run = mallory.post("/api/podcasts/" + podcast + "/refresh", null).json().getString("run_id");
+    mallory.awaitRun(run, "completed", WAIT);
+
+    var deleted = admin.call("DELETE", "/api/admin/users/" + first.getLong("id"), null);
+    assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+    assertThat(deleted.json().getString("owned")).isEqualTo("reassign");
+    assertThat(deleted.json().getInteger("podcasts")).isEqualTo(1);
+    assertThat(deleted.json().getInteger("runs")).isGreaterThanOrEqualTo(1);
+
+    var again = admin.withKey(user("mallory").getString("api_key"));
+    assertThat(again.get("/api/podcasts").json().getJsonArray("podcasts")).isEmpty();
+    assertThat(again.get("/api/runs").json().getJsonArray("runs")).isEmpty();
+    assertThat(again.get("/api/podcasts/" + podcast).status()).isEqualTo(404);
+    assertThat(again.get("/api/runs/" + run).status()).isEqualTo(404);
+    assertThat(admin.get("/api/podcasts/" + podcast).json().getString("owner")).isEqualTo("admin");
+    assertThat(admin.get("/api/runs/" + run).json().getString("owner")).isEqualTo("admin");
+
+    var trudyUser = user("trudy");
+    var trudy = admin.withKey(trudyUser.getString("api_key"));
+    var hers = trudy.post("/api/podcasts", new JsonObject()
+        .put("rss_url", "http://127.0.0.1:" + feeds.actualPort() + "/trudy.xml").put("auto_download", false)
+        .encode()).json().getLong("id");
+    var herRun = trudy.post("/api/podcasts/" + hers + "/refresh", null).json().getString("run_id");
+    trudy.awaitRun(herRun, "completed", WAIT);
+    var gone = admin.call("DELETE", "/api/admin/users/" + trudyUser.getLong("id") + "?owned=delete", null);
+    assertThat(gone.status()).as(gone.toString()).isEqualTo(200);
+    assertThat(gone.json().getInteger("podcasts")).isEqualTo(1);
+    assertThat(admin.get("/api/podcasts/" + hers).status()).isEqualTo(404);
+    assertThat(admin.get("/api/runs/" + herRun).status()).isEqualTo(404);
+    assertThat(admin.call("DELETE", "/api/admin/users/" + trudyUser.getLong("id") + "?owned=elsewhere", null)
+        .status()).isEqualTo(400);
+  }
+
+  @Test
   @DisplayName("a hostile feed's '../' titles never place a download outside DOWNLOAD_DIR")
   void hostileFeedTitles() throws Exception {
     var carol = admin.withKey(user("carol").getString("api_key"));

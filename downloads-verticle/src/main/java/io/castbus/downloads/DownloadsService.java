@@ -30,7 +30,7 @@ final class DownloadsService {
     this.episodes = episodes;
   }
 
-  /** {@code {"status", "podcast", "limit", "owner", "admin"}} → {@code {"total", "downloads"}}, newest change first. */
+  /** {@code {"status", "podcast", "limit", "owner_id", "admin"}} → {@code {"total", "downloads"}}, newest change first. */
   Future<JsonObject> list(JsonObject q) {
     var status = q.getString("status");
     if (status != null && !STATUSES.contains(status)) {
@@ -43,7 +43,7 @@ final class DownloadsService {
       return Future.failedFuture(ServiceError.badRequest("limit must be between 1 and " + MAX_LIMIT));
     }
     var admin = q.getBoolean("admin", false);
-    var owner = q.getString("owner");
+    var owner = q.getLong("owner_id");
     var pool = queue.pool();
     var count = pool.preparedQuery(DownloadsSql.COUNT).execute(Tuple.of(status, podcast, admin, owner));
     var page = pool.preparedQuery(DownloadsSql.PAGE).execute(Tuple.from(new Object[] {
@@ -61,8 +61,9 @@ final class DownloadsService {
     var id = number(q.getValue("id"), "episode id");
     var admin = q.getBoolean("admin", false);
     var owner = q.getString("owner");
+    var ownerId = q.getLong("owner_id");
     var pool = queue.pool();
-    return pool.preparedQuery(DownloadsSql.EPISODE_FOR_REQUEST).execute(Tuple.of(id, admin, owner)).compose(rows -> {
+    return pool.preparedQuery(DownloadsSql.EPISODE_FOR_REQUEST).execute(Tuple.of(id, admin, ownerId)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.failedFuture(ServiceError.notFound("no episode with id " + id));
       }
@@ -71,7 +72,9 @@ final class DownloadsService {
         return Future.failedFuture(ServiceError.conflict("episode " + id + " has no enclosure to download"));
       }
       return pool.preparedQuery(DownloadsSql.WANT).execute(Tuple.of(id))
-          .compose(v -> queue.enqueue(RunTypes.download(id).owner(owner == null ? row.getString("owner") : owner)))
+          .compose(v -> queue.enqueue(owner == null
+              ? RunTypes.download(id).owner(row.getString("owner"), row.getLong("owner_id"))
+              : RunTypes.download(id).owner(owner, ownerId)))
           .map(runId -> new JsonObject().put("run_id", runId.toString()).put("episode_id", id));
     });
   }
@@ -91,7 +94,7 @@ final class DownloadsService {
       if (page.isEmpty()) {
         return Future.succeededFuture(queued);
       }
-      var runs = page.stream().map(w -> RunTypes.download(w.episode()).owner(w.owner())).toList();
+      var runs = page.stream().map(w -> RunTypes.download(w.episode()).owner(w.owner(), w.ownerId())).toList();
       var last = page.get(page.size() - 1).episode();
       return queue.enqueueAll(runs).compose(ids -> page.size() < SWEEP_PAGE
           ? Future.succeededFuture(queued + ids.size())

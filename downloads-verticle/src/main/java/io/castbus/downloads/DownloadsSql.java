@@ -73,7 +73,7 @@ final class DownloadsSql {
    * out those whose download a person cancelled since they were last wanted.
    */
   static final String WANTED_WITHOUT_RUN = """
-      select e.id, p.owner from episodes e
+      select e.id, p.owner, p.owner_id from episodes e
         join podcasts p on p.id = e.podcast_id
        where e.download_status in ('pending', 'downloading') and e.id > $2
          and not exists (select 1 from runs r where r.type = $1 and r.dedupe_key = 'episode:' || e.id
@@ -84,9 +84,9 @@ final class DownloadsSql {
        limit $3""";
 
   static final String EPISODE_FOR_REQUEST = """
-      select e.id, e.enclosure_url, p.owner from episodes e
+      select e.id, e.enclosure_url, p.owner, p.owner_id from episodes e
         join podcasts p on p.id = e.podcast_id
-       where e.id = $1 and ($2 or p.owner is not distinct from $3)""";
+       where e.id = $1 and ($2 or p.owner_id is not distinct from $3)""";
 
   static final String WANT = """
       update episodes
@@ -97,7 +97,7 @@ final class DownloadsSql {
   private static final String FILTER = """
        where (case when $1::text is null then e.download_status <> 'none' else e.download_status = $1 end)
          and ($2::bigint is null or e.podcast_id = $2)
-         and ($3 or p.owner is not distinct from $4)
+         and ($3 or p.owner_id is not distinct from $4)
       """;
 
   static final String COUNT = """

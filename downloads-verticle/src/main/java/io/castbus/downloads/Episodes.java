@@ -131,11 +131,11 @@ final class Episodes {
         .execute(Tuple.of(RunTypes.DOWNLOAD_EPISODE, afterId, limit))
         .map(rows -> {
           var wanted = new ArrayList<Wanted>(rows.size());
-          rows.forEach(r -> wanted.add(new Wanted(r.getLong("id"), r.getString("owner"))));
+          rows.forEach(r -> wanted.add(new Wanted(r.getLong("id"), r.getString("owner"), r.getLong("owner_id"))));
           return wanted;
         });
   }
 
-  record Wanted(long episode, String owner) {
+  record Wanted(long episode, String owner, Long ownerId) {
   }
 }

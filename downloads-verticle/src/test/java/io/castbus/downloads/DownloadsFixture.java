@@ -117,7 +117,7 @@ final class DownloadsFixture implements AutoCloseable {
 
   /** Queues the episode's download as the feeds module does. */
   UUID download(long episode) {
-    return await(queue.enqueue(RunTypes.download(episode).owner("alice")));
+    return await(queue.enqueue(RunTypes.download(episode).owner("alice", null)));
   }
 
   /** Waits until the run is completed, failed or cancelled, and returns it. */

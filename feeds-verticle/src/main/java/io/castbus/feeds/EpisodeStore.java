@@ -160,7 +160,7 @@ final class EpisodeStore {
     return conn.preparedQuery(FeedsSql.MARK_PENDING).execute(Tuple.of(wanted)).compose(marked -> {
       var ids = new ArrayList<Long>();
       marked.forEach(row -> ids.add(row.getLong("id")));
-      var runs = ids.stream().map(id -> RunTypes.download(id).owner(p.owner())).toList();
+      var runs = ids.stream().map(id -> RunTypes.download(id).owner(p.owner(), p.ownerId())).toList();
       return RunQueue.insert(conn, runs).map(created -> ids);
     });
   }

@@ -25,6 +25,7 @@ final class FeedsJson {
         .put("max_episodes_to_keep", row.getInteger("max_episodes_to_keep"))
         .put("auto_download", row.getBoolean("auto_download"))
         .put("owner", row.getString("owner"))
+        .put("owner_id", row.getLong("owner_id"))
         .put("episode_count", row.getLong("episode_count"))
         .put("last_checked", time(row.getOffsetDateTime("last_checked")))
         .put("last_success", time(row.getOffsetDateTime("last_success")))

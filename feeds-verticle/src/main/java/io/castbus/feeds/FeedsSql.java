@@ -7,7 +7,7 @@ final class FeedsSql {
   }
 
   static final String PODCAST_COLUMNS = """
-      p.id, p.owner, p.rss_url, p.title, p.description, p.site_url, p.image_url, p.author, p.language, p.folder,
+      p.id, p.owner, p.owner_id, p.rss_url, p.title, p.description, p.site_url, p.image_url, p.author, p.language, p.folder,
       p.max_episodes_to_keep, p.auto_download, p.etag, p.last_modified, p.last_checked, p.last_success, p.last_error,
       p.consecutive_failures, p.next_refresh_after, p.created_at, p.updated_at,
       (select count(*) from episodes e where e.podcast_id = p.id) as episode_count""";
@@ -16,28 +16,28 @@ final class FeedsSql {
 
   /** What a refresh needs of a podcast. */
   static final String PODCAST_TO_REFRESH = """
-      select id, owner, rss_url, title, max_episodes_to_keep, auto_download, etag, last_modified, last_success
+      select id, owner, owner_id, rss_url, title, max_episodes_to_keep, auto_download, etag, last_modified, last_success
         from podcasts where id = $1""";
 
   static final String PODCAST_BY_URL = "select id from podcasts where rss_url = $1";
 
-  /** Podcasts visible to {@code $1} (every podcast when null), after id {@code $2}. */
+  /** Podcasts of the user with id {@code $1} (every podcast when null), after id {@code $2}. */
   static final String PODCASTS = "select " + PODCAST_COLUMNS + """
 
         from podcasts p
-       where ($1::text is null or p.owner = $1) and p.id > $2
+       where ($1::bigint is null or p.owner_id = $1) and p.id > $2
        order by p.id
        limit $3""";
 
   static final String INSERT_PODCAST = """
-      insert into podcasts (owner, rss_url, max_episodes_to_keep, auto_download)
-      values ($1, $2, $3, $4)
+      insert into podcasts (owner, owner_id, rss_url, max_episodes_to_keep, auto_download)
+      values ($1, $5, $2, $3, $4)
       on conflict (rss_url) do nothing
       returning id""";
 
   static final String IMPORT_PODCASTS = """
-      insert into podcasts (owner, rss_url, title, site_url)
-      select $1, i.rss_url, i.title, i.site_url
+      insert into podcasts (owner, owner_id, rss_url, title, site_url)
+      select $1, $3, i.rss_url, i.title, i.site_url
         from jsonb_to_recordset($2::jsonb) as i(rss_url text, title text, site_url text)
       on conflict (rss_url) do nothing
       returning id, rss_url""";
@@ -85,7 +85,7 @@ final class FeedsSql {
 
   /** Podcasts due for a scheduled refresh (not backing off after failures), after id {@code $1}. */
   static final String DUE = """
-      select id, owner from podcasts
+      select id, owner, owner_id from podcasts
        where id > $1 and (next_refresh_after is null or next_refresh_after <= now() or $3)
        order by id
        limit $2""";
@@ -145,7 +145,7 @@ final class FeedsSql {
 
   static final String EPISODE_COUNT = "select count(*) from episodes where podcast_id = $1";
 
-  static final String EPISODE = "select " + EPISODE_COLUMNS + ", p.owner from episodes e "
+  static final String EPISODE = "select " + EPISODE_COLUMNS + ", p.owner, p.owner_id from episodes e "
       + "join podcasts p on p.id = e.podcast_id where e.id = $1";
 
   static final String UPDATE_EPISODE = "update episodes set keep = $2, updated_at = now() where id = $1";

@@ -67,12 +67,12 @@ final class PodcastService {
               ? new ServiceError(400, f.code(), "the feed at " + url + " cannot be added: " + f.getMessage()) : e))
           .compose(read -> {
             var inserted = pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.INSERT_PODCAST)
-                .execute(Tuple.of(owner, url, keep, autoDownload)).compose(rows -> {
+                .execute(Tuple.of(owner, url, keep, autoDownload, req.getLong("owner_id"))).compose(rows -> {
                   if (rows.size() == 0) {
                     return Future.failedFuture(alreadyAdded(url));
                   }
-                  var podcast = new Podcast(rows.iterator().next().getLong("id"), owner, url, keep, autoDownload,
-                      null, null, false);
+                  var podcast = new Podcast(rows.iterator().next().getLong("id"), owner, req.getLong("owner_id"),
+                      url, keep, autoDownload, null, null, false);
                   return EpisodeStore.store(conn, podcast, read.feed(), read.fetched(), read.movedTo())
                       .map(stored -> new Added(podcast.id(), stored));
                 }));
@@ -131,7 +131,7 @@ final class PodcastService {
   Future<JsonObject> refresh(JsonObject req) {
     var id = id(req, "id");
     return visible(req, id)
-        .compose(row -> queue.enqueue(RunTypes.refresh(id).owner(req.getString("owner")).priority(Priority.HIGH)))
+        .compose(row -> queue.enqueue(RunTypes.refresh(id).owner(req.getString("owner"), req.getLong("owner_id")).priority(Priority.HIGH)))
         .map(runId -> new JsonObject().put("run_id", runId.toString()).put("podcast_id", id));
   }
 
@@ -186,12 +186,12 @@ final class PodcastService {
           var rows = new JsonArray();
           read.feeds().forEach(f -> rows.add(new JsonObject().put("rss_url", f.xmlUrl()).put("title", f.title())
               .put("site_url", f.htmlUrl())));
-          return pool.preparedQuery(FeedsSql.IMPORT_PODCASTS).execute(Tuple.of(owner, rows)).compose(inserted -> {
+          return pool.preparedQuery(FeedsSql.IMPORT_PODCASTS).execute(Tuple.of(owner, rows, req.getLong("owner_id"))).compose(inserted -> {
             var podcasts = new JsonArray();
             var runs = new ArrayList<io.castbus.common.queue.NewRun>();
             inserted.forEach(r -> {
               podcasts.add(new JsonObject().put("id", r.getLong("id")).put("rss_url", r.getString("rss_url")));
-              runs.add(RunTypes.refresh(r.getLong("id")).owner(owner));
+              runs.add(RunTypes.refresh(r.getLong("id")).owner(owner, req.getLong("owner_id")));
             });
             return queue.enqueueAll(runs).map(ids -> new JsonObject()
                 .put("imported", inserted.size())
@@ -228,17 +228,20 @@ final class PodcastService {
   private Future<Row> owned(String sql, String what, JsonObject req, long id) {
     return pool.preparedQuery(sql).execute(Tuple.of(id)).compose(rows -> {
       var owner = visibleTo(req);
-      if (rows.size() == 0 || (owner != null && !owner.equals(rows.iterator().next().getString("owner")))) {
+      if (rows.size() == 0 || (owner != null && !owner.equals(rows.iterator().next().getLong("owner_id")))) {
         return Future.failedFuture(ServiceError.notFound("no " + what + " with id " + id));
       }
       return Future.succeededFuture(rows.iterator().next());
     });
   }
 
-  /** The owner whose podcasts the caller sees, or null for an admin (every podcast). */
-  private static String visibleTo(JsonObject req) {
-    return req.getBoolean("admin", false) ? null : req.getString("owner", "");
+  /** The id of the user whose podcasts the caller sees, or null for an admin (every podcast). */
+  private static Long visibleTo(JsonObject req) {
+    return req.getBoolean("admin", false) ? null : req.getLong("owner_id", NOBODY);
   }
+
+  /** No user has this id: a caller that is neither an admin nor a user sees nothing. */
+  private static final long NOBODY = -1L;
 
   private static long id(JsonObject req, String field) {
     var value = req.getValue(field);

@@ -44,7 +44,7 @@ final class RefreshAll {
       var last = after;
       for (var row : rows) {
         last = row.getLong("id");
-        runs.add(RunTypes.refresh(last).owner(row.getString("owner")).parent(ctx.runId()));
+        runs.add(RunTypes.refresh(last).owner(row.getString("owner"), row.getLong("owner_id")).parent(ctx.runId()));
       }
       var lastId = last;
       return queue.enqueueAll(runs).compose(ids -> {

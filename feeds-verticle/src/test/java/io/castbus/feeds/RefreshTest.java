@@ -246,7 +246,7 @@ class RefreshTest {
     assertThat(fx.count("select count(*) from runs where parent_id = $1::uuid and type = 'refresh_feed'",
         scheduled.getString("id"))).isEqualTo(total - 1);
 
-    var manual = fx.run(NewRun.of(FeedsVerticle.REFRESH_PODCASTS, new JsonObject()).owner("admin"));
+    var manual = fx.run(NewRun.of(FeedsVerticle.REFRESH_PODCASTS, new JsonObject()).owner("admin", null));
     assertThat(manual.getJsonObject("result").getLong("podcasts")).isEqualTo(total);
   }
 }

@@ -61,10 +61,11 @@ final class BusCall {
     });
   }
 
-  /** Who asks: the principal's name as owner, and whether it acts as an admin (who sees everyone's things). */
+  /** Who asks: the principal's name and user id as owner, and whether it acts as an admin (who sees everyone's things). */
   static JsonObject caller(RoutingContext ctx) {
     var principal = Authenticator.principal(ctx);
-    return new JsonObject().put("owner", principal.name()).put("admin", principal.isAdmin());
+    return new JsonObject().put("owner", principal.name()).put("owner_id", principal.userId())
+        .put("admin", principal.isAdmin());
   }
 
   /** The caller and the numeric {@code id} path parameter. */

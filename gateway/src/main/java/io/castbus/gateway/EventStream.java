@@ -45,8 +45,8 @@ final class EventStream {
   private record Event(long id, String kind, JsonObject data) {
   }
 
-  /** {@code owner} is null for a client that sees every run (an admin), else the only owner whose runs it sees. */
-  private record Client(HttpServerResponse response, Long keyId, Long userId, String owner, String job, String type,
+  /** {@code owner} is null for a client that sees every run (an admin), else the id of the user whose runs it sees. */
+  private record Client(HttpServerResponse response, Long keyId, Long userId, Long owner, String job, String type,
       String run, StringBuilder pending) {
     boolean wants(JsonObject data) {
       return (job == null || job.equals(data.getString("job_id")))
@@ -57,10 +57,10 @@ final class EventStream {
 
   private final Vertx vertx;
   private final int streamsPerUser;
-  /** Run id → its owner (null when none), asked of the runs service once per run while a user's stream is open. */
-  private final Map<String, Future<String>> owners = new LinkedHashMap<>(256, 0.75f, true) {
+  /** Run id → its owner's id (null when none), asked of the runs service once per run while a user's stream is open. */
+  private final Map<String, Future<Long>> owners = new LinkedHashMap<>(256, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Future<String>> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Future<Long>> eldest) {
       return size() > MAX_OWNERS;
     }
   };
@@ -135,7 +135,7 @@ final class EventStream {
           : "this user already has ") + streamsPerUser + " live streams open on this gateway; close one first"));
       return;
     }
-    var owner = principal == null || principal.isAdmin() ? null : principal.name();
+    var owner = principal == null || principal.isAdmin() ? null : principal.userId();
     var client = new Client(ctx.response(), keyId, userId, owner, request.getParam("job"), request.getParam("type"),
         request.getParam("run"), new StringBuilder());
     var response = ctx.response()
@@ -185,7 +185,7 @@ final class EventStream {
   private void catchUp(Client client, long lastSeen) {
     var mark = lastId;
     var since = Instant.ofEpochMilli(lastSeen / 1000 - CLOCK_MARGIN_MILLIS);
-    var query = new JsonObject().put("since", since.toString()).put("owner", client.owner());
+    var query = new JsonObject().put("since", since.toString()).put("owner_id", client.owner());
     vertx.eventBus().<JsonObject>request(Addresses.RUNS_CHANGES, query, BusCall.OPTIONS).onComplete(ar -> {
       if (client.response().closed() || client.response().ended()) {
         return;
@@ -230,7 +230,7 @@ final class EventStream {
   }
 
   /** Queues the event for the clients that see everything ({@code owner} null), or for that owner's clients. */
-  private void deliver(Event event, String owner) {
+  private void deliver(Event event, Long owner) {
     String text = null;
     for (var client : clients) {
       if ((owner == null ? client.owner() == null : owner.equals(client.owner())) && client.wants(event.data())) {
@@ -244,11 +244,11 @@ final class EventStream {
     }
   }
 
-  private Future<String> ownerOf(String runId) {
+  private Future<Long> ownerOf(String runId) {
     return owners.computeIfAbsent(runId, id -> vertx.eventBus()
         .<JsonObject>request(Addresses.RUNS_GET, new JsonObject().put("id", id), BusCall.OPTIONS)
-        .map(reply -> reply.body().getString("owner"))
-        .otherwise((String) null));
+        .map(reply -> reply.body().getLong("owner_id"))
+        .otherwise((Long) null));
   }
 
   /** For a replay: everything to an admin; to a user, only events of runs already known to be theirs. */

@@ -137,7 +137,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
       }
       return new JsonObject().put("id", ctx.pathParam("id")).put("payload", payload)
-          .put("owner", Authenticator.principal(ctx).name());
+          .put("owner", Authenticator.principal(ctx).name()).put("owner_id", Authenticator.principal(ctx).userId());
     }));
     on(builder, "pauseJob", admin, BusCall.to(Addresses.JOBS_PAUSE, 200, BusCall::id));
     on(builder, "resumeJob", admin, BusCall.to(Addresses.JOBS_RESUME, 200, BusCall::id));

@@ -22,7 +22,7 @@ final class RunsAccess {
     return BusCall.to(Addresses.RUNS_LIST, 200, ctx -> {
       var q = GatewayVerticle.runQuery(ctx);
       var principal = Authenticator.principal(ctx);
-      return principal.isAdmin() ? q : q.put("owner", principal.name());
+      return principal.isAdmin() ? q : q.put("owner_id", principal.userId());
     });
   }
 
@@ -45,7 +45,8 @@ final class RunsAccess {
   private static Future<JsonObject> visibleRun(RoutingContext ctx) {
     var principal = Authenticator.principal(ctx);
     return request(ctx, Addresses.RUNS_GET, BusCall.id(ctx)).map(run -> {
-      if (!principal.isAdmin() && !principal.name().equals(run.getString("owner"))) {
+      if (!principal.isAdmin()
+          && (principal.userId() == null || !principal.userId().equals(run.getLong("owner_id")))) {
         throw ServiceError.notFound("no run with id " + ctx.pathParam("id"));
       }
       return run;

@@ -5,6 +5,7 @@ import io.castbus.common.ServiceError;
 import io.castbus.gateway.auth.AuthStore;
 import io.castbus.gateway.auth.Authenticator;
 import io.castbus.gateway.auth.Principal;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -36,19 +37,45 @@ final class UsersApi {
     return BusCall.answering(200, ctx -> store.users(MAX_LISTED).map(users -> new JsonObject().put("users", users)));
   }
 
+  /**
+   * Deletes a user. What they owned goes to the admin who deletes them ({@code owned=reassign}), or is deleted
+   * ({@code owned=delete}: their podcasts through the feeds service, files included, then their finished runs).
+   */
   Handler<RoutingContext> deleteUser() {
     return BusCall.answering(200, ctx -> {
       var id = id(ctx, "id");
-      if (id.equals(Authenticator.principal(ctx).userId())) {
+      var admin = Authenticator.principal(ctx);
+      if (id.equals(admin.userId())) {
         throw ServiceError.conflict("you cannot delete the user you are signed in as");
       }
-      return store.deleteUser(id).map(deleted -> {
-        if (!deleted) {
-          throw ServiceError.notFound("no user with id " + id);
+      var owned = ctx.request().getParam("owned", "reassign");
+      return store.user(id).compose(user -> {
+        if (user.isEmpty()) {
+          return Future.failedFuture(ServiceError.notFound("no user with id " + id));
         }
-        revoked(ctx, new JsonObject().put("user_id", id));
-        return new JsonObject().put("deleted", true);
+        var podcasts = owned.equals("delete") ? deletePodcasts(ctx, id) : Future.succeededFuture(0);
+        return podcasts.compose(deletedPodcasts -> store.deleteUser(id, owned.equals("delete"), admin)
+            .map(moved -> {
+              revoked(ctx, new JsonObject().put("user_id", id));
+              return new JsonObject().put("deleted", true).put("owned", owned)
+                  .put("podcasts", deletedPodcasts + moved.podcasts()).put("runs", moved.runs());
+            }));
       });
+    });
+  }
+
+  /** Deletes every podcast of the user, files included, through the feeds service; answers how many. */
+  private static Future<Integer> deletePodcasts(RoutingContext ctx, long userId) {
+    var bus = ctx.vertx().eventBus();
+    var theirs = new JsonObject().put("owner_id", userId).put("admin", false);
+    return bus.<JsonObject>request(Addresses.PODCASTS_LIST, theirs, BusCall.OPTIONS).compose(reply -> {
+      var ids = reply.body().getJsonArray("podcasts").stream().map(p -> ((JsonObject) p).getLong("id")).toList();
+      Future<Void> chain = Future.succeededFuture();
+      for (var podcast : ids) {
+        chain = chain.compose(v -> bus.<JsonObject>request(Addresses.PODCASTS_DELETE, new JsonObject()
+            .put("id", podcast).put("admin", true).put("delete_files", true), BusCall.OPTIONS).mapEmpty());
+      }
+      return chain.map(v -> ids.size());
     });
   }
 
@@ -60,8 +87,8 @@ final class UsersApi {
       } else if (found.result().isEmpty()) {
         HttpErrors.send(ctx, ServiceError.notFound("no user with id " + ctx.pathParam("id")));
       } else {
-        var owner = found.result().get().getString("name");
-        BusCall.to(Addresses.RUNS_LIST, 200, c -> GatewayVerticle.runQuery(c).put("owner", owner)).handle(ctx);
+        var owner = found.result().get().getLong("id");
+        BusCall.to(Addresses.RUNS_LIST, 200, c -> GatewayVerticle.runQuery(c).put("owner_id", owner)).handle(ctx);
       }
     });
   }

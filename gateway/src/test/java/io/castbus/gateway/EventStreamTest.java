@@ -178,18 +178,20 @@ class EventStreamTest {
   @DisplayName("a user's stream carries the events of their own runs only; an admin's carries everyone's")
   void usersSeeTheirOwnRuns() throws Exception {
     var keys = new java.util.HashMap<String, String>();
+    var ids = new java.util.HashMap<String, Long>();
     for (var name : java.util.List.of("ursula", "victor")) {
       var made = api.post("/api/admin/users", new io.vertx.core.json.JsonObject().put("name", name).put("role", "user")
           .encode());
       assertThat(made.status()).isEqualTo(201);
       keys.put(name, made.json().getString("api_key"));
+      ids.put(name, made.json().getLong("id"));
     }
     var ursula = open(keys.get("ursula"), "", null);
     var victor = open(keys.get("victor"), "", null);
     var admin = open("", null);
     var queue = new io.castbus.common.queue.RunQueue(fixture.vertx, fixture.process.pool());
     var runId = GatewayFixture.await(queue.enqueue(io.castbus.common.queue.NewRun.of(GatewayFixture.BLOCKING,
-        new io.vertx.core.json.JsonObject()).owner("ursula"))).toString();
+        new io.vertx.core.json.JsonObject()).owner("ursula", ids.get("ursula")))).toString();
     untilStatus(ursula, runId, "running");
     assertThat(api.post("/api/runs/" + runId + "/cancel", null).status()).isEqualTo(200);
     assertThat(untilStatus(ursula, runId, "cancelled")).extracting(e -> e.data().getString("run_id"))

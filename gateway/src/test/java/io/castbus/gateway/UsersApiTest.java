@@ -111,8 +111,9 @@ class UsersApiTest {
   void userRuns() {
     var frank = createUser("frank", "user");
     var queue = new RunQueue(fixture.vertx, fixture.process.pool());
-    var his = GatewayFixture.await(queue.enqueue(NewRun.of("report", new JsonObject()).owner("frank"))).toString();
-    GatewayFixture.await(queue.enqueue(NewRun.of("report", new JsonObject()).owner("grace")));
+    var his = GatewayFixture.await(queue.enqueue(NewRun.of("report", new JsonObject()).owner("frank", frank.getLong("id")))).toString();
+    var grace = createUser("grace", "user");
+    GatewayFixture.await(queue.enqueue(NewRun.of("report", new JsonObject()).owner("grace", grace.getLong("id"))));
 
     var runs = admin.get("/api/admin/users/" + frank.getLong("id") + "/runs?limit=10");
     assertThat(runs.status()).as(runs.toString()).isEqualTo(200);

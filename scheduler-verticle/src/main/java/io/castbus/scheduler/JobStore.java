@@ -138,7 +138,7 @@ final class JobStore {
   }
 
   /** Creates a run of the job now, paused or not; {@code payload} is merged over the job's own. */
-  Future<UUID> trigger(String id, JsonObject payload, String owner, RunQueue queue) {
+  Future<UUID> trigger(String id, JsonObject payload, String owner, Long ownerId, RunQueue queue) {
     return pool.preparedQuery(SchedulerSql.LOCK_JOB.replace(" for update", "")).execute(Tuple.of(id))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -149,7 +149,7 @@ final class JobStore {
           return queue.enqueue(NewRun.of(row.getString("run_type"), merged)
               .priority(Priority.ofRank(row.getInteger("priority")))
               .job(id, null)
-              .owner(owner));
+              .owner(owner, ownerId));
         });
   }
 

@@ -76,7 +76,7 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private Future<JsonObject> trigger(JsonObject q) {
     var id = id(q);
-    return jobs.trigger(id, q.getJsonObject("payload"), q.getString("owner"), queue)
+    return jobs.trigger(id, q.getJsonObject("payload"), q.getString("owner"), q.getLong("owner_id"), queue)
         .map(runId -> new JsonObject().put("run_id", runId.toString()).put("job_id", id));
   }
 

@@ -121,7 +121,8 @@ final class ActiveRun implements RunContext {
 
   @Override
   public Future<UUID> enqueue(NewRun child) {
-    return queue.enqueue(child.parent(run.id()).owner(child.owner() != null ? child.owner() : run.owner()));
+    var owned = child.owner() != null ? child : child.owner(run.owner(), run.ownerId());
+    return queue.enqueue(owned.parent(run.id()));
   }
 
   void signalStop(String reason) {

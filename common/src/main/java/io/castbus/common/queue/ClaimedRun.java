@@ -9,7 +9,8 @@ import java.util.UUID;
  * what log lines name as its {@code job}.
  */
 public record ClaimedRun(
-    UUID id, String type, String jobId, UUID parentId, JsonObject payload, String owner, Priority priority,
+    UUID id, String type, String jobId, UUID parentId, JsonObject payload, String owner, Long ownerId,
+    Priority priority,
     int attempt, int maxAttempts, String firedBy) {
 
   static ClaimedRun from(Row row) {
@@ -20,6 +21,7 @@ public record ClaimedRun(
         row.getUUID("parent_id"),
         row.getJsonObject("payload"),
         row.getString("owner"),
+        row.getLong("owner_id"),
         Priority.ofRank(row.getInteger("priority")),
         row.getInteger("attempts"),
         row.getInteger("max_attempts"),

@@ -15,6 +15,7 @@ public record NewRun(
     String jobId,
     UUID parentId,
     String owner,
+    Long ownerId,
     String dedupeKey,
     Instant notBefore,
     Instant dueAt) {
@@ -28,31 +29,32 @@ public record NewRun(
   }
 
   public static NewRun of(String type, JsonObject payload) {
-    return new NewRun(type, payload, Priority.NORMAL, null, null, null, null, null, null);
+    return new NewRun(type, payload, Priority.NORMAL, null, null, null, null, null, null, null);
   }
 
   public NewRun priority(Priority p) {
-    return new NewRun(type, payload, p, jobId, parentId, owner, dedupeKey, notBefore, dueAt);
+    return new NewRun(type, payload, p, jobId, parentId, owner, ownerId, dedupeKey, notBefore, dueAt);
   }
 
   public NewRun job(String id, Instant due) {
-    return new NewRun(type, payload, priority, id, parentId, owner, dedupeKey, notBefore, due);
+    return new NewRun(type, payload, priority, id, parentId, owner, ownerId, dedupeKey, notBefore, due);
   }
 
   public NewRun parent(UUID id) {
-    return new NewRun(type, payload, priority, jobId, id, owner, dedupeKey, notBefore, dueAt);
+    return new NewRun(type, payload, priority, jobId, id, owner, ownerId, dedupeKey, notBefore, dueAt);
   }
 
-  public NewRun owner(String o) {
-    return new NewRun(type, payload, priority, jobId, parentId, o, dedupeKey, notBefore, dueAt);
+  /** The user the run belongs to: their name, shown, and their id, which decides who sees it. */
+  public NewRun owner(String name, Long id) {
+    return new NewRun(type, payload, priority, jobId, parentId, name, id, dedupeKey, notBefore, dueAt);
   }
 
   public NewRun dedupe(String key) {
-    return new NewRun(type, payload, priority, jobId, parentId, owner, key, notBefore, dueAt);
+    return new NewRun(type, payload, priority, jobId, parentId, owner, ownerId, key, notBefore, dueAt);
   }
 
   public NewRun notBefore(Instant at) {
-    return new NewRun(type, payload, priority, jobId, parentId, owner, dedupeKey, at, dueAt);
+    return new NewRun(type, payload, priority, jobId, parentId, owner, ownerId, dedupeKey, at, dueAt);
   }
 
   JsonObject toRow(UUID id) {
@@ -64,6 +66,7 @@ public record NewRun(
         .put("dedupe_key", dedupeKey)
         .put("payload", payload)
         .put("owner", owner)
+        .put("owner_id", ownerId)
         .put("priority", priority.rank())
         .put("not_before", notBefore == null ? null : notBefore.toString())
         .put("due_at", dueAt == null ? null : dueAt.toString());

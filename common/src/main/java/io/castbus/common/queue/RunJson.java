@@ -25,6 +25,7 @@ public final class RunJson {
         .put("parent_id", row.getUUID("parent_id") == null ? null : row.getUUID("parent_id").toString())
         .put("payload", row.getJsonObject("payload"))
         .put("owner", row.getString("owner"))
+        .put("owner_id", row.getLong("owner_id"))
         .put("priority", Priority.ofRank(row.getInteger("priority")).wire())
         .put("status", row.getString("status"))
         .put("attempts", row.getInteger("attempts"))

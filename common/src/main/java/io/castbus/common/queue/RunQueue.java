@@ -175,7 +175,7 @@ public final class RunQueue {
         filter.status(), filter.jobId(), filter.type(),
         filter.after() == null ? null : filter.after().createdAt(),
         filter.after() == null ? null : filter.after().id(),
-        filter.limit() + 1, filter.owner()}))
+        filter.limit() + 1, filter.ownerId()}))
         .map(rows -> {
           var runs = new JsonArray();
           RunPage.Cursor next = null;
@@ -196,10 +196,10 @@ public final class RunQueue {
 
   /**
    * The current state of the runs changed after {@code since} (at most {@code limit}, the newest), oldest change
-   * first, each in the shape of a {@code castbus.runs.updates} message; only {@code owner}'s runs unless null.
+   * first, each in the shape of a {@code castbus.runs.updates} message; only the runs of the user with id {@code ownerId} unless null.
    */
-  public Future<JsonArray> changedSince(OffsetDateTime since, String owner, int limit) {
-    return pool.preparedQuery(RunSql.CHANGED_SINCE).execute(Tuple.of(since, limit, owner)).map(rows -> {
+  public Future<JsonArray> changedSince(OffsetDateTime since, Long ownerId, int limit) {
+    return pool.preparedQuery(RunSql.CHANGED_SINCE).execute(Tuple.of(since, limit, ownerId)).map(rows -> {
       var runs = new JsonArray();
       rows.forEach(row -> runs.add(RunUpdates.snapshot(row)));
       return runs;

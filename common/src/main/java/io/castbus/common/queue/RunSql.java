@@ -4,12 +4,13 @@ package io.castbus.common.queue;
 final class RunSql {
 
   static final String ENQUEUE = """
-      insert into runs (id, type, job_id, parent_id, dedupe_key, payload, owner, priority, not_before, due_at)
-      select n.id, n.type, n.job_id, n.parent_id, n.dedupe_key, coalesce(n.payload, '{}'), n.owner, n.priority,
-             coalesce(n.not_before, now()), n.due_at
+      insert into runs (id, type, job_id, parent_id, dedupe_key, payload, owner, owner_id, priority, not_before,
+                        due_at)
+      select n.id, n.type, n.job_id, n.parent_id, n.dedupe_key, coalesce(n.payload, '{}'), n.owner, n.owner_id,
+             n.priority, coalesce(n.not_before, now()), n.due_at
         from jsonb_to_recordset($1) as n(id uuid, type text, job_id text, parent_id uuid, dedupe_key text,
-                                         payload jsonb, owner text, priority smallint, not_before timestamptz,
-                                         due_at timestamptz)
+                                         payload jsonb, owner text, owner_id bigint, priority smallint,
+                                         not_before timestamptz, due_at timestamptz)
       on conflict (type, dedupe_key) where dedupe_key is not null and status in ('queued', 'running') do nothing
       returning id
       """;
@@ -29,7 +30,8 @@ final class RunSql {
                 order by priority, not_before, id
                 limit %s
                 for update skip locked))
-      returning r.id, r.type, r.job_id, r.parent_id, r.payload, r.owner, r.priority, r.attempts, r.max_attempts,
+      returning r.id, r.type, r.job_id, r.parent_id, r.payload, r.owner, r.owner_id, r.priority, r.attempts,
+                r.max_attempts,
                 coalesce(r.job_id, (select p.job_id from runs p where p.id = r.parent_id)) as fired_by
       """;
 
@@ -191,7 +193,7 @@ final class RunSql {
       """;
 
   static final String RUN_COLUMNS = """
-      id, type, job_id, parent_id, payload, owner, priority, status, attempts, max_attempts, not_before, due_at,
+      id, type, job_id, parent_id, payload, owner, owner_id, priority, status, attempts, max_attempts, not_before, due_at,
       worker_id, cancel_requested, progress, output, result, error, created_at, started_at, finished_at
       """;
 
@@ -204,17 +206,17 @@ final class RunSql {
          and ($2::text is null or job_id = $2)
          and ($3::text is null or type = $3)
          and ($4::timestamptz is null or (created_at, id) < ($4, $5::uuid))
-         and ($7::text is null or owner = $7)
+         and ($7::bigint is null or owner_id = $7)
        order by created_at desc, id desc
        limit $6
       """;
 
-  /** Runs changed after $1 (newest $2, then oldest first), of owner $3 unless null: a live stream's catch-up. */
+  /** Runs changed after $1 (newest $2, then oldest first), of owner id $3 unless null: a live stream's catch-up. */
   static final String CHANGED_SINCE = """
       select * from (
         select id, type, job_id, status, progress, updated_at
           from runs
-         where updated_at > $1 and ($3::text is null or owner = $3)
+         where updated_at > $1 and ($3::bigint is null or owner_id = $3)
          order by updated_at desc, id desc
          limit $2) newest
        order by updated_at, id

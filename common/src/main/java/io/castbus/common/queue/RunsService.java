@@ -79,7 +79,7 @@ public final class RunsService extends VerticleBase {
       }
     }
     var cursor = q.getString("cursor");
-    var filter = new RunFilter(status, q.getString("job"), q.getString("type"), q.getString("owner"), limit,
+    var filter = new RunFilter(status, q.getString("job"), q.getString("type"), q.getLong("owner_id"), limit,
         cursor == null ? null : RunPage.Cursor.decode(cursor));
     return queue.list(filter).map(page -> new JsonObject()
         .put("runs", page.runs())
@@ -111,7 +111,7 @@ public final class RunsService extends VerticleBase {
       throw ServiceError.badRequest("since must be an ISO-8601 instant, got '" + q.getString("since") + "'");
     }
     var limit = Math.min(Math.max(q.getInteger("limit", CHANGES_LIMIT), 1), CHANGES_LIMIT);
-    return queue.changedSince(since, q.getString("owner"), limit + 1).map(runs -> {
+    return queue.changedSince(since, q.getLong("owner_id"), limit + 1).map(runs -> {
       var complete = runs.size() <= limit;
       if (!complete) {
         runs.remove(0);

@@ -335,7 +335,7 @@ class RunQueueTest {
   @Test
   @DisplayName("a handler can enqueue child runs, which inherit the owner and name their parent")
   void childRuns() {
-    var parent = await(fx.queue.enqueue(NewRun.of("fan-out", new JsonObject()).owner("alice")));
+    var parent = await(fx.queue.enqueue(NewRun.of("fan-out", new JsonObject()).owner("alice", null)));
     var children = new CopyOnWriteArrayList<String>();
     fx.deploy(vertx -> worker(vertx, "fan-out", JobTypeOptions.DEFAULTS, ctx -> Future.all(List.of(
             ctx.enqueue(NewRun.of("child", new JsonObject().put("n", 1))),

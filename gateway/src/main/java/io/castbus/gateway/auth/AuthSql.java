@@ -61,6 +61,15 @@ final class AuthSql {
 
   static final String DELETE_USER = "delete from users where id = $1 returning name";
 
+  /** A deleted user's podcasts and runs, given to the admin who deletes them ($2 name, $3 id). */
+  static final String REASSIGN_PODCASTS = "update podcasts set owner = $2, owner_id = $3 where owner_id = $1";
+
+  static final String REASSIGN_RUNS = "update runs set owner = $2, owner_id = $3 where owner_id = $1";
+
+  /** A deleted user's history; their queued and running runs finish, ownerless (owner_id set null by the key). */
+  static final String DELETE_FINISHED_RUNS = """
+      delete from runs where owner_id = $1 and status in ('completed', 'failed', 'cancelled')""";
+
   /** Serializes a user's key creations, so the count below holds. */
   static final String LOCK_USER = "select id from users where id = $1 for update";
 

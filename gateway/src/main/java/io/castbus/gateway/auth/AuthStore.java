@@ -150,9 +150,29 @@ public final class AuthStore {
         .map(rows -> rows.size() == 0 ? Optional.<JsonObject>empty() : Optional.of(user(rows.iterator().next())));
   }
 
-  /** Deletes a user and its keys; false when there is no such user. */
-  public Future<Boolean> deleteUser(long id) {
-    return pool.preparedQuery(AuthSql.DELETE_USER).execute(Tuple.of(id)).map(rows -> rows.size() > 0);
+  /** How many of a deleted user's podcasts and runs were given to the admin, or deleted. */
+  public record Moved(int podcasts, int runs) {
+  }
+
+  /**
+   * Deletes a user and its keys, in one transaction with what they owned: given to {@code admin}, or (when
+   * {@code delete}) their finished runs deleted and the rest left with no owner. Podcasts to delete are deleted
+   * beforehand through the feeds service, which removes their files.
+   */
+  public Future<Moved> deleteUser(long id, boolean delete, Principal admin) {
+    return pool.withTransaction(conn -> {
+      Future<Moved> moved = delete
+          ? conn.preparedQuery(AuthSql.DELETE_FINISHED_RUNS).execute(Tuple.of(id)).map(r -> new Moved(0, r.rowCount()))
+          : conn.preparedQuery(AuthSql.REASSIGN_PODCASTS).execute(Tuple.of(id, admin.name(), admin.userId()))
+              .compose(p -> conn.preparedQuery(AuthSql.REASSIGN_RUNS).execute(Tuple.of(id, admin.name(),
+                  admin.userId())).map(r -> new Moved(p.rowCount(), r.rowCount())));
+      return moved.compose(m -> conn.preparedQuery(AuthSql.DELETE_USER).execute(Tuple.of(id)).map(rows -> {
+        if (rows.size() == 0) {
+          throw ServiceError.notFound("no user with id " + id);
+        }
+        return m;
+      }));
+    });
   }
 
   /** A new key for the user, shown this once; a user already holding {@link #KEYS_PER_USER} keys gets 409. */
