@@ -41,12 +41,7 @@ final class HttpErrors {
       // The decoder's message may quote the offending header, a key among them: never echoed.
       error = ServiceError.badRequest("the request is not valid HTTP (its request line or a header is malformed)");
     }
-    request.response()
-        .setStatusCode(error.status())
-        .putHeader("content-type", "application/json")
-        .putHeader("connection", "close")
-        .end(error.toJson().encode())
-        .onComplete(done -> request.connection().close());
+    sendAndClose(request, error);
   }
 
   static void send(RoutingContext ctx, ServiceError error) {

@@ -117,8 +117,8 @@ class DownloadsApiTest {
         + "'carol') returning id");
     var theirs = insert("insert into episodes (podcast_id, guid, title, enclosure_url, download_status) "
         + "values ($1, 'o1', 'Not yours', 'http://127.0.0.1:9/x.mp3', 'failed') returning id", others);
-    var own = insert("insert into podcasts (rss_url, title, owner) values ('http://feeds.example/b', 'Bobcast', "
-        + "'bob') returning id");
+    var own = insert("insert into podcasts (rss_url, title, owner, owner_id) values ('http://feeds.example/b', "
+        + "'Bobcast', 'bob', $1) returning id", bob);
     insert("insert into episodes (podcast_id, guid, title, enclosure_url, download_status) "
         + "values ($1, 'b1', 'Yours', 'http://127.0.0.1:9/y.mp3', 'failed') returning id", own);
     var asBob = api.withKey(key);

@@ -3,7 +3,6 @@ package io.castbus.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.testkit.ApiClient;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -139,35 +138,7 @@ class OutsideProbeTest {
     var request = new byte[head.length() + length - 1];
     System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, request, 0, head.length());
     java.util.Arrays.fill(request, head.length(), request.length, (byte) ' ');
-    try (var socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(45_000);
-      var out = socket.getOutputStream();
-      try {
-        out.write(request);
-        out.flush();
-      } catch (java.io.IOException closedWhileWriting) {
-        // the server answered and closed before taking the whole body: read what it said
-      }
-      var answer = new java.io.ByteArrayOutputStream();
-      var closed = false;
-      try {
-        var in = socket.getInputStream();
-        var buffer = new byte[4096];
-        for (int n; (n = in.read(buffer)) >= 0; ) {
-          answer.write(buffer, 0, n);
-        }
-        closed = true;
-      } catch (java.net.SocketTimeoutException stillOpen) {
-        // held open
-      } catch (java.io.IOException reset) {
-        closed = true;
-      }
-      var text = answer.toString(StandardCharsets.UTF_8);
-      var status = text.startsWith("HTTP/1.1 ") ? Integer.parseInt(text.substring(9, 12)) : 0;
-      return new RawHttp.Answer(status, text, closed);
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    }
+    return RawHttp.send(port, request, 45_000);
   }
 
   @Test
