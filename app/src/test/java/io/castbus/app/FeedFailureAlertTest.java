@@ -86,14 +86,14 @@ class FeedFailureAlertTest {
         var fannedOut = trigger.json().getString("run_id");
         Waits.until(WAIT, "the refresh_feed run the job fanned out", () -> child(api, fannedOut) != null);
         var first = failed(api, child(api, fannedOut));
-        assertThat(first.getInteger("attempts")).isEqualTo(3);
+        assertThat(first.getInteger("attempts")).isEqualTo(4);
         assertThat(first.getJsonObject("error").getString("message")).contains("HTTP 500");
 
         Waits.until(WAIT, "the alert mail", () -> smtp.getReceivedMessages().length >= 1);
         var mail = smtp.getReceivedMessages()[0];
         var body = GreenMailUtil.getBody(mail).replace("=\r\n", "").replace("=3D", "=");
         assertThat(mail.getSubject()).contains("refresh_feed failed", TITLE, "HTTP 500");
-        assertThat(body).contains(TITLE, feedUrl, "HTTP 500", "after 3 attempt(s)", first.getString("id"));
+        assertThat(body).contains(TITLE, feedUrl, "HTTP 500", "after 4 attempt(s)", first.getString("id"));
 
         var again = api.post("/api/podcasts/" + podcast + "/refresh", "");
         assertThat(again.status()).as(again.toString()).isEqualTo(202);

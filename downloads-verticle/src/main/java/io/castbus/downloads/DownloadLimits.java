@@ -28,7 +28,7 @@ record DownloadLimits(int clusterConcurrency, int perHost, Duration idleTimeout,
 
   static DownloadLimits from(Settings s) {
     return new DownloadLimits(s.maxConcurrentDownloads(), PER_HOST, Duration.ofSeconds(s.downloadIdleTimeout()),
-        s.downloadMaxFileMb() * MB, s.downloadMinFreeMb() * MB, 3, Duration.ofSeconds(2), Duration.ofSeconds(5),
+        s.downloadMaxFileMb() * MB, s.downloadMinFreeMb() * MB, 4, Duration.ofSeconds(2), Duration.ofSeconds(5),
         TOTAL_TIMEOUT);
   }
 

@@ -18,6 +18,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -57,6 +58,18 @@ final class JobStore {
     return pool.withTransaction(conn -> conn.preparedQuery(SchedulerSql.LOCK_DUE)
         .execute(Tuple.of(utc(now), limit))
         .compose(rows -> {
+          var ids = new ArrayList<String>();
+          rows.forEach(row -> ids.add(row.getString("id")));
+          return conn.preparedQuery(SchedulerSql.ACTIVE_RUNS).execute(Tuple.of(ids.toArray(new String[0])))
+              .map(counts -> {
+                var active = new java.util.HashMap<String, Long>();
+                counts.forEach(c -> active.put(c.getString("job_id"), c.getLong("active")));
+                return Map.entry(rows, active);
+              });
+        })
+        .compose(found -> {
+          var rows = found.getKey();
+          var active = found.getValue();
           var runs = new ArrayList<NewRun>();
           var advances = new JsonArray();
           var types = new LinkedHashSet<String>();
@@ -65,7 +78,8 @@ final class JobStore {
             var id = row.getString("id");
             var due = row.getOffsetDateTime("next_run_at").toInstant();
             var next = trigger(row).nextDue(due, now);
-            var fire = row.getLong("active") < row.getInteger("max_instances");
+            var live = active.getOrDefault(id, 0L);
+            var fire = live < row.getInteger("max_instances");
             if (fire) {
               runs.add(NewRun.of(row.getString("run_type"), row.getJsonObject("payload"))
                   .priority(Priority.ofRank(row.getInteger("priority")))
@@ -74,7 +88,7 @@ final class JobStore {
             } else {
               skipped++;
               LOG.info("Job {}: firing due {} skipped, {} run(s) still queued or running (max_instances {})", id, due,
-                  row.getLong("active"), row.getInteger("max_instances"));
+                  live, row.getInteger("max_instances"));
             }
             advances.add(new JsonObject().put("id", id).put("due_at", due.toString())
                 .put("next_run_at", next == null ? null : next.toString()).put("fired", fire));
@@ -104,8 +118,11 @@ final class JobStore {
         : Future.succeededFuture(json(rows.iterator().next())));
   }
 
-  /** Sets a user's trigger (kept across restarts and re-registration) and/or max_instances. */
-  Future<Void> update(String id, Trigger trigger, Integer maxInstances, Instant now) {
+  /**
+   * Sets a user's trigger (kept across restarts and re-registration) and/or max_instances. The next due time comes
+   * from the database's clock read after the job is locked, never before the job's last firing.
+   */
+  Future<Void> update(String id, Trigger trigger, Integer maxInstances) {
     return pool.withTransaction(conn -> conn.preparedQuery(SchedulerSql.LOCK_JOB).execute(Tuple.of(id))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -114,7 +131,8 @@ final class JobStore {
           if (trigger == null) {
             return conn.preparedQuery(SchedulerSql.SET_MAX_INSTANCES).execute(Tuple.of(id, maxInstances)).mapEmpty();
           }
-          var next = trigger.firstDue(now, lastFired(rows.iterator().next()));
+          var row = rows.iterator().next();
+          var next = trigger.firstDue(lockedAt(row), lastFired(row));
           return conn.preparedQuery(SchedulerSql.SET_TRIGGER)
               .execute(Tuple.of(id, trigger.toJson(), utc(next), maxInstances)).mapEmpty();
         }));
@@ -125,14 +143,14 @@ final class JobStore {
         .compose(rows -> rows.rowCount() == 0 ? Future.failedFuture(noJob(id)) : Future.succeededFuture());
   }
 
-  Future<Void> resume(String id, Instant now) {
+  Future<Void> resume(String id) {
     return pool.withTransaction(conn -> conn.preparedQuery(SchedulerSql.LOCK_JOB).execute(Tuple.of(id))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(noJob(id));
           }
           var row = rows.iterator().next();
-          var next = trigger(row).firstDue(now, lastFired(row));
+          var next = trigger(row).firstDue(lockedAt(row), lastFired(row));
           return conn.preparedQuery(SchedulerSql.RESUME).execute(Tuple.of(id, utc(next))).mapEmpty();
         }));
   }
@@ -151,6 +169,11 @@ final class JobStore {
               .job(id, null)
               .owner(owner, ownerId));
         });
+  }
+
+  /** The database's clock when the job's lock was granted. */
+  private static Instant lockedAt(Row row) {
+    return row.getOffsetDateTime("now").toInstant();
   }
 
   private Trigger trigger(Row row) {

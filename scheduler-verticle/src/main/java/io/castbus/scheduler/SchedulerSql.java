@@ -5,15 +5,24 @@ final class SchedulerSql {
 
   static final String NEXT_DUE = "select min(next_run_at) as next from jobs where not paused";
 
-  /** Due jobs, locked so that one replica fires each; the count of its live runs decides max_instances. */
+  /** Due jobs, locked so that one replica fires each. */
   static final String LOCK_DUE = """
-      select j.id, j.run_type, j.payload, j.priority, j.max_instances, j.trigger, j.next_run_at,
-             (select count(*) from runs r where r.job_id = j.id and r.status in ('queued', 'running')) as active
+      select j.id, j.run_type, j.payload, j.priority, j.max_instances, j.trigger, j.next_run_at
         from jobs j
        where not j.paused and j.next_run_at <= $1
        order by j.next_run_at
        limit $2
        for update of j skip locked
+      """;
+
+  /**
+   * The live runs of the locked jobs, counted in a statement of its own, after the lock: its snapshot sees a firing
+   * that another replica committed while this one waited, which the locking statement's snapshot does not.
+   */
+  static final String ACTIVE_RUNS = """
+      select job_id, count(*) as active from runs
+       where job_id = any($1) and status in ('queued', 'running')
+       group by job_id
       """;
 
   static final String ADVANCE = """
@@ -55,7 +64,8 @@ final class SchedulerSql {
   static final String GET_JOB = JOB_VIEW + " where j.id = $1";
 
   static final String LOCK_JOB = """
-      select id, run_type, payload, priority, trigger, paused, last_fired_at from jobs where id = $1 for update
+      select id, run_type, payload, priority, trigger, paused, last_fired_at, clock_timestamp() as now
+        from jobs where id = $1 for update
       """;
 
   static final String SET_TRIGGER = """

@@ -51,7 +51,7 @@ public final class SchedulerVerticle extends VerticleBase {
             serve(Addresses.JOBS_UPDATE, this::update),
             serve(Addresses.JOBS_TRIGGER, this::trigger),
             serve(Addresses.JOBS_PAUSE, q -> changed(jobs.pause(id(q)), id(q))),
-            serve(Addresses.JOBS_RESUME, q -> changed(jobs.resume(id(q), Instant.now()), id(q)))))
+            serve(Addresses.JOBS_RESUME, q -> changed(jobs.resume(id(q)), id(q)))))
         .onSuccess(v -> fire());
   }
 
@@ -71,7 +71,7 @@ public final class SchedulerVerticle extends VerticleBase {
       throw ServiceError.badRequest("max_instances must be between 1 and 100, got " + maxInstances);
     }
     var trigger = triggerJson == null ? null : Trigger.fromJson(triggerJson, process.settings().timeZone());
-    return changed(jobs.update(id, trigger, maxInstances, Instant.now()), id);
+    return changed(jobs.update(id, trigger, maxInstances), id);
   }
 
   private Future<JsonObject> trigger(JsonObject q) {

@@ -16,8 +16,11 @@ import java.util.List;
  */
 public final class JobRegistry {
 
-  private static final String LOCK = "select id, trigger, trigger_customized, paused, next_run_at, last_fired_at "
-      + "from jobs where id = $1 for update";
+  /** The job, locked, and the database's clock read after the lock: what due times are computed from. */
+  private static final String LOCK = "select id, trigger, trigger_customized, paused, next_run_at, last_fired_at, "
+      + "clock_timestamp() as now from jobs where id = $1 for update";
+
+  private static final String NOW = "select clock_timestamp() as now";
 
   private static final String INSERT = """
       insert into jobs (id, name, run_type, payload, priority, max_instances, trigger, default_trigger, paused,
@@ -49,16 +52,13 @@ public final class JobRegistry {
   }
 
   private Future<Void> register(JobDefinition job) {
-    var now = Instant.now();
     return pool.withTransaction(conn -> conn.preparedQuery(LOCK).execute(Tuple.of(job.id())).compose(rows -> {
       if (rows.size() == 0) {
-        var next = job.startPaused() ? null
-            : job.runOnStartup() ? now.plus(job.initialDelay()) : job.trigger().firstDue(now, null);
-        return conn.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
-            job.id(), job.name(), job.runType(), job.payload(), (short) job.priority().rank(), job.maxInstances(),
-            job.trigger().toJson(), job.startPaused(), utc(next)})).mapEmpty();
+        return conn.query(NOW).execute().compose(clock -> insert(conn, job,
+            clock.iterator().next().getOffsetDateTime("now").toInstant()));
       }
       var row = rows.iterator().next();
+      var now = row.getOffsetDateTime("now").toInstant();
       var customized = row.getBoolean("trigger_customized");
       var paused = row.getBoolean("paused");
       var current = row.getJsonObject("trigger");
@@ -82,5 +82,13 @@ public final class JobRegistry {
 
   private static java.time.OffsetDateTime utc(Instant t) {
     return t == null ? null : t.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Future<Void> insert(io.vertx.sqlclient.SqlConnection conn, JobDefinition job, Instant now) {
+    var next = job.startPaused() ? null
+        : job.runOnStartup() ? now.plus(job.initialDelay()) : job.trigger().firstDue(now, null);
+    return conn.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
+        job.id(), job.name(), job.runType(), job.payload(), (short) job.priority().rank(), job.maxInstances(),
+        job.trigger().toJson(), job.startPaused(), utc(next)})).mapEmpty();
   }
 }

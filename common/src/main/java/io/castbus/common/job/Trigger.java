@@ -31,6 +31,14 @@ public sealed interface Trigger permits Trigger.Interval, Trigger.Cron, Trigger.
 
   JsonObject toJson();
 
+  /**
+   * Never a due time at or before the last firing: a schedule change that read the clock before another replica
+   * fired would otherwise write back the due time just fired.
+   */
+  private static Instant latest(Instant now, Instant lastFired) {
+    return lastFired != null && lastFired.isAfter(now) ? lastFired : now;
+  }
+
   static Trigger every(Duration period) {
     return new Interval(period);
   }
@@ -94,7 +102,7 @@ public sealed interface Trigger permits Trigger.Interval, Trigger.Cron, Trigger.
 
     @Override
     public Instant firstDue(Instant now, Instant lastFired) {
-      return now.plus(period);
+      return latest(now, lastFired).plus(period);
     }
 
     @Override
@@ -138,7 +146,7 @@ public sealed interface Trigger permits Trigger.Interval, Trigger.Cron, Trigger.
 
     @Override
     public Instant firstDue(Instant now, Instant lastFired) {
-      return after(now);
+      return after(latest(now, lastFired));
     }
 
     @Override

@@ -14,7 +14,8 @@ import java.time.Duration;
 public record JobTypeOptions(
     int concurrency, int clusterConcurrency, int maxAttempts, Duration backoff, Duration maxBackoff) {
 
-  public static final JobTypeOptions DEFAULTS = new JobTypeOptions(4, 0, 3, Duration.ofSeconds(2), Duration.ofHours(1));
+  /** Three retries after the first attempt, waiting 2, 4 and 8 s (seed 003: "3 attempts, backoff 2s, 4s, 8s"). */
+  public static final JobTypeOptions DEFAULTS = new JobTypeOptions(4, 0, 4, Duration.ofSeconds(2), Duration.ofHours(1));
 
   public JobTypeOptions {
     if (concurrency < 1) {

@@ -45,6 +45,10 @@ public final class RunQueue {
             wake(List.of(run.type()));
             return Future.succeededFuture(id);
           }
+          if (run.dedupeKey() == null) {
+            return Future.failedFuture(new IllegalStateException("run " + run.type() + " for job " + run.jobId()
+                + " due " + run.dueAt() + " was not stored: that firing already has a run"));
+          }
           return pool.preparedQuery(RunSql.ACTIVE_BY_DEDUPE_KEY).execute(Tuple.of(run.type(), run.dedupeKey()))
               .compose(existing -> existing.size() > 0
                   ? Future.succeededFuture(existing.iterator().next().getUUID("id"))
@@ -109,28 +113,31 @@ public final class RunQueue {
    * progress, lines}}. Returns the rows
    * that were still this worker's (a run reclaimed by another worker is left alone). */
   Future<RowSet<Row>> complete(JsonArray completions, JsonArray events, String workerId) {
-    return pool.preparedQuery(RunSql.COMPLETE).execute(Tuple.of(completions, workerId, events));
+    return pool.preparedQuery(RunSql.COMPLETE)
+        .execute(Tuple.of(Storable.json(completions), workerId, Storable.json(events)));
   }
 
   /** Ends an attempt: {@code status} queued (retry after {@code wait}), failed or cancelled. */
   Future<RowSet<Row>> endAttempt(UUID id, String workerId, RunStatus status, Duration wait, JsonObject error,
       String level, String message) {
     return pool.preparedQuery(RunSql.END_ATTEMPT)
-        .execute(Tuple.of(id, workerId, status.wire(), wait.toMillis() / 1000.0, error, level, message));
+        .execute(Tuple.of(id, workerId, status.wire(), wait.toMillis() / 1000.0, Storable.json(error), level,
+            Storable.text(message)));
   }
 
   /** Puts a running run back in the queue for {@code wait} without counting its attempt. */
   Future<RowSet<Row>> postpone(UUID id, String workerId, Duration wait, String message) {
-    return pool.preparedQuery(RunSql.POSTPONE).execute(Tuple.of(id, workerId, wait.toMillis() / 1000.0, message));
+    return pool.preparedQuery(RunSql.POSTPONE)
+        .execute(Tuple.of(id, workerId, wait.toMillis() / 1000.0, Storable.text(message)));
   }
 
   Future<Void> flush(JsonArray updates, JsonArray events, String workerId) {
     var writes = new ArrayList<Future<?>>(2);
     if (!updates.isEmpty()) {
-      writes.add(pool.preparedQuery(RunSql.FLUSH).execute(Tuple.of(updates, workerId)));
+      writes.add(pool.preparedQuery(RunSql.FLUSH).execute(Tuple.of(Storable.json(updates), workerId)));
     }
     if (!events.isEmpty()) {
-      writes.add(pool.preparedQuery(RunSql.INSERT_EVENTS).execute(Tuple.of(events)));
+      writes.add(pool.preparedQuery(RunSql.INSERT_EVENTS).execute(Tuple.of(Storable.json(events))));
     }
     return Future.all(writes).mapEmpty();
   }
@@ -154,7 +161,7 @@ public final class RunQueue {
   }
 
   Future<RowSet<Row>> markCancelled(UUID id, String workerId, String reason) {
-    return pool.preparedQuery(RunSql.MARK_CANCELLED).execute(Tuple.of(id, workerId, reason));
+    return pool.preparedQuery(RunSql.MARK_CANCELLED).execute(Tuple.of(id, workerId, Storable.text(reason)));
   }
 
   /** Puts runs whose worker stopped renewing the lease back in the queue, or fails them when out of attempts. */
@@ -226,19 +233,24 @@ public final class RunQueue {
 
   /** Cancels a queued run at once, or asks the worker of a running run to stop. */
   public Future<CancelOutcome> requestCancel(UUID id) {
-    return pool.preparedQuery(RunSql.CANCEL_QUEUED).execute(Tuple.of(id)).compose(cancelled -> {
-      if (cancelled.size() > 0) {
-        var row = cancelled.iterator().next();
-        publishStatus(id, row.getString("type"), row.getString("job_id"), RunStatus.CANCELLED);
-        return Future.succeededFuture(CancelOutcome.CANCELLED);
+    return pool.preparedQuery(RunSql.REQUEST_CANCEL).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        return CancelOutcome.NOT_FOUND;
       }
-      return pool.preparedQuery(RunSql.REQUEST_CANCEL_RUNNING).execute(Tuple.of(id)).compose(running -> {
-        if (running.size() > 0) {
-          vertx.eventBus().publish(Addresses.RUNS_CANCEL, new JsonObject().put("run_id", id.toString()));
-          return Future.succeededFuture(CancelOutcome.REQUESTED);
+      var row = rows.iterator().next();
+      switch (row.getString("found")) {
+        case "queued" -> {
+          publishStatus(id, row.getString("type"), row.getString("job_id"), RunStatus.CANCELLED);
+          return CancelOutcome.CANCELLED;
         }
-        return status(id).map(s -> s.isEmpty() ? CancelOutcome.NOT_FOUND : CancelOutcome.ALREADY_FINISHED);
-      });
+        case "running" -> {
+          vertx.eventBus().publish(Addresses.RUNS_CANCEL, new JsonObject().put("run_id", id.toString()));
+          return CancelOutcome.REQUESTED;
+        }
+        default -> {
+          return CancelOutcome.ALREADY_FINISHED;
+        }
+      }
     });
   }
 

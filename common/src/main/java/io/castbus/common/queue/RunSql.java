@@ -3,6 +3,10 @@ package io.castbus.common.queue;
 /** Every statement of the run queue. Batches travel as one jsonb document to keep each one a single round trip. */
 final class RunSql {
 
+  /**
+   * A run that an active one with its dedupe key already stands for, or a job's firing whose due time already has
+   * a run (another replica fired it), is not inserted: its id is missing from what this returns.
+   */
   static final String ENQUEUE = """
       insert into runs (id, type, job_id, parent_id, dedupe_key, payload, owner, owner_id, priority, not_before,
                         due_at)
@@ -11,7 +15,7 @@ final class RunSql {
         from jsonb_to_recordset($1) as n(id uuid, type text, job_id text, parent_id uuid, dedupe_key text,
                                          payload jsonb, owner text, owner_id bigint, priority smallint,
                                          not_before timestamptz, due_at timestamptz)
-      on conflict (type, dedupe_key) where dedupe_key is not null and status in ('queued', 'running') do nothing
+      on conflict do nothing
       returning id
       """;
 
@@ -26,7 +30,7 @@ final class RunSql {
              started_at = clock_timestamp(), updated_at = clock_timestamp()
        where r.id = any(array(
                select id from runs
-                where status = 'queued' and type = $1 and not_before <= now()
+                where status = 'queued' and type = $1 and not_before <= now() and not cancel_requested
                 order by priority, not_before, id
                 limit %s
                 for update skip locked))
@@ -65,9 +69,10 @@ final class RunSql {
   static final String END_ATTEMPT = """
       with u as (
         update runs
-           set status = $3, error = $5, worker_id = null, lease_until = null, updated_at = clock_timestamp(),
+           set status = case when $3 = 'queued' and cancel_requested then 'cancelled' else $3 end,
+               error = $5, worker_id = null, lease_until = null, updated_at = clock_timestamp(),
                not_before = clock_timestamp() + make_interval(secs => $4),
-               finished_at = case when $3 = 'queued' then null else clock_timestamp() end
+               finished_at = case when $3 = 'queued' and not cancel_requested then null else clock_timestamp() end
          where id = $1 and worker_id = $2 and status = 'running'
         returning id, type, job_id, status),
       ev as (
@@ -79,11 +84,13 @@ final class RunSql {
   /** Back to the queue after a wait, the attempt not counted: the run could not start yet. */
   static final String POSTPONE = """
       update runs
-         set status = 'queued', worker_id = null, lease_until = null, attempts = greatest(attempts - 1, 0),
+         set status = case when cancel_requested then 'cancelled' else 'queued' end,
+             finished_at = case when cancel_requested then clock_timestamp() end,
+             worker_id = null, lease_until = null, attempts = greatest(attempts - 1, 0),
              not_before = clock_timestamp() + make_interval(secs => $3), updated_at = clock_timestamp(),
              progress = jsonb_build_object('current', 0, 'total', null, 'message', $4::text)
        where id = $1 and worker_id = $2 and status = 'running'
-      returning id
+      returning id, type, job_id, status
       """;
 
   static final String FLUSH = """
@@ -119,15 +126,19 @@ final class RunSql {
   static final String HAND_BACK = """
       with u as (
         update runs
-           set status = 'queued', worker_id = null, lease_until = null, attempts = greatest(attempts - 1, 0),
+           set status = case when cancel_requested then 'cancelled' else 'queued' end,
+               finished_at = case when cancel_requested then clock_timestamp() end,
+               worker_id = null, lease_until = null, attempts = greatest(attempts - 1, 0),
                not_before = now(), updated_at = clock_timestamp()
          where worker_id = $1 and status = 'running'
-        returning id, type, job_id),
+        returning id, type, job_id, status),
       ev as (
         insert into run_events (run_id, level, context, message, metadata)
-        select u.id, 'info', 'queue', 'handed back to the queue: worker ' || $1 || ' is shutting down',
+        select u.id, 'info', 'queue', case when u.status = 'cancelled'
+                 then 'cancelled: worker ' || $1 || ' is shutting down and a cancel was asked for'
+                 else 'handed back to the queue: worker ' || $1 || ' is shutting down' end,
                jsonb_build_object('worker', $1) from u)
-      select id, type, job_id from u
+      select id, type, job_id, status from u
       """;
 
   static final String RECLAIM_EXPIRED = """
@@ -172,24 +183,30 @@ final class RunSql {
       select id, type, job_id from u
       """;
 
-  static final String CANCEL_QUEUED = """
-      with u as (
-        update runs
-           set status = 'cancelled', finished_at = clock_timestamp(), updated_at = clock_timestamp(),
-               cancel_requested = true,
-               error = jsonb_build_object('code', 'cancelled', 'message', 'cancelled before it started')
-         where id = $1 and status = 'queued'
-        returning id, type, job_id),
+  /**
+   * A cancel request, in one statement whatever the run's state: a queued run is cancelled at once, a running one
+   * is flagged for its worker; the row is locked first, so a run that moves between states meanwhile is seen as it
+   * is once the lock is granted. Answers the state found ({@code found}, none for an unknown run) and whether it
+   * changed anything.
+   */
+  static final String REQUEST_CANCEL = """
+      with t as (select id, status from runs where id = $1 for update),
+      u as (
+        update runs r
+           set cancel_requested = true, updated_at = clock_timestamp(),
+               status = case when t.status = 'queued' then 'cancelled' else r.status end,
+               finished_at = case when t.status = 'queued' then clock_timestamp() else r.finished_at end,
+               error = case when t.status = 'queued'
+                            then jsonb_build_object('code', 'cancelled', 'message', 'cancelled before it started')
+                            else r.error end
+          from t
+         where r.id = t.id and t.status in ('queued', 'running')
+        returning r.id, r.type, r.job_id),
       ev as (
         insert into run_events (run_id, level, context, message)
-        select u.id, 'info', 'queue', 'cancelled before it started' from u)
-      select id, type, job_id from u
-      """;
-
-  static final String REQUEST_CANCEL_RUNNING = """
-      update runs set cancel_requested = true, updated_at = clock_timestamp()
-       where id = $1 and status = 'running'
-      returning id, worker_id
+        select u.id, 'info', 'queue', 'cancelled before it started' from u join t on t.id = u.id
+         where t.status = 'queued')
+      select t.status as found, u.type, u.job_id from t left join u on u.id = t.id
       """;
 
   static final String RUN_COLUMNS = """

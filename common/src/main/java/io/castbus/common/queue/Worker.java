@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,7 +147,8 @@ public final class Worker {
           for (var row : rows) {
             var runId = row.getUUID("id");
             types.add(row.getString("type"));
-            queue.publishStatus(runId, row.getString("type"), row.getString("job_id"), RunStatus.QUEUED);
+            queue.publishStatus(runId, row.getString("type"), row.getString("job_id"),
+                RunStatus.parse(row.getString("status")));
             var run = active.get(runId);
             if (run != null) {
               run.endedByWorker = true;
@@ -304,9 +307,11 @@ public final class Worker {
         .transform(v -> queue.endAttempt(claimed.id(), id, status, retryIn, error, last ? "error" : "warn", message))
         .onSuccess(rows -> {
           if (rows.size() > 0) {
-            queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(), status);
+            // A cancel asked for meanwhile wins over a retry: the database says which it became.
+            var ended = RunStatus.parse(rows.iterator().next().getString("status"));
+            queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(), ended);
             slotFreed(claimed.type());
-            if (!last) {
+            if (ended == RunStatus.QUEUED) {
               vertx.setTimer(Math.max(1, retryIn.toMillis()), t -> {
                 s.drained = false;
                 scheduleClaim(s);
@@ -327,7 +332,8 @@ public final class Worker {
         .transform(v -> queue.postpone(claimed.id(), id, wait, failure.getMessage()))
         .onSuccess(rows -> {
           if (rows.size() > 0) {
-            queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(), RunStatus.QUEUED);
+            queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(),
+                RunStatus.parse(rows.iterator().next().getString("status")));
             slotFreed(claimed.type());
             vertx.setTimer(Math.max(1, wait.toMillis()), t -> {
               s.drained = false;
@@ -362,15 +368,21 @@ public final class Worker {
     pendingEvents = new JsonArray();
     queue.complete(batch, events, id)
         .onComplete(ar -> {
+          if (ar.failed() && unstorable(ar.cause())) {
+            LOG.warn("Worker {}: PostgreSQL refused a batch of {} completion(s) ({}); recording them one by one", id,
+                batch.size(), ar.cause().getMessage());
+            completeOneByOne(batch, events).onComplete(v -> {
+              completing = false;
+              flushCompletions();
+              if (pendingCompletions.isEmpty() && completionsDrained != null) {
+                completionsDrained.tryComplete();
+              }
+            });
+            return;
+          }
           completing = false;
           if (ar.succeeded()) {
-            var freed = new HashSet<String>();
-            for (var row : ar.result()) {
-              queue.publishStatus(row.getUUID("id"), row.getString("type"), row.getString("job_id"),
-                  RunStatus.COMPLETED);
-              freed.add(row.getString("type"));
-            }
-            freed.forEach(this::slotFreed);
+            completed(ar.result());
             if (ar.result().size() < batch.size()) {
               LOG.warn("Worker {}: {} completion(s) arrived after their lease was lost and were not recorded", id,
                   batch.size() - ar.result().size());
@@ -387,6 +399,59 @@ public final class Worker {
             completionsDrained.tryComplete();
           }
         });
+  }
+
+  private void completed(RowSet<Row> rows) {
+    var freed = new HashSet<String>();
+    for (var row : rows) {
+      queue.publishStatus(row.getUUID("id"), row.getString("type"), row.getString("job_id"), RunStatus.COMPLETED);
+      freed.add(row.getString("type"));
+    }
+    freed.forEach(this::slotFreed);
+  }
+
+  /**
+   * A batch PostgreSQL refused as data: each completion alone, so one that cannot be stored fails its run with the
+   * database's message and every other run completes. A completion refused for another reason waits for the next
+   * flush, as a whole batch would.
+   */
+  private Future<Void> completeOneByOne(JsonArray batch, JsonArray events) {
+    Future<Void> chain = Future.succeededFuture();
+    for (var i = 0; i < batch.size(); i++) {
+      var row = batch.getJsonObject(i);
+      var runId = row.getString("id");
+      var own = new JsonArray(events.stream().filter(e -> runId.equals(((JsonObject) e).getString("run_id")))
+          .toList());
+      chain = chain.compose(v -> queue.complete(new JsonArray().add(row), own, id)
+          .onSuccess(this::completed)
+          .<Void>mapEmpty()
+          .recover(e -> {
+            if (!unstorable(e)) {
+              pendingCompletions.add(row);
+              pendingEvents.addAll(own);
+              return Future.succeededFuture();
+            }
+            var message = "its result could not be stored by PostgreSQL: " + e.getMessage();
+            var error = new JsonObject().put("code", "unstorable_result").put("message", message)
+                .put("permanent", true);
+            LOG.warn("Run {}: {}", runId, message);
+            return queue.endAttempt(UUID.fromString(runId), id, RunStatus.FAILED, Duration.ZERO, error, "error",
+                    "failed: " + message)
+                .onSuccess(rows -> rows.forEach(r -> {
+                  queue.publishStatus(r.getUUID("id"), r.getString("type"), r.getString("job_id"), RunStatus.FAILED);
+                  slotFreed(r.getString("type"));
+                }))
+                .<Void>mapEmpty()
+                .otherwiseEmpty();
+          }));
+    }
+    return chain;
+  }
+
+  /** PostgreSQL refused the values themselves (SQL state class 22, data exception, or 54, a limit exceeded). */
+  private static boolean unstorable(Throwable e) {
+    return e instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("54"));
   }
 
   private Future<Void> flushCompletionsNow() {

@@ -139,8 +139,8 @@ class RunQueueTest {
     var messages = fx.rows("select message from run_events where run_id = $1 order by id", id).stream()
         .map(r -> r.getString("message")).toList();
     assertThat(messages).containsExactly(
-        "attempt 1 of 3 failed, retrying in 300 ms: server busy",
-        "attempt 2 of 3 failed, retrying in 600 ms: server busy");
+        "attempt 1 of 4 failed, retrying in 300 ms: server busy",
+        "attempt 2 of 4 failed, retrying in 600 ms: server busy");
     assertThat(await(fx.queue.get(id)).orElseThrow().getJsonObject("result").getInteger("attempt")).isEqualTo(3);
   }
 

@@ -1,0 +1,103 @@
+package io.castbus.common.queue;
+
+import static io.castbus.common.queue.QueueFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("A cancel always sticks: whatever a worker writes after it, the run ends cancelled and is not run again")
+class CancelSticksTest {
+
+  private static final Duration LEASE = Duration.ofSeconds(30);
+  private static QueueFixture fx;
+
+  @BeforeAll
+  static void database() {
+    fx = new QueueFixture("cancel_sticks");
+  }
+
+  @AfterAll
+  static void close() {
+    fx.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    fx.reset();
+  }
+
+  /** A run claimed by worker w1, then a cancel asked for while it runs (whose bus message w1 never sees). */
+  private UUID runningWithCancelAsked() {
+    var id = await(fx.queue.enqueue(NewRun.of("sticky", new JsonObject())));
+    assertThat(await(fx.queue.claim("sticky", "w1", 1, LEASE, 3, 0))).extracting(ClaimedRun::id).containsExactly(id);
+    assertThat(await(fx.queue.requestCancel(id))).isEqualTo(RunQueue.CancelOutcome.REQUESTED);
+    return id;
+  }
+
+  private String status(UUID id) {
+    return fx.rows("select status from runs where id = $1", id).get(0).getString("status");
+  }
+
+  private void assertNotClaimedAgain() {
+    assertThat(await(fx.queue.claim("sticky", "w2", 10, LEASE, 3, 0))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a failed attempt that would be retried ends cancelled")
+  void endAttemptHonoursTheCancel() {
+    var id = runningWithCancelAsked();
+    var rows = await(fx.queue.endAttempt(id, "w1", RunStatus.QUEUED, Duration.ZERO,
+        new JsonObject().put("code", "io").put("message", "connection reset"), "warn", "attempt 1 of 3 failed"));
+    assertThat(rows.iterator().next().getString("status")).isEqualTo("cancelled");
+    assertThat(status(id)).isEqualTo("cancelled");
+    assertNotClaimedAgain();
+  }
+
+  @Test
+  @DisplayName("a postponed run ends cancelled")
+  void postponeHonoursTheCancel() {
+    var id = runningWithCancelAsked();
+    await(fx.queue.postpone(id, "w1", Duration.ZERO, "the host is busy"));
+    assertThat(status(id)).isEqualTo("cancelled");
+    assertNotClaimedAgain();
+  }
+
+  @Test
+  @DisplayName("a run handed back by a stopping worker ends cancelled")
+  void handBackHonoursTheCancel() {
+    var id = runningWithCancelAsked();
+    var rows = await(fx.queue.handBack("w1"));
+    assertThat(rows.iterator().next().getString("status")).isEqualTo("cancelled");
+    assertThat(status(id)).isEqualTo("cancelled");
+    assertNotClaimedAgain();
+  }
+
+  @Test
+  @DisplayName("a queued run flagged for cancel is never claimed")
+  void claimSkipsAFlaggedRun() {
+    var id = await(fx.queue.enqueue(NewRun.of("sticky", new JsonObject())));
+    fx.rows("update runs set cancel_requested = true where id = $1", id);
+    assertNotClaimedAgain();
+  }
+
+  @Test
+  @DisplayName("one cancel request answers for every state: queued → cancelled, running → requested, finished, "
+      + "unknown")
+  void oneStatementForEveryState() {
+    var queued = await(fx.queue.enqueue(NewRun.of("sticky", new JsonObject())));
+    assertThat(await(fx.queue.requestCancel(queued))).isEqualTo(RunQueue.CancelOutcome.CANCELLED);
+    assertThat(status(queued)).isEqualTo("cancelled");
+    assertThat(await(fx.queue.requestCancel(queued))).isEqualTo(RunQueue.CancelOutcome.ALREADY_FINISHED);
+    var running = runningWithCancelAsked();
+    assertThat(fx.rows("select cancel_requested from runs where id = $1", running).get(0).getBoolean(0)).isTrue();
+    assertThat(status(running)).isEqualTo("running");
+    assertThat(await(fx.queue.requestCancel(UUID.randomUUID()))).isEqualTo(RunQueue.CancelOutcome.NOT_FOUND);
+  }
+}
