@@ -113,7 +113,7 @@ class FeedFailureAlertTest {
           assertThat(line.getString("job")).isEqualTo("refresh_podcasts");
           assertThat(line.getString("podcast")).isEqualTo(String.valueOf(podcast));
         });
-        assertThat(lines).anySatisfy(line -> assertThat(line.getString("formattedMessage")).contains("failed after attempt 3",
+        assertThat(lines).anySatisfy(line -> assertThat(line.getString("formattedMessage")).contains("failed after attempt 4",
             "HTTP 500"));
       }
     } finally {

@@ -129,12 +129,20 @@ final class ActiveRun implements RunContext {
     cancellation.tryComplete(reason);
   }
 
-  /** Progress and output not yet written, as a {@code {id, progress, lines}} row, or null when there is none. */
+  /** This execution's claim, {@code {id, attempt}}: what every write after the claim is fenced on. */
+  JsonObject claimRow() {
+    return new JsonObject().put("id", run.id().toString()).put("attempt", run.attempt());
+  }
+
+  /**
+   * Progress and output not yet written, as a {@code {id, attempt, progress, lines}} row, or null when there is
+   * none.
+   */
   synchronized JsonObject drainUpdate() {
     if (!progressDirty && lines.isEmpty()) {
       return null;
     }
-    var row = new JsonObject().put("id", run.id().toString());
+    var row = claimRow();
     if (progressDirty) {
       row.put("progress", progress);
       progressDirty = false;

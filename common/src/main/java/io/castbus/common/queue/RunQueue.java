@@ -118,17 +118,17 @@ public final class RunQueue {
   }
 
   /** Ends an attempt: {@code status} queued (retry after {@code wait}), failed or cancelled. */
-  Future<RowSet<Row>> endAttempt(UUID id, String workerId, RunStatus status, Duration wait, JsonObject error,
-      String level, String message) {
+  Future<RowSet<Row>> endAttempt(UUID id, int attempt, String workerId, RunStatus status, Duration wait,
+      JsonObject error, String level, String message) {
     return pool.preparedQuery(RunSql.END_ATTEMPT)
-        .execute(Tuple.of(id, workerId, status.wire(), wait.toMillis() / 1000.0, Storable.json(error), level,
-            Storable.text(message)));
+        .execute(Tuple.from(new Object[] {id, workerId, status.wire(), wait.toMillis() / 1000.0, Storable.json(error),
+            level, Storable.text(message), attempt}));
   }
 
   /** Puts a running run back in the queue for {@code wait} without counting its attempt. */
-  Future<RowSet<Row>> postpone(UUID id, String workerId, Duration wait, String message) {
+  Future<RowSet<Row>> postpone(UUID id, int attempt, String workerId, Duration wait, String message) {
     return pool.preparedQuery(RunSql.POSTPONE)
-        .execute(Tuple.of(id, workerId, wait.toMillis() / 1000.0, Storable.text(message)));
+        .execute(Tuple.of(id, workerId, wait.toMillis() / 1000.0, Storable.text(message), attempt));
   }
 
   Future<Void> flush(JsonArray updates, JsonArray events, String workerId) {
@@ -142,8 +142,9 @@ public final class RunQueue {
     return Future.all(writes).mapEmpty();
   }
 
-  Future<RowSet<Row>> renewLeases(String workerId, Duration lease) {
-    return pool.preparedQuery(RunSql.RENEW_LEASES).execute(Tuple.of(workerId, lease.toMillis() / 1000.0));
+  /** Renews the leases of the given claims ({@code [{id, attempt}]}) that are still this worker's. */
+  Future<RowSet<Row>> renewLeases(String workerId, Duration lease, JsonArray claims) {
+    return pool.preparedQuery(RunSql.RENEW_LEASES).execute(Tuple.of(workerId, lease.toMillis() / 1000.0, claims));
   }
 
   /** Records that the worker is alive and which types it serves. */
@@ -160,8 +161,9 @@ public final class RunQueue {
     return pool.preparedQuery(RunSql.HAND_BACK).execute(Tuple.of(workerId));
   }
 
-  Future<RowSet<Row>> markCancelled(UUID id, String workerId, String reason) {
-    return pool.preparedQuery(RunSql.MARK_CANCELLED).execute(Tuple.of(id, workerId, Storable.text(reason)));
+  Future<RowSet<Row>> markCancelled(UUID id, int attempt, String workerId, String reason) {
+    return pool.preparedQuery(RunSql.MARK_CANCELLED)
+        .execute(Tuple.of(id, workerId, Storable.text(reason), attempt));
   }
 
   /** Puts runs whose worker stopped renewing the lease back in the queue, or fails them when out of attempts. */

@@ -60,8 +60,8 @@ final class RunSql {
              worker_id = null, lease_until = null, progress = coalesce(c.progress, r.progress),
              output = case when c.lines is null then r.output
                       else (r.output || c.lines)[greatest(1, cardinality(r.output || c.lines) - 499):] end
-        from jsonb_to_recordset($1) as c(id uuid, result jsonb, progress jsonb, lines text[])
-       where r.id = c.id and r.worker_id = $2 and r.status = 'running'
+        from jsonb_to_recordset($1) as c(id uuid, attempt integer, result jsonb, progress jsonb, lines text[])
+       where r.id = c.id and r.attempts = c.attempt and r.worker_id = $2 and r.status = 'running'
       returning r.id, r.type, r.job_id, r.started_at, r.finished_at
       """;
 
@@ -73,7 +73,7 @@ final class RunSql {
                error = $5, worker_id = null, lease_until = null, updated_at = clock_timestamp(),
                not_before = clock_timestamp() + make_interval(secs => $4),
                finished_at = case when $3 = 'queued' and not cancel_requested then null else clock_timestamp() end
-         where id = $1 and worker_id = $2 and status = 'running'
+         where id = $1 and attempts = $8 and worker_id = $2 and status = 'running'
         returning id, type, job_id, status),
       ev as (
         insert into run_events (run_id, level, context, message, metadata)
@@ -89,7 +89,7 @@ final class RunSql {
              worker_id = null, lease_until = null, attempts = greatest(attempts - 1, 0),
              not_before = clock_timestamp() + make_interval(secs => $3), updated_at = clock_timestamp(),
              progress = jsonb_build_object('current', 0, 'total', null, 'message', $4::text)
-       where id = $1 and worker_id = $2 and status = 'running'
+       where id = $1 and attempts = $5 and worker_id = $2 and status = 'running'
       returning id, type, job_id, status
       """;
 
@@ -98,8 +98,8 @@ final class RunSql {
          set progress = coalesce(c.progress, r.progress), updated_at = clock_timestamp(),
              output = case when c.lines is null then r.output
                       else (r.output || c.lines)[greatest(1, cardinality(r.output || c.lines) - 499):] end
-        from jsonb_to_recordset($1) as c(id uuid, progress jsonb, lines text[])
-       where r.id = c.id and r.worker_id = $2 and r.status = 'running'
+        from jsonb_to_recordset($1) as c(id uuid, attempt integer, progress jsonb, lines text[])
+       where r.id = c.id and r.attempts = c.attempt and r.worker_id = $2 and r.status = 'running'
       """;
 
   static final String INSERT_EVENTS = """
@@ -110,10 +110,15 @@ final class RunSql {
        where exists (select 1 from runs where runs.id = e.run_id)
       """;
 
+  /**
+   * Renews the leases of the claims this worker is executing or still completing ($3: {@code [{id, attempt}]}),
+   * and only those: a row held under this worker's id by no claim it knows (an orphan) keeps its lease to expiry.
+   */
   static final String RENEW_LEASES = """
-      update runs set lease_until = clock_timestamp() + make_interval(secs => $2)
-       where worker_id = $1 and status = 'running'
-      returning id, cancel_requested
+      update runs r set lease_until = clock_timestamp() + make_interval(secs => $2)
+        from jsonb_to_recordset($3) as c(id uuid, attempt integer)
+       where r.id = c.id and r.attempts = c.attempt and r.worker_id = $1 and r.status = 'running'
+      returning r.id, r.attempts, r.cancel_requested
       """;
 
   static final String HEARTBEAT = """
@@ -175,7 +180,7 @@ final class RunSql {
         update runs
            set status = 'cancelled', worker_id = null, lease_until = null, finished_at = clock_timestamp(),
                updated_at = clock_timestamp(), error = jsonb_build_object('code', 'cancelled', 'message', $3::text)
-         where id = $1 and worker_id = $2 and status = 'running'
+         where id = $1 and attempts = $4 and worker_id = $2 and status = 'running'
         returning id, type, job_id),
       ev as (
         insert into run_events (run_id, level, context, message)

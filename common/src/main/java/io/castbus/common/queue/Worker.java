@@ -56,6 +56,8 @@ public final class Worker {
   private Context context;
   private boolean stopping;
   private JsonArray pendingCompletions = new JsonArray();
+  /** The completion batch being written: its leases are renewed until it is. */
+  private JsonArray inFlight = new JsonArray();
   private JsonArray pendingEvents = new JsonArray();
   private boolean completing;
   private Promise<Void> drained;
@@ -215,7 +217,15 @@ public final class Worker {
 
   private void execute(Served s, ClaimedRun claimed) {
     var run = new ActiveRun(vertx, queue, claimed);
-    active.put(claimed.id(), run);
+    var previous = active.put(claimed.id(), run);
+    if (previous != null && !previous.endedByWorker) {
+      // This worker claimed the run again after its lease lapsed: the earlier attempt's claim is gone.
+      previous.endedByWorker = true;
+      previous.signalStop("claimed again");
+      RunLog.at(LOG, Level.WARN, claimed.id(), claimed.type(), claimed.firedBy(), claimed.payload())
+          .log("Run {} ({}): attempt {} stopped, its claim is gone (attempt {} holds it now)", claimed.id(),
+              claimed.type(), previous.run.attempt(), claimed.attempt());
+    }
     s.running++;
     metrics.claimed(s.type);
     queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(), RunStatus.RUNNING);
@@ -245,14 +255,14 @@ public final class Worker {
       return;
     }
     run.finished = true;
-    active.remove(run.run.id());
+    active.remove(run.run.id(), run);
     s.running--;
     if (!run.endedByWorker) {
       if (outcome.succeeded()) {
         metrics.finished(s.type, RunStatus.COMPLETED, nanos);
         var row = run.drainUpdate();
         if (row == null) {
-          row = new JsonObject().put("id", run.run.id().toString());
+          row = run.claimRow();
         }
         pendingCompletions.add(row.put("result", outcome.result()));
         pendingEvents.addAll(run.drainEvents());
@@ -304,7 +314,8 @@ public final class Worker {
     var update = run.drainUpdate();
     var events = run.drainEvents();
     queue.flush(update == null ? new JsonArray() : new JsonArray().add(update), events, id)
-        .transform(v -> queue.endAttempt(claimed.id(), id, status, retryIn, error, last ? "error" : "warn", message))
+        .transform(v -> queue.endAttempt(claimed.id(), claimed.attempt(), id, status, retryIn, error,
+            last ? "error" : "warn", message))
         .onSuccess(rows -> {
           if (rows.size() > 0) {
             // A cancel asked for meanwhile wins over a retry: the database says which it became.
@@ -329,7 +340,7 @@ public final class Worker {
     LOG.debug("Run {} ({}) postponed {} ms: {}", claimed.id(), claimed.type(), wait.toMillis(), failure.getMessage());
     var update = run.drainUpdate();
     queue.flush(update == null ? new JsonArray() : new JsonArray().add(update), run.drainEvents(), id)
-        .transform(v -> queue.postpone(claimed.id(), id, wait, failure.getMessage()))
+        .transform(v -> queue.postpone(claimed.id(), claimed.attempt(), id, wait, failure.getMessage()))
         .onSuccess(rows -> {
           if (rows.size() > 0) {
             queue.publishStatus(claimed.id(), claimed.type(), claimed.jobId(),
@@ -363,6 +374,7 @@ public final class Worker {
     }
     completing = true;
     var batch = pendingCompletions;
+    inFlight = batch;
     var events = pendingEvents;
     pendingCompletions = new JsonArray();
     pendingEvents = new JsonArray();
@@ -372,6 +384,7 @@ public final class Worker {
             LOG.warn("Worker {}: PostgreSQL refused a batch of {} completion(s) ({}); recording them one by one", id,
                 batch.size(), ar.cause().getMessage());
             completeOneByOne(batch, events).onComplete(v -> {
+              inFlight = new JsonArray();
               completing = false;
               flushCompletions();
               if (pendingCompletions.isEmpty() && completionsDrained != null) {
@@ -380,6 +393,7 @@ public final class Worker {
             });
             return;
           }
+          inFlight = new JsonArray();
           completing = false;
           if (ar.succeeded()) {
             completed(ar.result());
@@ -435,8 +449,8 @@ public final class Worker {
             var error = new JsonObject().put("code", "unstorable_result").put("message", message)
                 .put("permanent", true);
             LOG.warn("Run {}: {}", runId, message);
-            return queue.endAttempt(UUID.fromString(runId), id, RunStatus.FAILED, Duration.ZERO, error, "error",
-                    "failed: " + message)
+            return queue.endAttempt(UUID.fromString(runId), row.getInteger("attempt"), id, RunStatus.FAILED,
+                    Duration.ZERO, error, "error", "failed: " + message)
                 .onSuccess(rows -> rows.forEach(r -> {
                   queue.publishStatus(r.getUUID("id"), r.getString("type"), r.getString("job_id"), RunStatus.FAILED);
                   slotFreed(r.getString("type"));
@@ -489,18 +503,30 @@ public final class Worker {
       return;
     }
     var sent = System.nanoTime();
-    queue.renewLeases(id, options.lease()).onSuccess(rows -> {
-      var held = new HashSet<UUID>();
+    // Only the claims this worker executes or is still completing: an orphan row keeps its lease to expiry.
+    var claims = new JsonArray();
+    active.values().forEach(run -> claims.add(run.claimRow()));
+    for (var pending : List.of(pendingCompletions, inFlight)) {
+      pending.forEach(row -> claims.add(new JsonObject().put("id", ((JsonObject) row).getString("id"))
+          .put("attempt", ((JsonObject) row).getInteger("attempt"))));
+    }
+    if (claims.isEmpty()) {
+      return;
+    }
+    queue.renewLeases(id, options.lease(), claims).onSuccess(rows -> {
+      var held = new HashSet<String>();
       for (var row : rows) {
         var runId = row.getUUID("id");
-        held.add(runId);
+        held.add(runId + "/" + row.getInteger("attempts"));
         var run = active.get(runId);
-        if (run != null && row.getBoolean("cancel_requested") && !run.endedByWorker) {
+        if (run != null && run.run.attempt() == row.getInteger("attempts") && row.getBoolean("cancel_requested")
+            && !run.endedByWorker) {
           cancelByRequest(run);
         }
       }
       for (var run : List.copyOf(active.values())) {
-        if (!held.contains(run.run.id()) && !run.endedByWorker && run.claimedNanos < sent) {
+        if (!held.contains(run.run.id() + "/" + run.run.attempt()) && !run.endedByWorker
+            && run.claimedNanos < sent) {
           run.endedByWorker = true;
           run.signalStop("lease lost");
           RunLog.at(LOG, Level.WARN, run.run.id(), run.run.type(), run.run.firedBy(), run.run.payload())
@@ -518,7 +544,7 @@ public final class Worker {
   private void cancelByRequest(ActiveRun run) {
     run.endedByWorker = true;
     run.signalStop("cancelled by request");
-    queue.markCancelled(run.run.id(), id, "cancelled by request").onSuccess(rows -> {
+    queue.markCancelled(run.run.id(), run.run.attempt(), id, "cancelled by request").onSuccess(rows -> {
       if (rows.size() > 0) {
         metrics.finished(run.run.type(), RunStatus.CANCELLED, System.nanoTime() - run.claimedNanos);
         queue.publishStatus(run.run.id(), run.run.type(), run.run.jobId(), RunStatus.CANCELLED);

@@ -53,7 +53,7 @@ class CancelSticksTest {
   @DisplayName("a failed attempt that would be retried ends cancelled")
   void endAttemptHonoursTheCancel() {
     var id = runningWithCancelAsked();
-    var rows = await(fx.queue.endAttempt(id, "w1", RunStatus.QUEUED, Duration.ZERO,
+    var rows = await(fx.queue.endAttempt(id, 1, "w1", RunStatus.QUEUED, Duration.ZERO,
         new JsonObject().put("code", "io").put("message", "connection reset"), "warn", "attempt 1 of 3 failed"));
     assertThat(rows.iterator().next().getString("status")).isEqualTo("cancelled");
     assertThat(status(id)).isEqualTo("cancelled");
@@ -64,7 +64,7 @@ class CancelSticksTest {
   @DisplayName("a postponed run ends cancelled")
   void postponeHonoursTheCancel() {
     var id = runningWithCancelAsked();
-    await(fx.queue.postpone(id, "w1", Duration.ZERO, "the host is busy"));
+    await(fx.queue.postpone(id, 1, "w1", Duration.ZERO, "the host is busy"));
     assertThat(status(id)).isEqualTo("cancelled");
     assertNotClaimedAgain();
   }
