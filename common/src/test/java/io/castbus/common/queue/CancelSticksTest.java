@@ -41,10 +41,6 @@ class CancelSticksTest {
     return id;
   }
 
-  private String status(UUID id) {
-    return fx.rows("select status from runs where id = $1", id).get(0).getString("status");
-  }
-
   private void assertNotClaimedAgain() {
     assertThat(await(fx.queue.claim("sticky", "w2", 10, LEASE, 3, 0))).isEmpty();
   }
@@ -56,7 +52,7 @@ class CancelSticksTest {
     var rows = await(fx.queue.endAttempt(id, 1, "w1", RunStatus.QUEUED, Duration.ZERO,
         new JsonObject().put("code", "io").put("message", "connection reset"), "warn", "attempt 1 of 3 failed"));
     assertThat(rows.iterator().next().getString("status")).isEqualTo("cancelled");
-    assertThat(status(id)).isEqualTo("cancelled");
+    assertThat(fx.status(id)).isEqualTo("cancelled");
     assertNotClaimedAgain();
   }
 
@@ -65,7 +61,7 @@ class CancelSticksTest {
   void postponeHonoursTheCancel() {
     var id = runningWithCancelAsked();
     await(fx.queue.postpone(id, 1, "w1", Duration.ZERO, "the host is busy"));
-    assertThat(status(id)).isEqualTo("cancelled");
+    assertThat(fx.status(id)).isEqualTo("cancelled");
     assertNotClaimedAgain();
   }
 
@@ -75,7 +71,7 @@ class CancelSticksTest {
     var id = runningWithCancelAsked();
     var rows = await(fx.queue.handBack("w1"));
     assertThat(rows.iterator().next().getString("status")).isEqualTo("cancelled");
-    assertThat(status(id)).isEqualTo("cancelled");
+    assertThat(fx.status(id)).isEqualTo("cancelled");
     assertNotClaimedAgain();
   }
 
@@ -93,11 +89,11 @@ class CancelSticksTest {
   void oneStatementForEveryState() {
     var queued = await(fx.queue.enqueue(NewRun.of("sticky", new JsonObject())));
     assertThat(await(fx.queue.requestCancel(queued))).isEqualTo(RunQueue.CancelOutcome.CANCELLED);
-    assertThat(status(queued)).isEqualTo("cancelled");
+    assertThat(fx.status(queued)).isEqualTo("cancelled");
     assertThat(await(fx.queue.requestCancel(queued))).isEqualTo(RunQueue.CancelOutcome.ALREADY_FINISHED);
     var running = runningWithCancelAsked();
     assertThat(fx.rows("select cancel_requested from runs where id = $1", running).get(0).getBoolean(0)).isTrue();
-    assertThat(status(running)).isEqualTo("running");
+    assertThat(fx.status(running)).isEqualTo("running");
     assertThat(await(fx.queue.requestCancel(UUID.randomUUID()))).isEqualTo(RunQueue.CancelOutcome.NOT_FOUND);
   }
 }

@@ -36,10 +36,6 @@ class ClaimFencingTest {
     fx.reset();
   }
 
-  private String status(UUID id) {
-    return fx.rows("select status from runs where id = $1", id).get(0).getString("status");
-  }
-
   private record Attempt(RunContext ctx, Promise<JsonObject> outcome) {
   }
 
@@ -65,7 +61,7 @@ class ClaimFencingTest {
     var second = attempts.get(1);
     assertThat(second.ctx().attempt()).isEqualTo(2);
     second.outcome().complete(new JsonObject().put("from", "attempt 2"));
-    fx.eventually(LONG, "the run completed", () -> "completed".equals(status(id)));
+    fx.eventually(LONG, "the run completed", () -> "completed".equals(fx.status(id)));
     var run = await(fx.queue.get(id)).orElseThrow();
     assertThat(run.getJsonObject("result").getString("from")).isEqualTo("attempt 2");
     assertThat(run.getInteger("attempts")).isEqualTo(2);
@@ -83,7 +79,7 @@ class ClaimFencingTest {
     assertThat(await(fx.queue.endAttempt(id, 1, "w1", RunStatus.FAILED, Duration.ZERO, new JsonObject(), "error",
         "stale"))).isEmpty();
     assertThat(await(fx.queue.postpone(id, 1, "w1", Duration.ZERO, "stale"))).isEmpty();
-    assertThat(status(id)).isEqualTo("running");
+    assertThat(fx.status(id)).isEqualTo("running");
     assertThat(await(fx.queue.get(id)).orElseThrow().getValue("result")).isNull();
   }
 
@@ -101,14 +97,14 @@ class ClaimFencingTest {
       return worker;
     });
     var blocker = await(fx.queue.enqueue(NewRun.of("orphaned", new JsonObject().put("block", true))));
-    fx.eventually(LONG, "the worker is busy", () -> "running".equals(status(blocker)));
+    fx.eventually(LONG, "the worker is busy", () -> "running".equals(fx.status(blocker)));
     // A claim under this worker's id whose answer never reached it (a dropped connection).
     var orphan = UUID.randomUUID();
     fx.rows("insert into runs (id, type, status, worker_id, attempts, lease_until, started_at) values ($1, 'orphaned', "
         + "'running', $2, 1, clock_timestamp() + interval '2 seconds', clock_timestamp())", orphan,
         workers.get(0).id());
 
-    fx.eventually(LONG, "the orphan ran after its lease expired", () -> "completed".equals(status(orphan)));
+    fx.eventually(LONG, "the orphan ran after its lease expired", () -> "completed".equals(fx.status(orphan)));
     assertThat(fx.rows("select count(*) from run_events where run_id = $1 and message like '%stopped renewing%'",
         orphan).get(0).getLong(0)).isPositive();
     busy.complete(new JsonObject());

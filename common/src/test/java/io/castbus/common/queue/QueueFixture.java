@@ -50,6 +50,11 @@ final class QueueFixture implements AutoCloseable {
     return rows;
   }
 
+  /** The run's status as stored. */
+  String status(java.util.UUID id) {
+    return rows("select status from runs where id = $1", id).get(0).getString("status");
+  }
+
   long count(String sql, Object... args) {
     return rows(sql, args).get(0).getLong(0);
   }

@@ -36,10 +36,6 @@ class UnstorableOutcomeTest {
     fx.reset();
   }
 
-  private String status(UUID id) {
-    return fx.rows("select status from runs where id = $1", id).get(0).getString("status");
-  }
-
   @Test
   @DisplayName("a result, an output line and an event holding U+0000 are stored with U+FFFD in its place")
   void nulIsReplaced() {
@@ -49,7 +45,7 @@ class UnstorableOutcomeTest {
       ctx.event(EventLevel.INFO, "an event with a \u0000", new JsonObject().put("k\u0000", "v\u0000"));
       return Future.succeededFuture(new JsonObject().put("text", "before\u0000after"));
     }));
-    fx.eventually(LONG, "the run completed", () -> "completed".equals(status(id)));
+    fx.eventually(LONG, "the run completed", () -> "completed".equals(fx.status(id)));
     var run = await(fx.queue.get(id)).orElseThrow();
     assertThat(run.getJsonObject("result").getString("text")).isEqualTo("before\uFFFDafter");
     assertThat(fx.rows("select output from runs where id = $1", id).get(0).getArrayOfStrings("output"))
@@ -76,15 +72,15 @@ class UnstorableOutcomeTest {
     fx.eventually(LONG, "all six running", () -> fx.count("select count(*) from runs where status = 'running'") == 6);
     release.complete();
 
-    fx.eventually(LONG, "the refused run failed", () -> "failed".equals(status(bad)));
+    fx.eventually(LONG, "the refused run failed", () -> "failed".equals(fx.status(bad)));
     var failed = await(fx.queue.get(bad)).orElseThrow();
     assertThat(failed.getJsonObject("error").getString("code")).isEqualTo("unstorable_result");
     assertThat(failed.getJsonObject("error").getString("message")).contains("numeric");
     assertThat(failed.getInteger("attempts")).as("not retried: the same result would be refused again").isEqualTo(1);
     for (var id : batchmates) {
-      fx.eventually(LONG, "a batchmate completed", () -> "completed".equals(status(id)));
+      fx.eventually(LONG, "a batchmate completed", () -> "completed".equals(fx.status(id)));
     }
     var later = await(fx.queue.enqueue(NewRun.of("mixed", new JsonObject().put("bad", false))));
-    fx.eventually(LONG, "a run after it completed", () -> "completed".equals(status(later)));
+    fx.eventually(LONG, "a run after it completed", () -> "completed".equals(fx.status(later)));
   }
 }
