@@ -1,18 +1,17 @@
 package io.castbus.app;
 
+import io.castbus.common.files.PrivateFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
 record EmbeddedCredentials(Path file, String password) {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCredentials.class);
-  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  /** pg_hba.conf methods that let a connection in without a password. */
+  private static final Set<String> PASSWORDLESS = Set.of("trust", "peer", "ident");
   private static final String HBA = """
       # Written by Castbus: every connection to the embedded PostgreSQL needs the password kept in
       # DATA_DIR/pg-password (scram-sha-256). Castbus rewrites this file if it finds trust here.
@@ -39,9 +39,7 @@ record EmbeddedCredentials(Path file, String password) {
   /** The password kept in {@code file}, or a new one written there with mode 0600 when there is none yet. */
   static EmbeddedCredentials loadOrCreate(Path file, Path pgDir) throws IOException {
     if (Files.exists(file)) {
-      if (POSIX) {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      }
+      PrivateFiles.restrict(file);
       var password = Files.readString(file, StandardCharsets.UTF_8).strip();
       if (password.isEmpty()) {
         throw new IOException(file + " is empty: it must hold the embedded PostgreSQL's password");
@@ -55,7 +53,7 @@ record EmbeddedCredentials(Path file, String password) {
     var bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     var password = HexFormat.of().formatHex(bytes);
-    writePrivately(file, password + "\n");
+    PrivateFiles.write(file, password + "\n");
     return new EmbeddedCredentials(file, password);
   }
 
@@ -71,7 +69,7 @@ record EmbeddedCredentials(Path file, String password) {
     try (var connection = postgres.getPostgresDatabase().getConnection()) {
       // The driver sends a scram-sha-256 verifier, never the password itself.
       connection.unwrap(PGConnection.class).alterUserPassword("postgres", password.toCharArray(), "scram-sha-256");
-      writePrivately(pgDir.resolve("pg_hba.conf"), HBA);
+      PrivateFiles.write(pgDir.resolve("pg_hba.conf"), HBA);
       try (var statement = connection.createStatement()) {
         statement.execute("select pg_reload_conf()");
       }
@@ -86,22 +84,6 @@ record EmbeddedCredentials(Path file, String password) {
         .map(line -> line.replaceFirst("#.*", "").strip())
         .filter(line -> !line.isEmpty())
         .map(line -> line.split("\\s+"))
-        .anyMatch(fields -> List.of(fields).contains("trust") || List.of(fields).contains("peer")
-            || List.of(fields).contains("ident"));
-  }
-
-  private static void writePrivately(Path file, String content) throws IOException {
-    var temp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(temp);
-    if (POSIX) {
-      Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } else {
-      Files.createFile(temp);
-    }
-    try (var channel = java.nio.channels.FileChannel.open(temp, StandardOpenOption.WRITE)) {
-      channel.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-      channel.force(true);
-    }
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        .anyMatch(fields -> Arrays.stream(fields).anyMatch(PASSWORDLESS::contains));
   }
 }

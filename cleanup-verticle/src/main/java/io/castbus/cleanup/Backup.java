@@ -1,6 +1,7 @@
 package io.castbus.cleanup;
 
 import io.castbus.common.db.Database;
+import io.castbus.common.files.PrivateFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedInputStream;
@@ -10,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -45,8 +45,6 @@ final class Backup {
   static final String PEPPER_FILE = "key-pepper";
   /** Tables no backup holds: the pepper (kept in {@link #PEPPER_FILE}) and the sessions. */
   static final Set<String> NOT_BACKED_UP = Set.of("auth_secrets", "sessions");
-  private static final String PRIVATE_FILE = "rw-------";
-  private static final String PRIVATE_DIR = "rwx------";
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
       .withZone(ZoneOffset.UTC);
 
@@ -62,7 +60,7 @@ final class Backup {
 
   /** Writes a backup into {@code dir}, keeps the newest {@code keep}, and describes what it wrote. */
   JsonObject write(Path dir, int keep) throws IOException, SQLException {
-    privateDirectory(dir);
+    PrivateFiles.directory(dir);
     var name = PREFIX + STAMP.format(Instant.now()) + ".zip";
     var target = dir.resolve(name);
     var partial = dir.resolve(name + ".part");
@@ -75,7 +73,7 @@ final class Backup {
       var copy = conn.unwrap(PGConnection.class).getCopyAPI();
       var tables = new JsonArray();
       Files.deleteIfExists(partial);
-      privateFile(partial);
+      PrivateFiles.create(partial);
       try (var zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)))) {
         for (var table : restoreOrder(conn)) {
           if (NOT_BACKED_UP.contains(table)) {
@@ -119,11 +117,7 @@ final class Backup {
     if (Files.exists(file) && Files.readString(file).equals(encoded)) {
       return;
     }
-    var temp = file.resolveSibling(PEPPER_FILE + ".part");
-    Files.deleteIfExists(temp);
-    privateFile(temp);
-    Files.writeString(temp, encoded);
-    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    PrivateFiles.write(file, encoded);
   }
 
   /** The pepper kept in {@code file} by {@link #write}, or null when there is no such file. */
@@ -137,24 +131,6 @@ final class Backup {
       throw new IOException(file + " does not hold a key pepper (hex): " + e.getMessage(), e);
     }
   }
-
-  private static void privateDirectory(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    if (POSIX) {
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(PRIVATE_DIR));
-    }
-  }
-
-  private static void privateFile(Path file) throws IOException {
-    if (POSIX) {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(PRIVATE_FILE)));
-    } else {
-      Files.createFile(file);
-    }
-  }
-
-  private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
-      .contains("posix");
 
   /** Deletes all but the newest {@code keep} backups; returns the names removed. */
   static JsonArray prune(Path dir, int keep) throws IOException {

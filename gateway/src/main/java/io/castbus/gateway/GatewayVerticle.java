@@ -2,6 +2,7 @@ package io.castbus.gateway;
 
 import io.castbus.common.Addresses;
 import io.castbus.common.ServiceError;
+import io.castbus.common.files.PrivateFiles;
 import io.castbus.common.launch.Process;
 import io.castbus.common.ops.OpsRoutes;
 import io.castbus.gateway.auth.AuthStore;
@@ -22,7 +23,6 @@ import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +68,7 @@ public final class GatewayVerticle extends VerticleBase {
           return vertx.createHttpServer(options)
               .connectionHandler(connection -> {
                 FramingGuardDecoder.install(connection, options);
-                headers.onConnection().handle(connection);
+                headers.opened(connection);
               })
               .invalidRequestHandler(HttpErrors::invalidRequest)
               .requestHandler(headers.before(RequestHygiene.before(router))).listen(process.settings().httpPort());
@@ -136,8 +136,7 @@ public final class GatewayVerticle extends VerticleBase {
           payload.put(option, body.getValue(option));
         }
       }
-      return new JsonObject().put("id", ctx.pathParam("id")).put("payload", payload)
-          .put("owner", Authenticator.principal(ctx).name()).put("owner_id", Authenticator.principal(ctx).userId());
+      return BusCall.caller(ctx).put("id", ctx.pathParam("id")).put("payload", payload);
     }));
     on(builder, "pauseJob", admin, BusCall.to(Addresses.JOBS_PAUSE, 200, BusCall::id));
     on(builder, "resumeJob", admin, BusCall.to(Addresses.JOBS_RESUME, 200, BusCall::id));
@@ -300,13 +299,7 @@ public final class GatewayVerticle extends VerticleBase {
       return vertx.<Void>executeBlocking(() -> {
         var file = process.settings().dataDir().resolve("admin-api-key");
         Files.createDirectories(file.getParent());
-        try {
-          Files.deleteIfExists(file);
-          Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-          Files.createFile(file);
-        }
-        Files.writeString(file, result.generatedKey() + "\n");
+        PrivateFiles.write(file, result.generatedKey() + "\n");
         return null;
       }).onSuccess(v -> {
         var file = process.settings().dataDir().resolve("admin-api-key").toAbsolutePath();

@@ -22,21 +22,20 @@ final class HeaderTimeout {
     this.vertx = vertx;
   }
 
-  Handler<HttpConnection> onConnection() {
-    return connection -> {
-      var timer = vertx.setTimer(SECONDS * 1000, t -> {
-        if (waiting.remove(connection) != null) {
-          connection.close();
-        }
-      });
-      waiting.put(connection, timer);
-      connection.closeHandler(v -> {
-        var pending = waiting.remove(connection);
-        if (pending != null) {
-          vertx.cancelTimer(pending);
-        }
-      });
-    };
+  /** A new connection: its first request's headers are awaited from now. */
+  void opened(HttpConnection connection) {
+    var timer = vertx.setTimer(SECONDS * 1000, t -> {
+      if (waiting.remove(connection) != null) {
+        connection.close();
+      }
+    });
+    waiting.put(connection, timer);
+    connection.closeHandler(v -> {
+      var pending = waiting.remove(connection);
+      if (pending != null) {
+        vertx.cancelTimer(pending);
+      }
+    });
   }
 
   Handler<HttpServerRequest> before(Handler<HttpServerRequest> requests) {

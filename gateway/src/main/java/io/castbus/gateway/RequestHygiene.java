@@ -23,34 +23,37 @@ final class RequestHygiene {
   /** Routes a request that passes to {@code next}; answers any other itself, before the router sees it. */
   static Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return request -> {
-      var problem = problem(request);
-      if (problem == null && !KNOWN.matcher(request.method().name()).matches()) {
-        HttpErrors.sendAndClose(request, new ServiceError(501, "not_implemented",
-            "this server does not implement that method"));
-      } else if (problem == null) {
+      var refusal = refusal(request);
+      if (refusal == null) {
         next.handle(request);
       } else {
-        HttpErrors.sendAndClose(request, ServiceError.badRequest(problem));
+        HttpErrors.sendAndClose(request, refusal);
       }
     };
   }
 
-  private static String problem(HttpServerRequest request) {
+  private static ServiceError refusal(HttpServerRequest request) {
     var headers = request.headers();
     var hosts = headers.getAll("Host");
-    String problem = null;
     if (hosts.isEmpty()) {
-      problem = "the request has no Host header";
-    } else if (hosts.size() > 1) {
-      problem = "the request has more than one Host header";
-    } else if (HostHeader.host(hosts.get(0)).isEmpty()) {
-      problem = "the Host header is not a host name or address with an optional port";
-    } else if (headers.contains(FramingGuardDecoder.MARK)
-        || headers.contains("Transfer-Encoding") && headers.contains("Content-Length")) {
-      problem = "the request has both Content-Length and Transfer-Encoding";
-    } else if (headers.getAll("Content-Length").size() > 1) {
-      problem = "the request has more than one Content-Length header";
+      return ServiceError.badRequest("the request has no Host header");
     }
-    return problem;
+    if (hosts.size() > 1) {
+      return ServiceError.badRequest("the request has more than one Host header");
+    }
+    if (HostHeader.host(hosts.get(0)).isEmpty()) {
+      return ServiceError.badRequest("the Host header is not a host name or address with an optional port");
+    }
+    if (headers.contains(FramingGuardDecoder.MARK)
+        || headers.contains("Transfer-Encoding") && headers.contains("Content-Length")) {
+      return ServiceError.badRequest("the request has both Content-Length and Transfer-Encoding");
+    }
+    if (headers.getAll("Content-Length").size() > 1) {
+      return ServiceError.badRequest("the request has more than one Content-Length header");
+    }
+    if (!KNOWN.matcher(request.method().name()).matches()) {
+      return new ServiceError(501, "not_implemented", "this server does not implement that method");
+    }
+    return null;
   }
 }

@@ -6,32 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("A cancel always sticks: whatever a worker writes after it, the run ends cancelled and is not run again")
 class CancelSticksTest {
 
   private static final Duration LEASE = Duration.ofSeconds(30);
-  private static QueueFixture fx;
 
-  @BeforeAll
-  static void database() {
-    fx = new QueueFixture("cancel_sticks");
-  }
-
-  @AfterAll
-  static void close() {
-    fx.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    fx.reset();
-  }
+  @RegisterExtension
+  static final QueueFixture fx = new QueueFixture("cancel_sticks");
 
   /** A run claimed by worker w1, then a cancel asked for while it runs (whose bus message w1 never sees). */
   private UUID runningWithCancelAsked() {

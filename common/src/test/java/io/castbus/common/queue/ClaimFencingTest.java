@@ -9,32 +9,17 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("Every write is fenced by its claim: a stale attempt changes nothing, an orphan is not renewed")
 class ClaimFencingTest {
 
   private static final Duration LONG = Duration.ofSeconds(60);
-  private static QueueFixture fx;
 
-  @BeforeAll
-  static void database() {
-    fx = new QueueFixture("claim_fencing");
-  }
-
-  @AfterAll
-  static void close() {
-    fx.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    fx.reset();
-  }
+  @RegisterExtension
+  static final QueueFixture fx = new QueueFixture("claim_fencing");
 
   private record Attempt(RunContext ctx, Promise<JsonObject> outcome) {
   }

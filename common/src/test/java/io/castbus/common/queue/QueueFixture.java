@@ -9,6 +9,9 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-/** A migrated database of its own, a Vert.x and a queue, for one test class. */
-final class QueueFixture implements AutoCloseable {
+/**
+ * A migrated database of its own, a Vert.x and a queue, for one test class. Registered as an extension
+ * ({@code @RegisterExtension static final QueueFixture fx = …}) it empties the queue before each test and closes
+ * after the class.
+ */
+final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllCallback {
 
   static final WorkerOptions FAST = WorkerOptions.DEFAULTS
       .lease(Duration.ofSeconds(3))
@@ -37,6 +44,16 @@ final class QueueFixture implements AutoCloseable {
     vertx = Vertx.vertx();
     pool = database.pool(vertx, name, 8);
     queue = new RunQueue(vertx, pool);
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    reset();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   void reset() {

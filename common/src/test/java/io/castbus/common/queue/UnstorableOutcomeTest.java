@@ -9,32 +9,17 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("Outcomes PostgreSQL cannot store: a NUL is made storable, one refused completion fails alone")
 class UnstorableOutcomeTest {
 
   private static final Duration LONG = Duration.ofSeconds(60);
-  private static QueueFixture fx;
 
-  @BeforeAll
-  static void database() {
-    fx = new QueueFixture("unstorable_outcomes");
-  }
-
-  @AfterAll
-  static void close() {
-    fx.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    fx.reset();
-  }
+  @RegisterExtension
+  static final QueueFixture fx = new QueueFixture("unstorable_outcomes");
 
   @Test
   @DisplayName("a result, an output line and an event holding U+0000 are stored with U+FFFD in its place")
