@@ -109,4 +109,118 @@ class SchedulerRaceTest {
     assertThat(fired.locked()).isEqualTo(1);
     assertThat(fired.created()).isEqualTo(1);
   }
+
+  @Test
+  @DisplayName("a PUT and a resume on one replica that wait on another replica's firing (held in its insert) never "
+      + "write back the due time just fired, and the job keeps firing")
+  void changeOnOneReplicaRacingAFiringOnAnother() {
+    var b = fx.process();
+    try {
+      register(JobDefinition.of("minutely", "Minutely", "work", Trigger.every(Duration.ofHours(1))));
+      var cron = Trigger.fromJson(new io.vertx.core.json.JsonObject().put("type", "cron")
+          .put("expression", "* * * * *").put("timezone", "UTC"), ZoneId.of("UTC"));
+      await(jobs.update("minutely", cron, null));
+      // Replica A's clock is ahead: it fires the next minute's run while replica B's clock is still before it.
+      var due = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
+      fx.rows(a, "update jobs set next_run_at = $1 where id = 'minutely'", due.atOffset(ZoneOffset.UTC));
+      var replicaB = new JobStore(b.pool(), ZoneId.of("UTC"));
+
+      // A third session inserts the same firing without committing: replica A's insert waits on it, holding the job.
+      var holder = await(b.pool().getConnection());
+      try {
+        await(holder.query("begin").execute());
+        await(holder.preparedQuery("insert into runs (id, type, job_id, due_at) values (gen_random_uuid(), 'work', "
+            + "'minutely', $1)").execute(Tuple.of(due.atOffset(ZoneOffset.UTC))));
+        var firing = jobs.fireDue(due, 500);
+        awaitLockWaits(1);
+        var change = replicaB.update("minutely", cron, null);
+        var resume = replicaB.resume("minutely");
+        awaitLockWaits(3);
+        await(holder.query("rollback").execute());
+        assertThat(await(firing).created()).isEqualTo(1);
+        await(change);
+        await(resume);
+      } finally {
+        holder.close();
+      }
+
+      assertThat(nextRunAt("minutely")).as("the minute after the one fired").isEqualTo(due.plusSeconds(60));
+      fx.rows(a, "update runs set status = 'completed' where job_id = 'minutely'");
+      var later = await(replicaB.fireDue(due.plusSeconds(60), 500));
+      assertThat(later.locked()).isEqualTo(1);
+      assertThat(later.created()).as("the scheduler is not wedged").isEqualTo(1);
+      assertThat(fx.rows(a, "select count(*) from runs where job_id = 'minutely'").get(0).getLong(0)).isEqualTo(2L);
+    } finally {
+      fx.stop(b);
+    }
+  }
+
+  @Test
+  @DisplayName("max_instances 1 holds when another process commits a run of the job after this replica locked it "
+      + "as due: the live runs are counted after the lock, in a snapshot of their own")
+  void maxInstancesCountedAfterTheLock() {
+    var b = fx.process();
+    try {
+      register(JobDefinition.of("single", "Single", "work", Trigger.every(Duration.ofSeconds(30))));
+      fx.rows(a, "update jobs set next_run_at = clock_timestamp() - interval '1 second' where id = 'single'");
+      // The moment between this replica's locking statement and its decision, where another process commits a run.
+      var racing = new JobStore(afterLockingDueJobs(a.pool(), () -> b.pool().preparedQuery(
+          "insert into runs (id, type, job_id, status) values (gen_random_uuid(), 'work', 'single', 'running')")
+          .execute().mapEmpty()), ZoneId.of("UTC"));
+
+      var fired = await(racing.fireDue(Instant.now(), 500));
+
+      assertThat(fired.locked()).isEqualTo(1);
+      assertThat(fired.created()).as("no second live run").isZero();
+      assertThat(fired.skipped()).isEqualTo(1);
+      assertThat(fx.rows(a, "select count(*) from runs where job_id = 'single'").get(0).getLong(0)).isEqualTo(1L);
+    } finally {
+      fx.stop(b);
+    }
+  }
+
+  private void awaitLockWaits(int waiting) {
+    fx.eventually(Duration.ofSeconds(30), waiting + " statement(s) waiting on a lock", () -> fx.rows(a,
+        "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")
+        .get(0).getLong(0) >= waiting);
+  }
+
+  /**
+   * The pool, with {@code between} run after the statement that locks the due jobs succeeds and before the firing
+   * goes on, inside the firing's transaction.
+   */
+  private static io.vertx.sqlclient.Pool afterLockingDueJobs(io.vertx.sqlclient.Pool pool,
+      java.util.function.Supplier<io.vertx.core.Future<Void>> between) {
+    return proxy(io.vertx.sqlclient.Pool.class, pool, (method, args) -> {
+      if (method.getName().equals("withTransaction") && args.length == 1) {
+        @SuppressWarnings("unchecked")
+        var work = (java.util.function.Function<io.vertx.sqlclient.SqlConnection, io.vertx.core.Future<Object>>) args[0];
+        return pool.withTransaction(conn -> work.apply(proxy(io.vertx.sqlclient.SqlConnection.class, conn,
+            (m, a) -> m.getName().equals("preparedQuery") && SchedulerSql.LOCK_DUE.equals(a[0])
+                ? proxy(io.vertx.sqlclient.PreparedQuery.class, m.invoke(conn, a), (q, qa) -> {
+                  @SuppressWarnings("unchecked")
+                  var executed = (io.vertx.core.Future<Object>) q.invoke(conn.preparedQuery(SchedulerSql.LOCK_DUE), qa);
+                  return q.getName().equals("execute") ? executed.compose(rows -> between.get().map(rows)) : executed;
+                })
+                : m.invoke(conn, a))));
+      }
+      return method.invoke(pool, args);
+    });
+  }
+
+  private interface Call {
+    Object call(java.lang.reflect.Method method, Object[] args) throws Exception;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T proxy(Class<T> type, Object target, Call call) {
+    return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+        (p, method, args) -> {
+          try {
+            return call.call(method, args == null ? new Object[0] : args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
 }

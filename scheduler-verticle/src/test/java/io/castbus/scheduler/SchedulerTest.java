@@ -103,6 +103,30 @@ class SchedulerTest {
   }
 
   @Test
+  @DisplayName("after downtime a cron job fires once, and its next time is the cron's next minute")
+  void cronCoalescesAfterDowntime() {
+    register(a, JobDefinition.of("cron", "Cron", "work", Trigger.fromJson(new JsonObject().put("type", "cron")
+        .put("expression", "* * * * *").put("timezone", "UTC"), java.time.ZoneId.of("UTC"))));
+    var missedSince = Instant.now().minus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+        .atOffset(ZoneOffset.UTC);
+    // Room for many live runs, so that only coalescing (not max_instances) keeps it to one firing.
+    fx.rows(a, "update jobs set next_run_at = $1, max_instances = 50 where id = 'cron' returning id", missedSince);
+
+    deployScheduler(a);
+    fx.eventually(LONG, "the overdue firing", () -> runsOf("cron") >= 1);
+    fx.eventually(LONG, "the next due time moved past now", () -> fx.rows(a,
+        "select next_run_at > clock_timestamp() from jobs where id = 'cron'").get(0).getBoolean(0));
+    var next = fx.rows(a, "select next_run_at from jobs where id = 'cron'").get(0).getOffsetDateTime(0).toInstant();
+
+    assertThat(runsOf("cron")).as("one firing for the 120 missed minutes (two if a minute turned meanwhile)")
+        .isBetween(1L, 2L);
+    assertThat(fx.rows(a, "select count(*) from runs where job_id = 'cron' and due_at = $1", missedSince).get(0)
+        .getLong(0)).as("the firing is the first missed time's").isEqualTo(1L);
+    assertThat(next.getEpochSecond() % 60).as("on a minute boundary").isZero();
+    assertThat(next).isBefore(Instant.now().plus(Duration.ofMinutes(1)).plusSeconds(1));
+  }
+
+  @Test
   @DisplayName("while a run of the job is queued, a firing is skipped and recorded (max_instances 1)")
   void maxInstancesSkips() {
     register(a, JobDefinition.of("busy", "Busy", "nobody-serves-this", Trigger.every(Duration.ofSeconds(1))));

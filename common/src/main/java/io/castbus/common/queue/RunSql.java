@@ -158,7 +158,13 @@ final class RunSql {
            set status = case when r.cancel_requested then 'cancelled'
                              when r.attempts >= r.max_attempts then 'failed' else 'queued' end,
                error = case when r.cancel_requested then r.error
-                            else jsonb_build_object('code', 'stalled', 'message',
+                            when r.attempts >= r.max_attempts then jsonb_build_object('code', 'stalled',
+                                 'outcome', 'unknown', 'attempt', r.attempts, 'message',
+                                 'worker ' || e.worker_id || ' stopped renewing its lease during the last attempt ('
+                                 || r.attempts || ' of ' || r.max_attempts || '); that attempt''s outcome was never '
+                                 || 'recorded: it may have succeeded in a process that ended before writing its '
+                                 || 'completion')
+                            else jsonb_build_object('code', 'stalled', 'attempt', r.attempts, 'message',
                                  'worker ' || e.worker_id || ' stopped renewing its lease') end,
                finished_at = case when r.cancel_requested or r.attempts >= r.max_attempts
                                   then clock_timestamp() end,
@@ -168,8 +174,10 @@ final class RunSql {
         returning r.id, r.type, r.job_id, r.status, r.attempts, r.max_attempts, e.worker_id),
       ev as (
         insert into run_events (run_id, level, context, message, metadata)
-        select u.id, 'warn', 'queue',
-               'stalled: worker ' || u.worker_id || ' stopped renewing its lease; run is now ' || u.status,
+        select u.id, case when u.status = 'failed' then 'error' else 'warn' end, 'queue',
+               'stalled: worker ' || u.worker_id || ' stopped renewing its lease; run is now ' || u.status
+               || case when u.status = 'failed'
+                       then ' (the outcome of its last attempt is unknown: it was never recorded)' else '' end,
                jsonb_build_object('worker', u.worker_id, 'attempts', u.attempts, 'status', u.status)
           from u)
       select id, type, job_id, status from u

@@ -108,15 +108,24 @@ class RunQueueTest {
   }
 
   @Test
-  @DisplayName("a run out of attempts whose worker died is failed, not requeued")
+  @DisplayName("a run out of attempts whose worker died is failed, not requeued, and named as an outcome never "
+      + "recorded (its handler may have succeeded before the process ended)")
   void expiredLeaseOnLastAttemptFails() {
     var id = await(fx.queue.enqueue(NewRun.of("job", new JsonObject())));
     await(fx.queue.claim("job", "worker-dead", 10, Duration.ofMillis(200), 1, 0));
     fx.deploy(vertx -> worker(vertx, "other", JobTypeOptions.DEFAULTS, ctx -> Future.succeededFuture()));
 
     fx.eventually(LONG, "the stalled run failed", () -> "failed".equals(status(id)));
-    var run = await(fx.queue.get(id)).orElseThrow();
-    assertThat(run.getJsonObject("error").getString("code")).isEqualTo("stalled");
+    var error = await(fx.queue.get(id)).orElseThrow().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("stalled");
+    assertThat(error.getString("outcome")).isEqualTo("unknown");
+    assertThat(error.getString("message")).contains("worker-dead").contains("last attempt (1 of 1)")
+        .contains("never recorded");
+    var events = fx.rows("select level, message from run_events where run_id = $1 order by id", id);
+    assertThat(events).anySatisfy(e -> {
+      assertThat(e.getString("level")).isEqualTo("error");
+      assertThat(e.getString("message")).contains("outcome of its last attempt is unknown");
+    });
   }
 
   @Test
