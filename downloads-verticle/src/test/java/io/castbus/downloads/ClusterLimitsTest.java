@@ -78,8 +78,7 @@ class ClusterLimitsTest {
   }
 
   private io.vertx.core.json.JsonObject handOver(String name, boolean kill) throws Exception {
-    var worker = DownloadsFixture.WORKER.lease(java.time.Duration.ofSeconds(2))
-        .reap(java.time.Duration.ofMillis(300));
+    var worker = DownloadsFixture.WORKER.lease(java.time.Duration.ofSeconds(2));
     fx = new DownloadsFixture(name, library, DownloadsFixture.LIMITS, worker);
     var data = MediaServer.bytes(600_000, 7);
     var path = "/handover/" + UUID.randomUUID() + ".mp3";
@@ -93,7 +92,7 @@ class ClusterLimitsTest {
     if (kill) {
       fx.main.kill();
     } else {
-      DownloadsFixture.await(fx.main.vertx.undeploy(fx.main.vertx.deploymentIDs().iterator().next()));
+      DownloadsFixture.await(fx.main.vertx.undeploy(fx.main.downloads));
       assertThat(DownloadsFixture.await(fx.queue.status(run))).contains("queued");
     }
     assertThat(Files.size(part)).isBetween(100_000L, 599_999L);

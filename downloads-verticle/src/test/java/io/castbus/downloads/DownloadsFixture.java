@@ -8,6 +8,7 @@ import io.castbus.common.db.Migrations;
 import io.castbus.common.launch.Process;
 import io.castbus.common.ops.Health;
 import io.castbus.common.queue.RunQueue;
+import io.castbus.common.queue.LeaseReaper;
 import io.castbus.common.queue.WorkerOptions;
 import io.castbus.testkit.TestDatabase;
 import io.castbus.testkit.Waits;
@@ -35,6 +36,8 @@ final class DownloadsFixture implements AutoCloseable {
   static final DownloadLimits LIMITS = new DownloadLimits(3, 2, Duration.ofSeconds(1), 1024 * 1024, 0, 3,
       Duration.ofMillis(200), Duration.ofMillis(300), Duration.ofSeconds(30));
   static final WorkerOptions WORKER = WorkerOptions.DEFAULTS.poll(Duration.ofMillis(200));
+  /** How often each replica reaps expired leases. */
+  static final Duration REAP = Duration.ofMillis(300);
 
   final TestDatabase db;
   final Database database;
@@ -45,17 +48,20 @@ final class DownloadsFixture implements AutoCloseable {
   final Replica main;
   RunQueue queue;
 
-  /** One downloads process: its own Vert.x, pool and verticle. */
+  /** One downloads process: its own Vert.x, pool, downloads verticle and lease reaper (as the launcher starts it). */
   final class Replica {
     final Vertx vertx;
     final Process process;
+    /** The downloads verticle's deployment. */
+    final String downloads;
     boolean killed;
 
     Replica(DownloadLimits limits, WorkerOptions worker) {
       vertx = ClusterSetup.local(settings);
       var pool = database.pool(vertx, "main", 4);
       process = new Process(vertx, settings, database, pool, new Health(vertx, pool));
-      await(vertx.deployVerticle(new DownloadsVerticle(process, limits, worker)));
+      downloads = await(vertx.deployVerticle(new DownloadsVerticle(process, limits, worker)));
+      await(vertx.deployVerticle(new LeaseReaper(new RunQueue(vertx, pool), REAP)));
     }
 
     /** Ends abruptly: the pool goes first, so the worker cannot hand its runs back, as when a process is killed. */

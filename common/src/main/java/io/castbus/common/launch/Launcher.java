@@ -8,6 +8,8 @@ import io.castbus.common.db.Database;
 import io.castbus.common.db.Migrations;
 import io.castbus.common.ops.Health;
 import io.castbus.common.ops.OpsServer;
+import io.castbus.common.queue.LeaseReaper;
+import io.castbus.common.queue.RunQueue;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one Castbus module as its own clustered process: settings, Hazelcast, migrations, the module's verticles
- * and (for worker processes) the health and metrics server. Exits non-zero with the cause when anything fails.
+ * Starts one Castbus module as its own clustered process: settings, Hazelcast, migrations, the module's verticles,
+ * the process's lease reaper and (for worker processes) the health and metrics server. Exits non-zero with the cause when anything fails.
  */
 public final class Launcher {
 
@@ -70,6 +72,8 @@ public final class Launcher {
     return Migrations.apply(vertx, database)
         .onSuccess(n -> health.migrationsApplied())
         .compose(n -> deployAll(vertx, verticles.apply(process)))
+        // One reaper per process, whatever the number of workers and types it serves.
+        .compose(v -> vertx.deployVerticle(new LeaseReaper(new RunQueue(vertx, pool))).mapEmpty())
         .compose(v -> servesHttp ? Future.succeededFuture()
             : vertx.deployVerticle(new OpsServer(health, settings.httpPort())).mapEmpty())
         .onSuccess(v -> health.verticlesDeployed())

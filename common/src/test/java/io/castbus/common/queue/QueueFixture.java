@@ -21,21 +21,23 @@ import java.util.function.Predicate;
 
 /**
  * A migrated database of its own, a Vert.x and a queue, for one test class. Registered as an extension
- * ({@code @RegisterExtension static final QueueFixture fx = …}) it empties the queue before each test and closes
- * after the class.
+ * ({@code @RegisterExtension static final QueueFixture fx = …}) it stops the previous test's workers and empties the
+ * queue before each test, and closes after the class.
  */
 final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllCallback {
 
   static final WorkerOptions FAST = WorkerOptions.DEFAULTS
       .lease(Duration.ofSeconds(3))
-      .poll(Duration.ofMillis(200))
-      .reap(Duration.ofMillis(300));
+      .poll(Duration.ofMillis(200));
+  /** How often the fixture's process reaps expired leases. */
+  static final Duration REAP = Duration.ofMillis(300);
 
   final TestDatabase db;
   final Vertx vertx;
   final Pool pool;
   final RunQueue queue;
   private final List<String> deployments = new ArrayList<>();
+  private String reaper;
 
   QueueFixture(String name) {
     db = TestDatabase.create(name);
@@ -48,6 +50,7 @@ final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllC
 
   @Override
   public void beforeEach(ExtensionContext context) {
+    undeployAll();
     reset();
   }
 
@@ -109,8 +112,14 @@ final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllC
     }
   }
 
-  /** Deploys a worker in a verticle of its own (its own event loop); returns the deployment id, for undeploy. */
+  /**
+   * Deploys a worker in a verticle of its own (its own event loop); returns the deployment id, for undeploy. The
+   * first one also deploys the process's lease reaper, as the launcher does.
+   */
   String deploy(Function<Vertx, Worker> factory) {
+    if (reaper == null) {
+      reaper = await(vertx.deployVerticle(new LeaseReaper(queue, REAP)));
+    }
     var id = await(vertx.deployVerticle(new VerticleBase() {
       private Worker worker;
 
@@ -133,6 +142,10 @@ final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllC
   void undeployAll() {
     for (var id : List.copyOf(deployments)) {
       undeploy(id);
+    }
+    if (reaper != null) {
+      await(vertx.undeploy(reaper));
+      reaper = null;
     }
   }
 
