@@ -99,16 +99,19 @@ public final class BenchMain {
             ENQUEUE_BATCH));
         System.out.println(dbScheduler.line());
       }
+      Throughput floor = null;
       if (only.contains("floor")) {
-        var floor = rounds.measure((d, n) -> SkipLockedFloor.measure(d, n, workers));
+        floor = rounds.measure((d, n) -> BatchedFloor.measure(d, n, workers));
         System.out.println(floor.line());
         System.out.printf(Locale.ROOT, "floor_runs_per_s=%d%s%n", Math.round(floor.perSecond()), engine == null ? ""
             : String.format(Locale.ROOT, " engine_vs_floor=%.2f", engine.perSecond() / floor.perSecond()));
       }
       if (engine != null && dbScheduler != null) {
-        System.out.printf(Locale.ROOT, "engine runs_per_s=%d dbscheduler_runs_per_s=%d ratio=%.2f%n",
+        System.out.printf(Locale.ROOT, "engine runs_per_s=%d dbscheduler_runs_per_s=%d ratio=%.2f%s%n",
             Math.round(engine.perSecond()), Math.round(dbScheduler.perSecond()),
-            engine.perSecond() / dbScheduler.perSecond());
+            engine.perSecond() / dbScheduler.perSecond(), floor == null ? "" : String.format(Locale.ROOT,
+                " floor_runs_per_s=%d engine_vs_floor=%.2f", Math.round(floor.perSecond()),
+                engine.perSecond() / floor.perSecond()));
       }
       if (!rounds.exact) {
         System.err.println("castbus-bench: some system lost or repeated runs; see duplicates= and lost= above");

@@ -40,12 +40,15 @@ final class BenchSql {
       insert into floor_jobs (id) select generate_series(1, ?)
       """;
 
-  /** One statement claims and completes one row: the least a SKIP LOCKED queue can do per run. */
-  static final String FLOOR_TAKE = """
-      update floor_jobs set status = 'done'
-       where id = (select id from floor_jobs where status = 'queued' order by id limit 1 for update skip locked)
+  /** The floor's claim: a batch of queued rows, locked past other claimers, marked running. */
+  static final String FLOOR_CLAIM = """
+      update floor_jobs set status = 'running'
+       where id in (select id from floor_jobs where status = 'queued' order by id limit ? for update skip locked)
       returning id
       """;
+
+  /** The floor's completion: one statement for the whole batch. */
+  static final String FLOOR_DONE_BATCH = "update floor_jobs set status = 'done' where id = any(?)";
 
   static final String FLOOR_DONE = "select count(*) from floor_jobs where status = 'done'";
 

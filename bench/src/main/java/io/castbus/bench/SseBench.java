@@ -1,6 +1,6 @@
 package io.castbus.bench;
 
-import io.castbus.common.Addresses;
+import io.castbus.common.bus.RunUpdate;
 import io.castbus.common.cluster.ClusterSetup;
 import io.castbus.common.config.Settings;
 import io.castbus.common.db.Migrations;
@@ -118,10 +118,9 @@ final class SseBench {
     server.runOnContext(v -> server.setPeriodic(TICK_MS, timer -> {
       for (var i = 0; i < perTick; i++) {
         sent[0]++;
-        server.eventBus().publish(Addresses.RUNS_UPDATES, new JsonObject()
-            .put("run_id", "00000000-0000-7000-8000-" + String.format(Locale.ROOT, "%012d", sent[0] % 1000))
-            .put("type", "download_episode").put("kind", "progress").put("status", "running")
-            .put("progress", new JsonObject().put("current", sent[0]).put("total", perTick * ticks)));
+        RunUpdate.progress(java.util.UUID.fromString("00000000-0000-7000-8000-"
+                + String.format(Locale.ROOT, "%012d", sent[0] % 1000)), "download_episode", null,
+            new JsonObject().put("current", sent[0]).put("total", perTick * ticks)).publish(server.eventBus());
       }
       if (sent[0] >= perTick * ticks) {
         server.cancelTimer(timer);

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** A database, a library folder and a deployed {@link CleanupVerticle}; runs are enqueued and awaited directly. */
 final class CleanupFixture implements AutoCloseable {
@@ -49,7 +48,7 @@ final class CleanupFixture implements AutoCloseable {
     var pool = database.pool(vertx, "main", 4);
     process = new Process(vertx, settings, database, pool, new Health(vertx, pool));
     queue = new RunQueue(vertx, pool);
-    await(vertx.deployVerticle(new CleanupVerticle(process)));
+    Waits.await(vertx.deployVerticle(new CleanupVerticle(process)));
   }
 
   long podcast(String title, int keep) {
@@ -74,7 +73,7 @@ final class CleanupFixture implements AutoCloseable {
   }
 
   List<Row> rows(String sql, Object... args) {
-    var result = await(process.pool().preparedQuery(sql).execute(Tuple.from(args)));
+    var result = Waits.await(process.pool().preparedQuery(sql).execute(Tuple.from(args)));
     var rows = new ArrayList<Row>();
     result.forEach(rows::add);
     return rows;
@@ -86,26 +85,18 @@ final class CleanupFixture implements AutoCloseable {
 
   /** Enqueues a run of {@code type} and waits for it to finish; returns the run. */
   JsonObject run(String type, JsonObject payload) {
-    var id = await(queue.enqueue(NewRun.of(type, payload)));
+    var id = Waits.await(queue.enqueue(NewRun.of(type, payload)));
     Waits.until(Duration.ofSeconds(60), type + " finished", () -> {
-      var status = await(queue.status(id)).orElse("");
+      var status = Waits.await(queue.status(id)).orElse("");
       return status.equals("completed") || status.equals("failed");
     });
-    return await(queue.get(id)).orElseThrow();
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
+    return Waits.await(queue.get(id)).orElseThrow();
   }
 
   @Override
   public void close() {
-    await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()));
-    await(vertx.close());
+    Waits.await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()));
+    Waits.await(vertx.close());
     db.close();
   }
 }

@@ -144,15 +144,6 @@ final class ClusterFixture implements AutoCloseable {
     return found[0];
   }
 
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   @Override
   public void close() {
     processes.forEach(ChildProcess::close);

@@ -1,5 +1,6 @@
 package io.castbus.cluster;
 
+import io.castbus.testkit.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.testkit.ChildProcess;
@@ -36,7 +37,7 @@ class ClusterSecurityTest {
         var jobs = gateway.get("/api/jobs");
         assertThat(jobs.status()).as("jobs served only by the outsider scheduler").isEqualTo(503);
         assertThat(jobs.json().getString("error")).isEqualTo("unavailable");
-        ClusterFixture.sleep(500);
+        Waits.sleep(500);
       }
       assertThat(started.get(1).isAlive()).as("the outsider runs on in a cluster of its own").isTrue();
 

@@ -1,5 +1,6 @@
 package io.castbus.cluster;
 
+import io.castbus.testkit.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.testkit.ChildProcess;
@@ -55,7 +56,7 @@ class TwoProcessTest {
       ChildProcess process = cluster.start("scheduler-verticle", 0, Map.of("MAX_CONCURRENT_DOWNLOADS", "lots"));
       var deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (process.isAlive() && System.nanoTime() < deadline) {
-        ClusterFixture.sleep(100);
+        Waits.sleep(100);
       }
       assertThat(process.isAlive()).isFalse();
       assertThat(process.tail()).contains("MAX_CONCURRENT_DOWNLOADS must be a whole number, got 'lots'");

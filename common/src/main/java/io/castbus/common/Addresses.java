@@ -1,13 +1,16 @@
 package io.castbus.common;
 
-/** Every event-bus address Castbus uses. Requests expect a reply; publications fan out to all consumers. */
+/**
+ * Every event-bus address Castbus uses. Requests expect a reply; publications fan out to all consumers, and each
+ * publication's body is defined once, by its record in {@link io.castbus.common.bus}.
+ */
 public final class Addresses {
 
-  /** Publication {@code {"type"}}: queued work of that type may be claimable now. */
+  /** Publication {@link io.castbus.common.bus.RunsWake}: queued work of that type may be claimable now. */
   public static final String RUNS_WAKE = "castbus.runs.wake";
-  /** Publication {@code {"run_id"}}: the worker holding that run must stop it. */
+  /** Publication {@link io.castbus.common.bus.RunCancel}: the worker holding that run must stop it. */
   public static final String RUNS_CANCEL = "castbus.runs.cancel";
-  /** Publication: run lifecycle and progress ({@code {"run_id", "type", "job_id", "status", ...}}). */
+  /** Publication {@link io.castbus.common.bus.RunUpdate}: run lifecycle and progress. */
   public static final String RUNS_UPDATES = "castbus.runs.updates";
 
   /** Request {@code {"status", "job", "type", "limit", "cursor"}} → {@code {"runs", "next_cursor"}}. */
@@ -38,7 +41,7 @@ public final class Addresses {
   public static final String JOBS_PAUSE = "castbus.jobs.pause";
   /** Request {@code {"id"}} → the job. */
   public static final String JOBS_RESUME = "castbus.jobs.resume";
-  /** Publication {}: jobs changed in the database; schedulers re-read their next due time. */
+  /** Publication {@link io.castbus.common.bus.JobsChanged}: schedulers re-read their next due time. */
   public static final String JOBS_CHANGED = "castbus.jobs.changed";
 
   /** Request {} → {@code {"jobs": [{"id", "status": "ok"|"failing"|"overdue"|"backlogged", "reasons", ...}]}}. */
@@ -49,7 +52,7 @@ public final class Addresses {
   /** Publication: an alert fired ({@code {"key", "kind", "subject", "message", "sent"}}). */
   public static final String ALERTS_FIRED = "castbus.alerts.fired";
 
-  /** Publication {}: API keys were revoked; every gateway forgets the keys it has cached. */
+  /** Publication {@link io.castbus.common.bus.AuthRevoked}: every gateway forgets the keys it has cached. */
   public static final String AUTH_REVOKED = "castbus.auth.revoked";
 
   /** Request {@code {"rss_url", "max_episodes_to_keep", "auto_download", "owner"}} → the podcast, fetched and parsed. */

@@ -1,5 +1,6 @@
 package io.castbus.downloads;
 
+import io.castbus.testkit.Waits;
 import static io.castbus.downloads.MediaServer.Media;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,8 +93,8 @@ class ClusterLimitsTest {
     if (kill) {
       fx.main.kill();
     } else {
-      DownloadsFixture.await(fx.main.vertx.undeploy(fx.main.downloads));
-      assertThat(DownloadsFixture.await(fx.queue.status(run))).contains("queued");
+      Waits.await(fx.main.vertx.undeploy(fx.main.downloads));
+      assertThat(Waits.await(fx.queue.status(run))).contains("queued");
     }
     assertThat(Files.size(part)).isBetween(100_000L, 599_999L);
     server.serve(path, Media.file(data));

@@ -267,7 +267,7 @@ class DownloadTest {
     Waits.until(Duration.ofSeconds(20), "bytes on disk", () -> partials("Slow").findAny().isPresent());
 
     var asked = System.nanoTime();
-    DownloadsFixture.await(fx.queue.requestCancel(run));
+    Waits.await(fx.queue.requestCancel(run));
     Waits.until(Duration.ofSeconds(5), "partial removed", () -> partials("Slow").findAny().isEmpty());
 
     assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(1));
@@ -340,11 +340,11 @@ class DownloadTest {
     fx.rows("update episodes set download_status = 'none' where id = $1", b);
     var existing = fx.download(queuedAlready);
     var cancelled = fx.episode(podcast, "D", "2026-11-09", server.url(path));
-    var cancelledRun = DownloadsFixture.await(fx.queue.enqueue(io.castbus.common.RunTypes.download(cancelled)
+    var cancelledRun = Waits.await(fx.queue.enqueue(io.castbus.common.RunTypes.download(cancelled)
         .notBefore(java.time.Instant.now().plusSeconds(3600))));
-    DownloadsFixture.await(fx.queue.requestCancel(cancelledRun));
+    Waits.await(fx.queue.requestCancel(cancelledRun));
 
-    var run = fx.finished(DownloadsFixture.await(fx.queue.enqueue(
+    var run = fx.finished(Waits.await(fx.queue.enqueue(
         io.castbus.common.queue.NewRun.of(DownloadsVerticle.PROCESS_DOWNLOADS, new JsonObject()))));
 
     assertThat(run.getString("status")).isEqualTo("completed");

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A fresh database, a library folder and downloads verticles (one or more "replicas", each its own Vert.x) with
@@ -60,15 +59,15 @@ final class DownloadsFixture implements AutoCloseable {
       vertx = ClusterSetup.local(settings);
       var pool = database.pool(vertx, "main", 4);
       process = new Process(vertx, settings, database, pool, new Health(vertx, pool));
-      downloads = await(vertx.deployVerticle(new DownloadsVerticle(process, limits, worker)));
-      await(vertx.deployVerticle(new LeaseReaper(new RunQueue(vertx, pool), REAP)));
+      downloads = Waits.await(vertx.deployVerticle(new DownloadsVerticle(process, limits, worker)));
+      Waits.await(vertx.deployVerticle(new LeaseReaper(new RunQueue(vertx, pool), REAP)));
     }
 
     /** Ends abruptly: the pool goes first, so the worker cannot hand its runs back, as when a process is killed. */
     void kill() {
       killed = true;
-      await(process.pool().close());
-      await(vertx.close());
+      Waits.await(process.pool().close());
+      Waits.await(vertx.close());
     }
   }
 
@@ -123,16 +122,16 @@ final class DownloadsFixture implements AutoCloseable {
 
   /** Queues the episode's download as the feeds module does. */
   UUID download(long episode) {
-    return await(queue.enqueue(RunTypes.download(episode).owner("alice", null)));
+    return Waits.await(queue.enqueue(RunTypes.download(episode).owner("alice", null)));
   }
 
   /** Waits until the run is completed, failed or cancelled, and returns it. */
   JsonObject finished(UUID run) {
     Waits.until(Duration.ofSeconds(45), "run " + run + " finished", () -> {
-      var status = await(queue.status(run)).orElse("");
+      var status = Waits.await(queue.status(run)).orElse("");
       return status.equals("completed") || status.equals("failed") || status.equals("cancelled");
     });
-    return await(queue.get(run)).orElseThrow();
+    return Waits.await(queue.get(run)).orElseThrow();
   }
 
   JsonObject episodeRow(long id) {
@@ -145,26 +144,18 @@ final class DownloadsFixture implements AutoCloseable {
   }
 
   List<Row> rows(String sql, Object... args) {
-    var result = await(pool.preparedQuery(sql).execute(Tuple.from(args)));
+    var result = Waits.await(pool.preparedQuery(sql).execute(Tuple.from(args)));
     var rows = new ArrayList<Row>();
     result.forEach(rows::add);
     return rows;
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
   }
 
   @Override
   public void close() {
     for (var replica : replicas) {
       if (!replica.killed) {
-        await(Future.join(replica.vertx.deploymentIDs().stream().map(replica.vertx::undeploy).toList()));
-        await(replica.vertx.close());
+        Waits.await(Future.join(replica.vertx.deploymentIDs().stream().map(replica.vertx::undeploy).toList()));
+        Waits.await(replica.vertx.close());
       }
     }
     db.close();

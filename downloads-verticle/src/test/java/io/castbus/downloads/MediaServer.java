@@ -1,5 +1,6 @@
 package io.castbus.downloads;
 
+import io.castbus.testkit.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -91,8 +92,8 @@ final class MediaServer implements AutoCloseable {
 
   MediaServer() {
     vertx = Vertx.vertx();
-    server = DownloadsFixture.await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
-    second = DownloadsFixture.await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
+    server = Waits.await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
+    second = Waits.await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
   }
 
   int port() {
@@ -235,6 +236,6 @@ final class MediaServer implements AutoCloseable {
 
   @Override
   public void close() {
-    DownloadsFixture.await(vertx.close());
+    Waits.await(vertx.close());
   }
 }

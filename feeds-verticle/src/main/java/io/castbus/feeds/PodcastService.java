@@ -1,6 +1,7 @@
 package io.castbus.feeds;
 
 import io.castbus.common.RunTypes;
+import io.castbus.common.PageCursor;
 import io.castbus.common.ServiceError;
 import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.queue.Priority;
@@ -12,12 +13,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -142,9 +140,11 @@ final class PodcastService {
     if (limit < 1 || limit > 500) {
       return Future.failedFuture(ServiceError.badRequest("limit must be between 1 and 500, got " + limit));
     }
-    var cursor = Cursor.decode(req.getString("cursor"));
+    var text = req.getString("cursor");
+    var cursor = text == null || text.isBlank() ? null : PageCursor.decode(text);
+    var afterId = cursor == null ? null : cursor.number();
     return visible(req, id).compose(row -> pool.preparedQuery(FeedsSql.EPISODES_PAGE)
-        .execute(Tuple.of(id, cursor.publishedAt(), cursor.id(), limit + 1))
+        .execute(Tuple.of(id, cursor == null ? null : cursor.at(), afterId, limit + 1))
         .compose(rows -> pool.preparedQuery(FeedsSql.EPISODE_COUNT).execute(Tuple.of(id)).map(count -> {
           var episodes = new JsonArray();
           Row last = null;
@@ -156,7 +156,7 @@ final class PodcastService {
             last = r;
           }
           var next = rows.size() > limit && last != null
-              ? Cursor.encode(last.getOffsetDateTime("published_at"), last.getLong("id")) : null;
+              ? PageCursor.of(last.getOffsetDateTime("published_at"), last.getLong("id")).encode() : null;
           return new JsonObject().put("episodes", episodes).put("total", count.iterator().next().getLong(0))
               .put("next_cursor", next);
         })));
@@ -280,29 +280,5 @@ final class PodcastService {
   }
 
   private record Added(long id, EpisodeStore.Stored stored) {
-  }
-
-  /** Where a page of episodes ends: the last one's publication time (null sorts last) and id. */
-  record Cursor(OffsetDateTime publishedAt, Long id) {
-    static final Cursor START = new Cursor(null, null);
-
-    static String encode(OffsetDateTime publishedAt, long id) {
-      var text = (publishedAt == null ? "" : publishedAt.toString()) + "," + id;
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Cursor decode(String cursor) {
-      if (cursor == null || cursor.isBlank()) {
-        return START;
-      }
-      try {
-        var text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-        var comma = text.lastIndexOf(',');
-        var at = text.substring(0, comma);
-        return new Cursor(at.isEmpty() ? null : OffsetDateTime.parse(at), Long.parseLong(text.substring(comma + 1)));
-      } catch (RuntimeException e) {
-        throw ServiceError.badRequest("cursor '" + cursor + "' is not a cursor this API gave");
-      }
-    }
   }
 }

@@ -53,12 +53,12 @@ final class FeedsFixture implements AutoCloseable {
     process = new Process(vertx, settings, database, pool, new Health(vertx, pool));
     queue = new RunQueue(vertx, pool);
     server = new FeedServer(vertx);
-    await(vertx.deployVerticle(new FeedsVerticle(process, OPTIONS,
+    Waits.await(vertx.deployVerticle(new FeedsVerticle(process, OPTIONS,
         JobTypeOptions.DEFAULTS.concurrency(4).backoff(Duration.ofMillis(100)).maxAttempts(1))));
   }
 
   JsonObject call(String address, JsonObject body) {
-    return await(vertx.eventBus().<JsonObject>request(address, body)).body();
+    return Waits.await(vertx.eventBus().<JsonObject>request(address, body)).body();
   }
 
   ServiceError fails(String address, JsonObject body) {
@@ -80,16 +80,16 @@ final class FeedsFixture implements AutoCloseable {
 
   /** Enqueues a run and waits for it to finish; returns the run. */
   JsonObject run(NewRun run) {
-    var id = await(queue.enqueue(run));
+    var id = Waits.await(queue.enqueue(run));
     Waits.until(Duration.ofSeconds(30), run.type() + " finished", () -> {
-      var status = await(queue.status(id)).orElse("");
+      var status = Waits.await(queue.status(id)).orElse("");
       return status.equals("completed") || status.equals("failed");
     });
-    return await(queue.get(id)).orElseThrow();
+    return Waits.await(queue.get(id)).orElseThrow();
   }
 
   List<Row> rows(String sql, Object... args) {
-    var result = await(process.pool().preparedQuery(sql).execute(Tuple.from(args)));
+    var result = Waits.await(process.pool().preparedQuery(sql).execute(Tuple.from(args)));
     var rows = new ArrayList<Row>();
     result.forEach(rows::add);
     return rows;
@@ -99,15 +99,11 @@ final class FeedsFixture implements AutoCloseable {
     return rows(sql, args).get(0).getLong(0);
   }
 
-  static <T> T await(Future<T> future) {
-    return Waits.await(future);
-  }
-
   @Override
   public void close() throws Exception {
     server.close();
-    await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()));
-    await(vertx.close());
+    Waits.await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()));
+    Waits.await(vertx.close());
     db.close();
   }
 }

@@ -70,7 +70,7 @@ final class BusCall {
 
   /** The caller and the numeric {@code id} path parameter. */
   static JsonObject ownedId(RoutingContext ctx) {
-    return caller(ctx).put("id", Long.parseLong(ctx.pathParam("id")));
+    return caller(ctx).put("id", Params.pathLong(ctx, "id"));
   }
 
   static JsonObject id(RoutingContext ctx) {

@@ -20,7 +20,7 @@ final class RunsAccess {
 
   static Handler<RoutingContext> list() {
     return BusCall.to(Addresses.RUNS_LIST, 200, ctx -> {
-      var q = GatewayVerticle.runQuery(ctx);
+      var q = ApiRequests.listRuns(ctx);
       var principal = Authenticator.principal(ctx);
       return principal.isAdmin() ? q : q.put("owner_id", principal.userId());
     });
@@ -32,11 +32,7 @@ final class RunsAccess {
 
   static Handler<RoutingContext> events() {
     return BusCall.answering(200, ctx -> {
-      var q = BusCall.id(ctx);
-      var after = ctx.request().getParam("after");
-      var limit = ctx.request().getParam("limit");
-      q.put("after", after == null ? 0L : Long.parseLong(after))
-          .put("limit", limit == null ? 1000 : Integer.parseInt(limit));
+      var q = ApiRequests.runEvents(ctx);
       var visible = Authenticator.principal(ctx).isAdmin() ? Future.succeededFuture() : visibleRun(ctx);
       return visible.compose(v -> request(ctx, Addresses.RUNS_EVENTS, q));
     });

@@ -1,5 +1,6 @@
 package io.castbus.gateway;
 
+import io.castbus.common.bus.AuthRevoked;
 import io.castbus.common.ServiceError;
 import io.castbus.gateway.auth.AuthStore;
 import io.castbus.gateway.auth.Authenticator;
@@ -64,7 +65,7 @@ final class SessionApi {
       return ended.map(v -> {
         if (cookie != null && keyId != null) {
           // The session's live streams close; those of the key's other sessions reconnect.
-          UsersApi.revoked(ctx, new JsonObject().put("key_id", keyId));
+          UsersApi.revoked(ctx, AuthRevoked.key(keyId));
         }
         ctx.response().addCookie(cookie(ctx, "").setMaxAge(0));
         return new JsonObject().put("ended", true);

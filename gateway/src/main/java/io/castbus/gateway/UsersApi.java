@@ -1,5 +1,6 @@
 package io.castbus.gateway;
 
+import io.castbus.common.bus.AuthRevoked;
 import io.castbus.common.Addresses;
 import io.castbus.common.ServiceError;
 import io.castbus.gateway.auth.AuthStore;
@@ -56,7 +57,7 @@ final class UsersApi {
         var podcasts = owned.equals("delete") ? deletePodcasts(ctx, id) : Future.succeededFuture(0);
         return podcasts.compose(deletedPodcasts -> store.deleteUser(id, owned.equals("delete"), admin)
             .map(moved -> {
-              revoked(ctx, new JsonObject().put("user_id", id));
+              revoked(ctx, AuthRevoked.user(id));
               return new JsonObject().put("deleted", true).put("owned", owned)
                   .put("podcasts", deletedPodcasts + moved.podcasts()).put("runs", moved.runs());
             }));
@@ -88,7 +89,7 @@ final class UsersApi {
         HttpErrors.send(ctx, ServiceError.notFound("no user with id " + ctx.pathParam("id")));
       } else {
         var owner = found.result().get().getLong("id");
-        BusCall.to(Addresses.RUNS_LIST, 200, c -> GatewayVerticle.runQuery(c).put("owner_id", owner)).handle(ctx);
+        BusCall.to(Addresses.RUNS_LIST, 200, c -> ApiRequests.listRuns(c).put("owner_id", owner)).handle(ctx);
       }
     });
   }
@@ -109,7 +110,7 @@ final class UsersApi {
         if (!deleted) {
           throw ServiceError.notFound("you have no key with id " + keyId);
         }
-        revoked(ctx, new JsonObject().put("key_id", keyId));
+        revoked(ctx, AuthRevoked.key(keyId));
         return new JsonObject().put("deleted", true);
       });
     });
@@ -125,14 +126,14 @@ final class UsersApi {
   }
 
   private static Long id(RoutingContext ctx, String name) {
-    return Long.parseLong(ctx.pathParam(name));
+    return Params.pathLong(ctx, name);
   }
 
   /**
    * Tells every gateway that a key ({@code key_id}) or all of a user's keys ({@code user_id}) stopped working: they
    * forget cached lookups and close that key's or user's live streams.
    */
-  static void revoked(RoutingContext ctx, JsonObject which) {
-    ctx.vertx().eventBus().publish(Addresses.AUTH_REVOKED, which);
+  static void revoked(RoutingContext ctx, AuthRevoked which) {
+    which.publish(ctx.vertx().eventBus());
   }
 }

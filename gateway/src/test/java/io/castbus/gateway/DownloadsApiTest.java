@@ -35,8 +35,8 @@ class DownloadsApiTest {
     fixture = new GatewayFixture("gateway_downloads", temp.resolve("data"), Map.of(
         "ADMIN_API_KEY", GatewayFixture.ADMIN_KEY, "DOWNLOAD_DIR", temp.resolve("downloads").toString(),
         "ALLOW_PRIVATE_NETWORKS", "true"));
-    GatewayFixture.await(fixture.vertx.deployVerticle(new DownloadsVerticle(fixture.process)));
-    media = GatewayFixture.await(fixture.vertx.createHttpServer().requestHandler(req -> {
+    Waits.await(fixture.vertx.deployVerticle(new DownloadsVerticle(fixture.process)));
+    media = Waits.await(fixture.vertx.createHttpServer().requestHandler(req -> {
       var response = req.response().putHeader("Content-Type", "audio/mpeg")
           .putHeader("Content-Length", String.valueOf(SIZE));
       var chunk = Buffer.buffer(new byte[SIZE / 16]);
@@ -60,7 +60,7 @@ class DownloadsApiTest {
   }
 
   private static long insert(String sql, Object... args) {
-    return GatewayFixture.await(fixture.process.pool().preparedQuery(sql).execute(Tuple.from(args)))
+    return Waits.await(fixture.process.pool().preparedQuery(sql).execute(Tuple.from(args)))
         .iterator().next().getLong(0);
   }
 

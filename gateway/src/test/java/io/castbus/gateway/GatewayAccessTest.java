@@ -1,5 +1,6 @@
 package io.castbus.gateway;
 
+import io.castbus.testkit.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.testkit.ApiClient;
@@ -33,9 +34,9 @@ class GatewayAccessTest {
       // A second gateway on the same database finds the admin key and generates none.
       Files.delete(file);
       var second = new GatewayVerticle(fixture.process);
-      GatewayFixture.await(fixture.vertx.deployVerticle(second));
+      Waits.await(fixture.vertx.deployVerticle(second));
       assertThat(file).doesNotExist();
-      var rows = GatewayFixture.await(fixture.process.pool().query("select count(*) from api_keys").execute());
+      var rows = Waits.await(fixture.process.pool().query("select count(*) from api_keys").execute());
       assertThat(rows.iterator().next().getLong(0)).isEqualTo(1L);
     }
   }

@@ -72,7 +72,7 @@ class GatewayApiTest {
   void prometheusMetrics() {
     var run = api.post("/api/jobs/expire_runs/trigger", null).json().getString("run_id");
     api.awaitRun(run, "completed", Duration.ofSeconds(30));
-    GatewayFixture.await(new io.castbus.common.queue.RunQueue(fixture.vertx, fixture.process.pool())
+    Waits.await(new io.castbus.common.queue.RunQueue(fixture.vertx, fixture.process.pool())
         .enqueue(io.castbus.common.queue.NewRun.of("metrics_probe", new JsonObject())));
     Waits.until(Duration.ofSeconds(20), "the metrics show the run and the queue", () -> {
       var text = api.get("/metrics").text();
@@ -223,7 +223,7 @@ class GatewayApiTest {
   @DisplayName("a running run: delete answers 409, cancel stops it within a second, then delete works")
   void cancelAndDelete() {
     var queue = new RunQueue(fixture.vertx, fixture.process.pool());
-    var id = GatewayFixture.await(queue.enqueue(NewRun.of(GatewayFixture.BLOCKING, new JsonObject()))).toString();
+    var id = Waits.await(queue.enqueue(NewRun.of(GatewayFixture.BLOCKING, new JsonObject()))).toString();
     api.awaitRun(id, "running", Duration.ofSeconds(30));
 
     var delete = api.call("DELETE", "/api/runs/" + id, null);
@@ -266,13 +266,13 @@ class GatewayApiTest {
   @Test
   @DisplayName("the scheduler gone → 503 naming the cause; back → the API answers again")
   void schedulerDownAndBack() {
-    GatewayFixture.await(fixture.vertx.undeploy(fixture.schedulerDeployment));
+    Waits.await(fixture.vertx.undeploy(fixture.schedulerDeployment));
     try {
       var down = api.get("/api/jobs");
       assertThat(down.status()).isEqualTo(503);
       assertThat(down.json().getString("error")).isEqualTo("unavailable");
     } finally {
-      var redeployed = GatewayFixture.await(fixture.vertx.deployVerticle(
+      var redeployed = Waits.await(fixture.vertx.deployVerticle(
           new io.castbus.scheduler.SchedulerVerticle(fixture.process)));
       assertThat(redeployed).isNotNull();
     }

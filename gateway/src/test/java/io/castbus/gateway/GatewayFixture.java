@@ -1,5 +1,6 @@
 package io.castbus.gateway;
 
+import io.castbus.testkit.Waits;
 import io.castbus.common.cluster.ClusterSetup;
 import io.castbus.common.config.Settings;
 import io.castbus.common.db.Database;
@@ -22,7 +23,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A gateway on a free loopback port in front of the real scheduler, runs service and a worker, over a fresh
@@ -58,34 +58,26 @@ final class GatewayFixture implements AutoCloseable {
     health.migrationsApplied();
     process = new Process(vertx, settings, database, pool, health);
     var queue = new RunQueue(vertx, pool);
-    schedulerDeployment = await(vertx.deployVerticle(new SchedulerVerticle(process)));
-    await(vertx.deployVerticle(new RunsService(queue)));
-    await(vertx.deployVerticle(new AlertVerticle(process)));
-    await(vertx.deployVerticle(new CleanupVerticle(process)));
+    schedulerDeployment = Waits.await(vertx.deployVerticle(new SchedulerVerticle(process)));
+    Waits.await(vertx.deployVerticle(new RunsService(queue)));
+    Waits.await(vertx.deployVerticle(new AlertVerticle(process)));
+    Waits.await(vertx.deployVerticle(new CleanupVerticle(process)));
     worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
         .serve(BLOCKING, JobTypeOptions.DEFAULTS, ctx -> ctx.cancelled().map(reason -> new JsonObject()));
-    await(worker.start());
+    Waits.await(worker.start());
     gateway = new GatewayVerticle(process);
-    await(vertx.deployVerticle(gateway));
+    Waits.await(vertx.deployVerticle(gateway));
   }
 
   ApiClient api() {
     return new ApiClient("http://127.0.0.1:" + gateway.actualPort(), ADMIN_KEY);
   }
 
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
-  }
-
   @Override
   public void close() {
-    await(worker.stop());
-    await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()));
-    await(vertx.close());
+    Waits.await(worker.stop());
+    Waits.await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()));
+    Waits.await(vertx.close());
     db.close();
   }
 }

@@ -1,5 +1,6 @@
 package io.castbus.gateway;
 
+import io.castbus.testkit.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.gateway.auth.ApiKeys;
@@ -38,14 +39,14 @@ class KeyHashingTest {
 
   private static List<Row> rows(String sql, Object... params) {
     var out = new ArrayList<Row>();
-    GatewayFixture.await(fixture.process.pool().preparedQuery(sql).execute(Tuple.from(params))).forEach(out::add);
+    Waits.await(fixture.process.pool().preparedQuery(sql).execute(Tuple.from(params))).forEach(out::add);
     return out;
   }
 
   /** A second gateway on the same database: a fresh key cache, and a fresh admin bootstrap. */
   private static ApiClient freshGateway(String key) {
     var other = new GatewayVerticle(fixture.process);
-    GatewayFixture.await(fixture.vertx.deployVerticle(other));
+    Waits.await(fixture.vertx.deployVerticle(other));
     return new ApiClient("http://127.0.0.1:" + other.actualPort(), key);
   }
 

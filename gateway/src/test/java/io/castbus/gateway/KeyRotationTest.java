@@ -1,5 +1,6 @@
 package io.castbus.gateway;
 
+import io.castbus.testkit.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.common.config.Settings;
@@ -32,7 +33,7 @@ class KeyRotationTest {
       var env = Map.of("HTTP_PORT", "0", "DATA_DIR", data.toString(), "ADMIN_API_KEY", ROTATED);
       var restarted = new GatewayVerticle(new Process(fixture.vertx, Settings.load(env, Settings.AuthMode.REQUIRED),
           fixture.database, fixture.process.pool(), fixture.process.health()));
-      GatewayFixture.await(fixture.vertx.deployVerticle(restarted));
+      Waits.await(fixture.vertx.deployVerticle(restarted));
 
       var second = new ApiClient("http://127.0.0.1:" + restarted.actualPort(), null);
       assertThat(old.get("/api/jobs").status()).as("the old key on the gateway that had it cached").isEqualTo(401);

@@ -70,22 +70,22 @@ class RequestLimitsTest {
       var http = fixture.vertx.createHttpClient();
       var options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
           .setPort(fixture.gateway.actualPort()).setURI("/api/events").putHeader("X-Api-Key", GatewayFixture.ADMIN_KEY);
-      HttpClientResponse first = GatewayFixture.await(http.request(options).compose(r -> r.send()));
-      HttpClientResponse second = GatewayFixture.await(http.request(options).compose(r -> r.send()));
+      HttpClientResponse first = Waits.await(http.request(options).compose(r -> r.send()));
+      HttpClientResponse second = Waits.await(http.request(options).compose(r -> r.send()));
       assertThat(first.statusCode()).isEqualTo(200);
       assertThat(second.statusCode()).isEqualTo(200);
-      var third = GatewayFixture.await(http.request(options).compose(r -> r.send())
+      var third = Waits.await(http.request(options).compose(r -> r.send())
           .compose(r -> r.body().map(body -> Map.entry(r.statusCode(), body.toJsonObject()))));
       assertThat(third.getKey()).isEqualTo(429);
       assertThat(third.getValue().getString("error")).isEqualTo("too_many_streams");
 
       var made = admin.post("/api/admin/users", new JsonObject().put("name", "viewer").put("role", "user").encode());
       var other = new RequestOptions(options).putHeader("X-Api-Key", made.json().getString("api_key"));
-      HttpClientResponse others = GatewayFixture.await(http.request(other).compose(r -> r.send()));
+      HttpClientResponse others = Waits.await(http.request(other).compose(r -> r.send()));
       assertThat(others.statusCode()).as("another key").isEqualTo(200);
 
-      GatewayFixture.await(first.request().connection().close());
-      Waits.until(Duration.ofSeconds(10), "a closed stream frees its place", () -> GatewayFixture.await(
+      Waits.await(first.request().connection().close());
+      Waits.until(Duration.ofSeconds(10), "a closed stream frees its place", () -> Waits.await(
           http.request(options).compose(r -> r.send())).statusCode() == 200);
     }
   }
@@ -159,7 +159,7 @@ class RequestLimitsTest {
     if (key != null) {
       options.putHeader("X-Api-Key", key);
     }
-    HttpClientResponse response = GatewayFixture.await(http.request(options).compose(r -> r.send()));
+    HttpClientResponse response = Waits.await(http.request(options).compose(r -> r.send()));
     return response.statusCode();
   }
 }

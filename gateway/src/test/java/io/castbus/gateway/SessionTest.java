@@ -1,5 +1,6 @@
 package io.castbus.gateway;
 
+import io.castbus.testkit.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.testkit.ApiClient;
@@ -31,7 +32,7 @@ class SessionTest {
     anonymous = admin.withKey(null);
     origin = admin.baseUrl();
     var second = new GatewayVerticle(fixture.process);
-    GatewayFixture.await(fixture.vertx.deployVerticle(second));
+    Waits.await(fixture.vertx.deployVerticle(second));
     otherGateway = new ApiClient("http://127.0.0.1:" + second.actualPort(), null);
   }
 
@@ -75,7 +76,7 @@ class SessionTest {
         .doesNotContain("Secure");
     assertThat(login.csrf()).hasSizeGreaterThan(40);
     var id = login.cookie().substring("castbus_session=".length());
-    var stored = GatewayFixture.await(fixture.process.pool().query("select id from sessions").execute());
+    var stored = Waits.await(fixture.process.pool().query("select id from sessions").execute());
     stored.forEach(row -> assertThat(row.getString("id")).isNotEqualTo(id));
 
     var me = withCookie(anonymous, "GET", "/api/session", login, null, null);
@@ -153,12 +154,12 @@ class SessionTest {
   void expiry() {
     var login = login(GatewayFixture.ADMIN_KEY, Map.of());
     var pool = fixture.process.pool();
-    GatewayFixture.await(pool.query("update sessions set expires_at = now() + interval '1 minute'").execute());
+    Waits.await(pool.query("update sessions set expires_at = now() + interval '1 minute'").execute());
     assertThat(withCookie(anonymous, "GET", "/api/jobs", login, null, null).status()).isEqualTo(200);
-    var left = GatewayFixture.await(pool.query("select extract(epoch from max(expires_at) - now())::float8 "
+    var left = Waits.await(pool.query("select extract(epoch from max(expires_at) - now())::float8 "
         + "from sessions").execute()).iterator().next().getDouble(0);
     assertThat(left).as("slid back to about 12 hours").isBetween(12 * 3600 - 60.0, 12 * 3600.0);
-    GatewayFixture.await(pool.query("update sessions set expires_at = now() - interval '1 second'").execute());
+    Waits.await(pool.query("update sessions set expires_at = now() - interval '1 second'").execute());
     assertThat(withCookie(anonymous, "GET", "/api/jobs", login, null, null).status()).isEqualTo(401);
   }
 }

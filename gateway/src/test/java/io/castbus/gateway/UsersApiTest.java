@@ -1,5 +1,6 @@
 package io.castbus.gateway;
 
+import io.castbus.testkit.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.common.queue.NewRun;
@@ -28,7 +29,7 @@ class UsersApiTest {
     fixture = new GatewayFixture("gateway_users", data, Map.of("ADMIN_API_KEY", GatewayFixture.ADMIN_KEY));
     admin = fixture.api();
     var second = new GatewayVerticle(fixture.process);
-    GatewayFixture.await(fixture.vertx.deployVerticle(second));
+    Waits.await(fixture.vertx.deployVerticle(second));
     otherGateway = new ApiClient("http://127.0.0.1:" + second.actualPort(), GatewayFixture.ADMIN_KEY);
   }
 
@@ -111,9 +112,9 @@ class UsersApiTest {
   void userRuns() {
     var frank = createUser("frank", "user");
     var queue = new RunQueue(fixture.vertx, fixture.process.pool());
-    var his = GatewayFixture.await(queue.enqueue(NewRun.of("report", new JsonObject()).owner("frank", frank.getLong("id")))).toString();
+    var his = Waits.await(queue.enqueue(NewRun.of("report", new JsonObject()).owner("frank", frank.getLong("id")))).toString();
     var grace = createUser("grace", "user");
-    GatewayFixture.await(queue.enqueue(NewRun.of("report", new JsonObject()).owner("grace", grace.getLong("id"))));
+    Waits.await(queue.enqueue(NewRun.of("report", new JsonObject()).owner("grace", grace.getLong("id"))));
 
     var runs = admin.get("/api/admin/users/" + frank.getLong("id") + "/runs?limit=10");
     assertThat(runs.status()).as(runs.toString()).isEqualTo(200);
@@ -130,7 +131,7 @@ class UsersApiTest {
     var uri = java.net.URI.create(baseUrl);
     var options = new io.vertx.core.http.RequestOptions().setHost(uri.getHost()).setPort(uri.getPort())
         .setURI("/api/events").putHeader("X-Api-Key", key);
-    var response = GatewayFixture.await(fixture.vertx.createHttpClient().request(options).compose(r -> r.send()));
+    var response = Waits.await(fixture.vertx.createHttpClient().request(options).compose(r -> r.send()));
     assertThat(response.statusCode()).isEqualTo(200);
     return response.end();
   }
@@ -149,11 +150,11 @@ class UsersApiTest {
 
     assertThat(halApi.withKey(spare.getString("api_key")).call("DELETE", "/api/me/keys/" + halKeyId, null).status())
         .isEqualTo(200);
-    GatewayFixture.await(revokedStream);
+    Waits.await(revokedStream);
     assertThat(spareStream.isComplete()).as("the user's other key keeps its stream").isFalse();
 
     assertThat(admin.call("DELETE", "/api/admin/users/" + hal.getLong("id"), null).status()).isEqualTo(200);
-    GatewayFixture.await(spareStream);
+    Waits.await(spareStream);
     assertThat(adminStream.isComplete()).as("other users' streams stay open").isFalse();
   }
 }

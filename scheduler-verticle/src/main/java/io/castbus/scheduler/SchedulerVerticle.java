@@ -1,5 +1,6 @@
 package io.castbus.scheduler;
 
+import io.castbus.common.bus.JobsChanged;
 import io.castbus.common.Addresses;
 import io.castbus.common.BusService;
 import io.castbus.common.ServiceError;
@@ -43,8 +44,8 @@ public final class SchedulerVerticle extends VerticleBase {
   public Future<?> start() {
     jobs = new JobStore(process.pool(), process.settings().timeZone());
     queue = new RunQueue(vertx, process.pool());
-    vertx.eventBus().<JsonObject>consumer(Addresses.JOBS_CHANGED, msg -> arm());
     return Future.all(List.of(
+            vertx.eventBus().<JsonObject>consumer(JobsChanged.ADDRESS, msg -> arm()).completion(),
             serve(Addresses.JOBS_LIST, q -> jobs.list().map(list -> new JsonObject().put("jobs", list))),
             serve(Addresses.JOBS_HEALTH, q -> jobs.list().map(list -> JobHealth.of(list, Instant.now()))),
             serve(Addresses.JOBS_GET, q -> jobs.get(id(q))),
@@ -82,7 +83,7 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private Future<JsonObject> changed(Future<Void> change, String id) {
     return change
-        .onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_CHANGED, new JsonObject().put("id", id)))
+        .onSuccess(v -> new JobsChanged(id).publish(vertx.eventBus()))
         .compose(v -> jobs.get(id));
   }
 

@@ -1,5 +1,6 @@
 package io.castbus.scheduler;
 
+import io.castbus.testkit.Waits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -60,7 +61,7 @@ class AlertTest {
 
   private Process start(boolean webhookUp) {
     var helper = fx.process();
-    receiver = SchedulerFixture.await(helper.vertx().createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+    receiver = Waits.await(helper.vertx().createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
       hooks.add(b.toJsonObject());
       req.response().setStatusCode(204).end();
     })).listen(0, "127.0.0.1"));
@@ -74,14 +75,14 @@ class AlertTest {
         "SMTP_USER", "castbus", "SMTP_PASSWORD", "s3cret", "SMTP_FROM", "castbus@castbus.test",
         "ALERT_EMAIL_TO", "ops@castbus.test, oncall@castbus.test",
         "WEBHOOK_URL", webhookUrl));
-    SchedulerFixture.await(process.vertx().deployVerticle(new AlertVerticle(process, FAST)));
+    Waits.await(process.vertx().deployVerticle(new AlertVerticle(process, FAST)));
     return process;
   }
 
   private void worker(String type, java.util.function.Function<io.castbus.common.queue.RunContext, Future<JsonObject>> handler) {
     var worker = new Worker(process.vertx(), new RunQueue(process.vertx(), process.pool()), WorkerOptions.DEFAULTS)
         .serve(type, JobTypeOptions.DEFAULTS.maxAttempts(1), handler::apply);
-    SchedulerFixture.await(process.vertx().deployVerticle(new io.vertx.core.VerticleBase() {
+    Waits.await(process.vertx().deployVerticle(new io.vertx.core.VerticleBase() {
       @Override
       public Future<?> start() {
         return worker.start();
@@ -95,13 +96,13 @@ class AlertTest {
   }
 
   private String enqueue(String type, JsonObject payload) {
-    return SchedulerFixture.await(new RunQueue(process.vertx(), process.pool()).enqueue(NewRun.of(type, payload)))
+    return Waits.await(new RunQueue(process.vertx(), process.pool()).enqueue(NewRun.of(type, payload)))
         .toString();
   }
 
   /** Waits for {@code n} delivered messages (one per recipient: each alert mail goes to two). */
   private void mails(int n) {
-    fx.eventually(WAIT, n + " messages delivered", () -> smtp.getReceivedMessages().length >= n);
+    Waits.until(WAIT, n + " messages delivered", () -> smtp.getReceivedMessages().length >= n);
   }
 
   private static String subject(jakarta.mail.internet.MimeMessage message) {
@@ -134,16 +135,16 @@ class AlertTest {
     var body = GreenMailUtil.getBody(mail);
     assertThat(body).contains("Run " + first, "not retried: http_404", "answered HTTP 404", "\"podcast_id\":7",
         "/api/runs/" + first);
-    fx.eventually(WAIT, "the webhook received the alert", () -> hooks.size() == 1);
+    Waits.until(WAIT, "the webhook received the alert", () -> hooks.size() == 1);
     assertThat(hooks.get(0).getString("kind")).isEqualTo("run_failed");
     assertThat(hooks.get(0).getJsonObject("metadata").getString("run_id")).isEqualTo(first);
 
     enqueue("refresh_feed", new JsonObject().put("podcast_id", 7));
     var key = "run_failed:refresh_feed::{\"podcast_id\":7}";
-    fx.eventually(WAIT, "the second failure is counted", () -> alert(key) != null && alert(key).getInteger("count") == 2);
+    Waits.until(WAIT, "the second failure is counted", () -> alert(key) != null && alert(key).getInteger("count") == 2);
     enqueue("refresh_feed", new JsonObject().put("podcast_id", 8));
     mails(2 * 2);
-    fx.eventually(WAIT, "the other feed's webhook", () -> hooks.size() == 2);
+    Waits.until(WAIT, "the other feed's webhook", () -> hooks.size() == 2);
     assertThat(smtp.getReceivedMessages()).as("the repeat within the hour is not sent again").hasSize(2 * 2);
     assertThat(java.util.Arrays.stream(smtp.getReceivedMessages()).map(AlertTest::subject))
         .filteredOn(subject -> subject.contains("8.xml")).hasSize(2);
@@ -160,7 +161,7 @@ class AlertTest {
     enqueue("download_episode", new JsonObject().put("episode_id", 1));
     mails(2);
     var key = "run_failed:download_episode::{\"episode_id\":1}";
-    fx.eventually(WAIT, "the delivery is recorded",
+    Waits.until(WAIT, "the delivery is recorded",
         () -> alert(key) != null && alert(key).getJsonObject("delivery") != null);
     assertThat(alert(key).getJsonObject("delivery").getString("webhook")).startsWith("failed: ");
     assertThat(alert(key).getJsonObject("delivery").getString("mail")).isEqualTo("sent");
@@ -170,7 +171,7 @@ class AlertTest {
   @DisplayName("a webhook that takes the request and never answers is given up after 10 s of silence and recorded "
       + "on the alert; the mail goes out meanwhile")
   void webhookSilent() {
-    var silent = SchedulerFixture.await(fx.process().vertx().createHttpServer().requestHandler(req -> { })
+    var silent = Waits.await(fx.process().vertx().createHttpServer().requestHandler(req -> { })
         .listen(0, "127.0.0.1"));
     start("http://127.0.0.1:" + silent.actualPort() + "/hooks/castbus");
     worker("download_episode", ctx -> Future.failedFuture(RunFailure.permanent("http_410", "gone")));
@@ -178,7 +179,7 @@ class AlertTest {
     mails(2);
     var key = "run_failed:download_episode::{\"episode_id\":2}";
     assertThat(alert(key).getJsonObject("delivery")).as("the webhook is still waited for").isNull();
-    fx.eventually(Duration.ofSeconds(40), "the delivery is recorded",
+    Waits.until(Duration.ofSeconds(40), "the delivery is recorded",
         () -> alert(key) != null && alert(key).getJsonObject("delivery") != null);
     assertThat(alert(key).getJsonObject("delivery").getString("webhook")).startsWith("failed: ").contains("10000ms");
     assertThat(alert(key).getJsonObject("delivery").getString("mail")).isEqualTo("sent");
@@ -189,15 +190,15 @@ class AlertTest {
   void watchedConditions() {
     start(true);
     enqueue("orphan_type", new JsonObject());
-    fx.eventually(WAIT, "no_worker alert", () -> alert("no_worker:orphan_type") != null);
-    fx.eventually(WAIT, "backlog alert", () -> alert("queue_backlog:orphan_type") != null);
+    Waits.until(WAIT, "no_worker alert", () -> alert("no_worker:orphan_type") != null);
+    Waits.until(WAIT, "backlog alert", () -> alert("queue_backlog:orphan_type") != null);
     assertThat(alert("no_worker:orphan_type").getString("message"))
         .contains("no running process serves orphan_type", "no worker serving orphan_type has ever been seen");
 
     var never = Promise.<JsonObject>promise();
     worker("slow_type", ctx -> never.future());
     var slow = enqueue("slow_type", new JsonObject());
-    fx.eventually(WAIT, "overrun alert", () -> alert("run_overrunning:" + slow) != null);
+    Waits.until(WAIT, "overrun alert", () -> alert("run_overrunning:" + slow) != null);
     assertThat(alert("run_overrunning:" + slow).getString("subject")).startsWith("slow_type run " + slow);
     assertThat(alert("no_worker:slow_type")).as("a live worker serves slow_type").isNull();
     mails(3 * 2);
@@ -207,13 +208,13 @@ class AlertTest {
   @DisplayName("per-job health: a job whose last run failed is failing, with the reason; failure rate and p95 in stats")
   void jobHealth() {
     start(true);
-    SchedulerFixture.await(new JobRegistry(process.vertx(), process.pool()).register(List.of(
+    Waits.await(new JobRegistry(process.vertx(), process.pool()).register(List.of(
         JobDefinition.of("nightly_report", "Nightly Report", "report", Trigger.every(Duration.ofHours(1))))));
-    SchedulerFixture.await(process.vertx().deployVerticle(new SchedulerVerticle(process)));
+    Waits.await(process.vertx().deployVerticle(new SchedulerVerticle(process)));
     worker("report", ctx -> Future.failedFuture(RunFailure.permanent("broken", "the report template is missing")));
     var run = fx.request(process, Addresses.JOBS_TRIGGER, new JsonObject().put("id", "nightly_report"))
         .getString("run_id");
-    fx.eventually(WAIT, "the run failed", () -> "failed".equals(fx.rows(process,
+    Waits.until(WAIT, "the run failed", () -> "failed".equals(fx.rows(process,
         "select status from runs where id = $1::uuid", run).get(0).getString(0)));
 
     var health = fx.request(process, Addresses.JOBS_HEALTH, new JsonObject());

@@ -1,22 +1,20 @@
 package io.castbus.scheduler;
 
+import io.castbus.testkit.Waits;
 import io.castbus.common.config.Settings;
 import io.castbus.common.db.Database;
 import io.castbus.common.db.Migrations;
 import io.castbus.common.launch.Process;
 import io.castbus.common.ops.Health;
 import io.castbus.testkit.TestDatabase;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** A migrated database and one or more scheduler "processes" (each its own Vert.x and pool) over it. */
 final class SchedulerFixture implements AutoCloseable {
@@ -47,18 +45,18 @@ final class SchedulerFixture implements AutoCloseable {
 
   void stop(Process process) {
     instances.remove(process.vertx());
-    await(process.vertx().close());
+    Waits.await(process.vertx().close());
   }
 
   List<Row> rows(Process p, String sql, Object... args) {
-    var result = await(p.pool().preparedQuery(sql).execute(Tuple.from(args)));
+    var result = Waits.await(p.pool().preparedQuery(sql).execute(Tuple.from(args)));
     var rows = new ArrayList<Row>();
     result.forEach(rows::add);
     return rows;
   }
 
   JsonObject request(Process p, String address, JsonObject body) {
-    return await(p.vertx().eventBus().<JsonObject>request(address, body)).body();
+    return Waits.await(p.vertx().eventBus().<JsonObject>request(address, body)).body();
   }
 
   Throwable requestFailure(Process p, String address, JsonObject body) {
@@ -70,37 +68,10 @@ final class SchedulerFixture implements AutoCloseable {
     }
   }
 
-  void eventually(Duration timeout, String what, BooleanSupplier condition) {
-    var deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("still not true after " + timeout.toSeconds() + " s: " + what);
-      }
-      sleep(25);
-    }
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   @Override
   public void close() {
     for (var vertx : List.copyOf(instances)) {
-      await(vertx.close());
+      Waits.await(vertx.close());
     }
     db.close();
   }

@@ -1,6 +1,7 @@
 package io.castbus.scheduler;
 
-import static io.castbus.scheduler.SchedulerFixture.await;
+import io.castbus.testkit.Waits;
+import static io.castbus.testkit.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.common.job.JobDefinition;
@@ -180,7 +181,7 @@ class SchedulerRaceTest {
   }
 
   private void awaitLockWaits(int waiting) {
-    fx.eventually(Duration.ofSeconds(30), waiting + " statement(s) waiting on a lock", () -> fx.rows(a,
+    Waits.until(Duration.ofSeconds(30), waiting + " statement(s) waiting on a lock", () -> fx.rows(a,
         "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")
         .get(0).getLong(0) >= waiting);
   }

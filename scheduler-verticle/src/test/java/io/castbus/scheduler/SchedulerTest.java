@@ -1,6 +1,7 @@
 package io.castbus.scheduler;
 
-import static io.castbus.scheduler.SchedulerFixture.await;
+import io.castbus.testkit.Waits;
+import static io.castbus.testkit.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.common.Addresses;
@@ -9,8 +10,6 @@ import io.castbus.common.job.JobDefinition;
 import io.castbus.common.job.JobRegistry;
 import io.castbus.common.job.Trigger;
 import io.castbus.common.launch.Process;
-import io.castbus.common.queue.NewRun;
-import io.castbus.common.queue.RunQueue;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,7 +70,7 @@ class SchedulerTest {
       register(a, JobDefinition.of("tick", "Tick", "tick", Trigger.every(Duration.ofSeconds(1))).maxInstances(100));
       deployScheduler(a);
       deployScheduler(b);
-      fx.eventually(LONG, "six firings", () -> runsOf("tick") >= 6);
+      Waits.until(LONG, "six firings", () -> runsOf("tick") >= 6);
 
       var dues = fx.rows(a, "select due_at from runs where job_id = 'tick' order by due_at").stream()
           .map(r -> r.getOffsetDateTime("due_at").toInstant()).toList();
@@ -93,8 +92,10 @@ class SchedulerTest {
     fx.rows(a, "update jobs set next_run_at = $1 where id = 'hourly' returning id", missedSince);
 
     deployScheduler(a);
-    fx.eventually(LONG, "the overdue firing", () -> runsOf("hourly") == 1);
-    SchedulerFixture.sleep(500);
+    Waits.until(LONG, "the overdue firing", () -> runsOf("hourly") == 1);
+    // The firing and the job's move to its next time are one transaction: once the run is there, so is that time.
+    Waits.until(LONG, "the next due time in the future", () -> fx.rows(a,
+        "select next_run_at > clock_timestamp() from jobs where id = 'hourly'").get(0).getBoolean(0));
 
     assertThat(runsOf("hourly")).isEqualTo(1);
     var next = fx.rows(a, "select next_run_at from jobs where id = 'hourly'").get(0).getOffsetDateTime(0);
@@ -113,8 +114,8 @@ class SchedulerTest {
     fx.rows(a, "update jobs set next_run_at = $1, max_instances = 50 where id = 'cron' returning id", missedSince);
 
     deployScheduler(a);
-    fx.eventually(LONG, "the overdue firing", () -> runsOf("cron") >= 1);
-    fx.eventually(LONG, "the next due time moved past now", () -> fx.rows(a,
+    Waits.until(LONG, "the overdue firing", () -> runsOf("cron") >= 1);
+    Waits.until(LONG, "the next due time moved past now", () -> fx.rows(a,
         "select next_run_at > clock_timestamp() from jobs where id = 'cron'").get(0).getBoolean(0));
     var next = fx.rows(a, "select next_run_at from jobs where id = 'cron'").get(0).getOffsetDateTime(0).toInstant();
 
@@ -131,7 +132,7 @@ class SchedulerTest {
   void maxInstancesSkips() {
     register(a, JobDefinition.of("busy", "Busy", "nobody-serves-this", Trigger.every(Duration.ofSeconds(1))));
     deployScheduler(a);
-    fx.eventually(LONG, "a second firing was skipped", () -> {
+    Waits.until(LONG, "a second firing was skipped", () -> {
       var job = fx.request(a, Addresses.JOBS_GET, new JsonObject().put("id", "busy"));
       return job.getJsonObject("skipped").getLong("count") >= 2;
     });
@@ -155,13 +156,16 @@ class SchedulerTest {
     fx.stop(a);
     a = fx.process();
     register(a, definition.onStartup(Duration.ofSeconds(1)));
+    // A job that is not paused, due on startup at the same time: once it has fired, the paused one would have too.
+    register(a, JobDefinition.of("witness", "Witness", "refresh", Trigger.every(Duration.ofHours(1)))
+        .onStartup(Duration.ofSeconds(1)));
     deployScheduler(a);
 
     var job = fx.request(a, Addresses.JOBS_GET, new JsonObject().put("id", "refresh"));
     assertThat(job.getBoolean("paused")).isTrue();
     assertThat(job.getString("next_run_time")).isNull();
     assertThat(job.getString("trigger")).isEqualTo("cron[0 3 * * *, Europe/Paris]");
-    SchedulerFixture.sleep(1500);
+    Waits.until(LONG, "the witness's startup firing", () -> runsOf("witness") == 1);
     assertThat(runsOf("refresh")).as("a paused job does not run on startup").isZero();
 
     job = fx.request(a, Addresses.JOBS_RESUME, new JsonObject().put("id", "refresh"));
@@ -248,7 +252,7 @@ class SchedulerTest {
     fx.request(a, Addresses.JOBS_UPDATE, new JsonObject().put("id", "once")
         .put("trigger", new JsonObject().put("type", "date").put("run_at", at.toString())));
 
-    fx.eventually(LONG, "the one-off firing", () -> runsOf("once") == 1);
+    Waits.until(LONG, "the one-off firing", () -> runsOf("once") == 1);
     var job = fx.request(a, Addresses.JOBS_GET, new JsonObject().put("id", "once"));
     assertThat(job.getString("next_run_time")).isNull();
     assertThat(job.getString("trigger")).isEqualTo("date[" + at + "]");

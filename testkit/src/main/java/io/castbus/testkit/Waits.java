@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Waiting in tests: for a condition with a deadline, never for a fixed time that hopes to be enough. */
 public final class Waits {
@@ -17,6 +19,22 @@ public final class Waits {
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("still not true after " + timeout.toSeconds() + " s: " + what);
+      }
+      sleep(25);
+    }
+  }
+
+  /** Probes until the value it gives is done; returns that value, or fails naming the last one seen. */
+  public static <T> T untilValue(Duration timeout, String what, Supplier<T> probe, Predicate<T> done) {
+    var deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      var value = probe.get();
+      if (done.test(value)) {
+        return value;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("still not true after " + timeout.toSeconds() + " s: " + what + " (last: " + value
+            + ")");
       }
       sleep(25);
     }

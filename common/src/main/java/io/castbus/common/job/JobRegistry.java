@@ -1,9 +1,8 @@
 package io.castbus.common.job;
 
-import io.castbus.common.Addresses;
+import io.castbus.common.bus.JobsChanged;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -48,7 +47,7 @@ public final class JobRegistry {
     for (var job : jobs) {
       chain = chain.compose(v -> register(job));
     }
-    return chain.onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_CHANGED, new JsonObject()));
+    return chain.onSuccess(v -> JobsChanged.several().publish(vertx.eventBus()));
   }
 
   private Future<Void> register(JobDefinition job) {

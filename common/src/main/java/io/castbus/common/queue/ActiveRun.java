@@ -1,6 +1,6 @@
 package io.castbus.common.queue;
 
-import io.castbus.common.Addresses;
+import io.castbus.common.bus.RunUpdate;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -85,8 +85,7 @@ final class ActiveRun implements RunContext {
     if (now - lastPublishMillis >= 1000 || (percent >= 0 && percent - lastPublishedPercent >= 5) || done) {
       lastPublishMillis = now;
       lastPublishedPercent = percent;
-      vertx.eventBus().publish(Addresses.RUNS_UPDATES,
-          RunUpdates.progress(run.id(), run.type(), run.jobId(), progress.copy()));
+      RunUpdate.progress(run.id(), run.type(), run.jobId(), progress.copy()).publish(vertx.eventBus());
     }
   }
 

@@ -1,6 +1,9 @@
 package io.castbus.common.queue;
 
-import io.castbus.common.Addresses;
+import io.castbus.common.PageCursor;
+import io.castbus.common.bus.RunCancel;
+import io.castbus.common.bus.RunUpdate;
+import io.castbus.common.bus.RunsWake;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -85,7 +88,7 @@ public final class RunQueue {
 
   public void wake(Collection<String> types) {
     for (var type : new LinkedHashSet<>(types)) {
-      vertx.eventBus().publish(Addresses.RUNS_WAKE, new JsonObject().put("type", type));
+      new RunsWake(type).publish(vertx.eventBus());
     }
   }
 
@@ -182,18 +185,17 @@ public final class RunQueue {
   public Future<RunPage> list(RunFilter filter) {
     return pool.preparedQuery(RunSql.LIST).execute(Tuple.from(new Object[] {
         filter.status(), filter.jobId(), filter.type(),
-        filter.after() == null ? null : filter.after().createdAt(),
-        filter.after() == null ? null : filter.after().id(),
+        filter.after() == null ? null : filter.after().at(),
+        filter.after() == null ? null : filter.after().uuid(),
         filter.limit() + 1, filter.ownerId()}))
         .map(rows -> {
           var runs = new JsonArray();
-          RunPage.Cursor next = null;
+          PageCursor next = null;
           var count = 0;
           for (var row : rows) {
             if (count == filter.limit()) {
               var last = runs.getJsonObject(runs.size() - 1);
-              next = new RunPage.Cursor(OffsetDateTime.parse(last.getString("created_at")),
-                  UUID.fromString(last.getString("id")));
+              next = PageCursor.of(OffsetDateTime.parse(last.getString("created_at")), last.getString("id"));
               break;
             }
             runs.add(RunJson.run(row));
@@ -210,7 +212,7 @@ public final class RunQueue {
   public Future<JsonArray> changedSince(OffsetDateTime since, Long ownerId, int limit) {
     return pool.preparedQuery(RunSql.CHANGED_SINCE).execute(Tuple.of(since, limit, ownerId)).map(rows -> {
       var runs = new JsonArray();
-      rows.forEach(row -> runs.add(RunUpdates.snapshot(row)));
+      rows.forEach(row -> runs.add(snapshot(row).toJson()));
       return runs;
     });
   }
@@ -246,7 +248,7 @@ public final class RunQueue {
           return CancelOutcome.CANCELLED;
         }
         case "running" -> {
-          vertx.eventBus().publish(Addresses.RUNS_CANCEL, new JsonObject().put("run_id", id.toString()));
+          new RunCancel(id).publish(vertx.eventBus());
           return CancelOutcome.REQUESTED;
         }
         default -> {
@@ -268,6 +270,15 @@ public final class RunQueue {
   public enum DeleteOutcome { DELETED, NOT_FINISHED, NOT_FOUND }
 
   void publishStatus(UUID id, String type, String jobId, RunStatus status) {
-    vertx.eventBus().publish(Addresses.RUNS_UPDATES, RunUpdates.status(id, type, jobId, status));
+    RunUpdate.status(id, type, jobId, status.wire()).publish(vertx.eventBus());
+  }
+
+  /** A run's stored state as an update: {@code progress} for a running run with progress, else {@code status}. */
+  private static RunUpdate snapshot(Row row) {
+    var status = row.getString("status");
+    var progress = (JsonObject) row.getJson("progress");
+    var kind = RunStatus.RUNNING.wire().equals(status) && progress != null ? RunUpdate.PROGRESS : RunUpdate.STATUS;
+    return new RunUpdate(kind, row.getUUID("id"), row.getString("type"), row.getString("job_id"), status, progress,
+        row.getOffsetDateTime("updated_at").toInstant());
   }
 }

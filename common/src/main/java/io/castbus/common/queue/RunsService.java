@@ -2,6 +2,7 @@ package io.castbus.common.queue;
 
 import io.castbus.common.Addresses;
 import io.castbus.common.BusService;
+import io.castbus.common.PageCursor;
 import io.castbus.common.ServiceError;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -79,8 +80,11 @@ public final class RunsService extends VerticleBase {
       }
     }
     var cursor = q.getString("cursor");
-    var filter = new RunFilter(status, q.getString("job"), q.getString("type"), q.getLong("owner_id"), limit,
-        cursor == null ? null : RunPage.Cursor.decode(cursor));
+    var after = cursor == null ? null : PageCursor.decode(cursor);
+    if (after != null) {
+      after.uuid(); // a run's cursor names a run id: anything else is refused here, not by the database
+    }
+    var filter = new RunFilter(status, q.getString("job"), q.getString("type"), q.getLong("owner_id"), limit, after);
     return queue.list(filter).map(page -> new JsonObject()
         .put("runs", page.runs())
         .put("next_cursor", page.next() == null ? null : page.next().encode()));

@@ -1,6 +1,7 @@
 package io.castbus.common.queue;
 
-import io.castbus.common.Addresses;
+import io.castbus.common.bus.RunCancel;
+import io.castbus.common.bus.RunsWake;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -74,14 +75,14 @@ public final class Worker {
   public Future<Void> start() {
     Context context = vertx.getOrCreateContext();
     attempts.bind(context);
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.RUNS_WAKE, msg -> {
-      var loop = loops.get(msg.body().getString("type"));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(RunsWake.ADDRESS, msg -> {
+      var loop = loops.get(RunsWake.from(msg.body()).type());
       if (loop != null) {
         loop.wake();
       }
     }));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.RUNS_CANCEL,
-        msg -> attempts.cancelPublished(UUID.fromString(msg.body().getString("run_id")))));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(RunCancel.ADDRESS,
+        msg -> attempts.cancelPublished(RunCancel.from(msg.body()).runId())));
     timers.add(vertx.setPeriodic(options.poll().toMillis(), t -> loops.values().forEach(ClaimLoop::wake)));
     timers.add(vertx.setPeriodic(options.lease().toMillis() / 3, t -> {
       leases.renew();

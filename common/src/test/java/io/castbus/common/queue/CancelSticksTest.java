@@ -1,6 +1,6 @@
 package io.castbus.common.queue;
 
-import static io.castbus.common.queue.QueueFixture.await;
+import static io.castbus.testkit.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,7 @@
 package io.castbus.common.queue;
 
-import static io.castbus.common.queue.QueueFixture.await;
+import io.castbus.testkit.Waits;
+import static io.castbus.testkit.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -35,18 +36,18 @@ class ClaimFencingTest {
       attempts.add(new Attempt(ctx, outcome));
       return outcome.future();
     }));
-    fx.eventually(LONG, "attempt 1 running", () -> attempts.size() == 1);
+    Waits.until(LONG, "attempt 1 running", () -> attempts.size() == 1);
     // The lease lapses (an outage longer than the lease); the reaper requeues, the same worker claims it again.
     fx.rows("update runs set lease_until = clock_timestamp() - interval '1 second' where id = $1", id);
-    fx.eventually(LONG, "attempt 2 running", () -> attempts.size() == 2);
+    Waits.until(LONG, "attempt 2 running", () -> attempts.size() == 2);
     var first = attempts.get(0);
-    fx.eventually(LONG, "attempt 1 told to stop", () -> first.ctx().isCancelled());
+    Waits.until(LONG, "attempt 1 told to stop", () -> first.ctx().isCancelled());
 
     first.outcome().complete(new JsonObject().put("from", "attempt 1"));
     var second = attempts.get(1);
     assertThat(second.ctx().attempt()).isEqualTo(2);
     second.outcome().complete(new JsonObject().put("from", "attempt 2"));
-    fx.eventually(LONG, "the run completed", () -> "completed".equals(fx.status(id)));
+    Waits.until(LONG, "the run completed", () -> "completed".equals(fx.status(id)));
     var run = await(fx.queue.get(id)).orElseThrow();
     assertThat(run.getJsonObject("result").getString("from")).isEqualTo("attempt 2");
     assertThat(run.getInteger("attempts")).isEqualTo(2);
@@ -82,14 +83,14 @@ class ClaimFencingTest {
       return worker;
     });
     var blocker = await(fx.queue.enqueue(NewRun.of("orphaned", new JsonObject().put("block", true))));
-    fx.eventually(LONG, "the worker is busy", () -> "running".equals(fx.status(blocker)));
+    Waits.until(LONG, "the worker is busy", () -> "running".equals(fx.status(blocker)));
     // A claim under this worker's id whose answer never reached it (a dropped connection).
     var orphan = UUID.randomUUID();
     fx.rows("insert into runs (id, type, status, worker_id, attempts, lease_until, started_at) values ($1, 'orphaned', "
         + "'running', $2, 1, clock_timestamp() + interval '2 seconds', clock_timestamp())", orphan,
         workers.get(0).id());
 
-    fx.eventually(LONG, "the orphan ran after its lease expired", () -> "completed".equals(fx.status(orphan)));
+    Waits.until(LONG, "the orphan ran after its lease expired", () -> "completed".equals(fx.status(orphan)));
     assertThat(fx.rows("select count(*) from run_events where run_id = $1 and message like '%stopped renewing%'",
         orphan).get(0).getLong(0)).isPositive();
     busy.complete(new JsonObject());

@@ -1,6 +1,7 @@
 package io.castbus.common.queue;
 
-import static io.castbus.common.queue.QueueFixture.await;
+import io.castbus.testkit.Waits;
+import static io.castbus.testkit.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.common.db.Database;
@@ -106,7 +107,7 @@ class LeaseRaceTest {
   /** Waits until another backend of this database waits on a lock held by {@code holder}'s transaction. */
   private static void awaitLockWait(SqlConnection holder) {
     var pid = await(holder.query("select pg_backend_pid()").execute()).iterator().next().getInteger(0);
-    fx.eventually(LONG, "a statement waits on the held lock", () -> fx.count(
+    Waits.until(LONG, "a statement waits on the held lock", () -> fx.count(
         "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' "
             + "and $1 = any(pg_blocking_pids(pid))", pid) > 0);
   }
@@ -123,7 +124,7 @@ class LeaseRaceTest {
       attempts.add(new Attempt(ctx, outcome));
       return outcome.future();
     }));
-    fx.eventually(LONG, "attempt 1 running", () -> attempts.size() == 1);
+    Waits.until(LONG, "attempt 1 running", () -> attempts.size() == 1);
 
     // The other replica: a connection of its own, open before the outage and spared by it. The outage itself is
     // made from the server's maintenance database: no new connection to this one, every other one dropped.
@@ -142,7 +143,7 @@ class LeaseRaceTest {
       while (!expired && System.nanoTime() < deadline) {
         expired = await(conn.preparedQuery("select lease_until < clock_timestamp() from runs where id = $1")
             .execute(Tuple.of(id))).iterator().next().getBoolean(0);
-        QueueFixture.sleep(100);
+        Waits.sleep(100);
       }
       assertThat(expired).as("the lease ran out during the outage").isTrue();
       assertThat(await(conn.preparedQuery(RunSql.RECLAIM_EXPIRED).execute(Tuple.of(10))).size()).isEqualTo(1);
@@ -154,12 +155,12 @@ class LeaseRaceTest {
       await(server.close());
     }
 
-    fx.eventually(LONG, "attempt 2 running", () -> attempts.size() == 2);
+    Waits.until(LONG, "attempt 2 running", () -> attempts.size() == 2);
     var first = attempts.get(0);
-    fx.eventually(LONG, "attempt 1 told to stop", () -> first.ctx().isCancelled());
+    Waits.until(LONG, "attempt 1 told to stop", () -> first.ctx().isCancelled());
     first.outcome().complete(new JsonObject().put("from", "attempt 1"));
     attempts.get(1).outcome().complete(new JsonObject().put("from", "attempt 2"));
-    fx.eventually(LONG, "the run completed", () -> "completed".equals(fx.status(id)));
+    Waits.until(LONG, "the run completed", () -> "completed".equals(fx.status(id)));
     var run = await(fx.queue.get(id)).orElseThrow();
     assertThat(run.getJsonObject("result").getString("from")).isEqualTo("attempt 2");
     assertThat(run.getInteger("attempts")).isEqualTo(2);

@@ -1,5 +1,6 @@
 package io.castbus.common.queue;
 
+import io.castbus.testkit.Waits;
 import io.castbus.common.db.Database;
 import io.castbus.common.db.Migrations;
 import io.castbus.testkit.TestDatabase;
@@ -15,9 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * A migrated database of its own, a Vert.x and a queue, for one test class. Registered as an extension
@@ -60,11 +59,11 @@ final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllC
   }
 
   void reset() {
-    await(pool.query("truncate runs, run_events, jobs cascade").execute());
+    Waits.await(pool.query("truncate runs, run_events, jobs cascade").execute());
   }
 
   List<Row> rows(String sql, Object... args) {
-    var result = await(pool.preparedQuery(sql).execute(Tuple.from(args)));
+    var result = Waits.await(pool.preparedQuery(sql).execute(Tuple.from(args)));
     var rows = new ArrayList<Row>();
     result.forEach(rows::add);
     return rows;
@@ -79,48 +78,15 @@ final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllC
     return rows(sql, args).get(0).getLong(0);
   }
 
-  /** Polls the condition until it holds; fails after the timeout, which is a liveness bound, not a speed claim. */
-  void eventually(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
-    var deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("still not true after " + timeout.toSeconds() + " s: " + what);
-      }
-      sleep(20);
-    }
-  }
-
-  <T> T waitFor(Duration timeout, String what, java.util.function.Supplier<T> probe, Predicate<T> done) {
-    var deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      var value = probe.get();
-      if (done.test(value)) {
-        return value;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("still not true after " + timeout.toSeconds() + " s: " + what + " (last: " + value + ")");
-      }
-      sleep(20);
-    }
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.await(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no answer within 30 s", e);
-    }
-  }
-
   /**
    * Deploys a worker in a verticle of its own (its own event loop); returns the deployment id, for undeploy. The
    * first one also deploys the process's lease reaper, as the launcher does.
    */
   String deploy(Function<Vertx, Worker> factory) {
     if (reaper == null) {
-      reaper = await(vertx.deployVerticle(new LeaseReaper(queue, REAP)));
+      reaper = Waits.await(vertx.deployVerticle(new LeaseReaper(queue, REAP)));
     }
-    var id = await(vertx.deployVerticle(new VerticleBase() {
+    var id = Waits.await(vertx.deployVerticle(new VerticleBase() {
       private Worker worker;
 
       @Override
@@ -144,29 +110,20 @@ final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllC
       undeploy(id);
     }
     if (reaper != null) {
-      await(vertx.undeploy(reaper));
+      Waits.await(vertx.undeploy(reaper));
       reaper = null;
     }
   }
 
   void undeploy(String deployment) {
     deployments.remove(deployment);
-    await(vertx.undeploy(deployment));
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    Waits.await(vertx.undeploy(deployment));
   }
 
   @Override
   public void close() {
     undeployAll();
-    await(vertx.close());
+    Waits.await(vertx.close());
     db.close();
   }
 }

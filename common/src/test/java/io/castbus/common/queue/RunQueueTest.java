@@ -1,6 +1,7 @@
 package io.castbus.common.queue;
 
-import static io.castbus.common.queue.QueueFixture.await;
+import io.castbus.testkit.Waits;
+import static io.castbus.testkit.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -75,7 +76,7 @@ class RunQueueTest {
         return Future.succeededFuture(new JsonObject());
       }));
     }
-    fx.eventually(LONG, "all 10,000 runs completed",
+    Waits.until(LONG, "all 10,000 runs completed",
         () -> fx.count("select count(*) from runs where status = 'completed'") == 10_000);
 
     assertThat(executions).hasSize(10_000);
@@ -98,7 +99,7 @@ class RunQueueTest {
       return Future.succeededFuture(new JsonObject().put("ok", true));
     }));
 
-    fx.eventually(LONG, "the run completed elsewhere", () -> "completed".equals(status(id)));
+    Waits.until(LONG, "the run completed elsewhere", () -> "completed".equals(status(id)));
     assertThat(attempts).containsExactly(2);
     var events = fx.rows("select level, message from run_events where run_id = $1 order by id", id);
     assertThat(events).anySatisfy(e -> {
@@ -115,7 +116,7 @@ class RunQueueTest {
     await(fx.queue.claim("job", "worker-dead", 10, Duration.ofMillis(200), 1, 0));
     fx.deploy(vertx -> worker(vertx, "other", JobTypeOptions.DEFAULTS, ctx -> Future.succeededFuture()));
 
-    fx.eventually(LONG, "the stalled run failed", () -> "failed".equals(status(id)));
+    Waits.until(LONG, "the stalled run failed", () -> "failed".equals(status(id)));
     var error = await(fx.queue.get(id)).orElseThrow().getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo("stalled");
     assertThat(error.getString("outcome")).isEqualTo("unknown");
@@ -141,7 +142,7 @@ class RunQueueTest {
           : Future.succeededFuture(new JsonObject().put("attempt", ctx.attempt()));
     }));
 
-    fx.eventually(LONG, "the run completed on its third attempt", () -> "completed".equals(status(id)));
+    Waits.until(LONG, "the run completed on its third attempt", () -> "completed".equals(status(id)));
     assertThat(starts).hasSize(3);
     assertThat(Duration.ofNanos(starts.get(1) - starts.get(0))).isGreaterThanOrEqualTo(backoff);
     assertThat(Duration.ofNanos(starts.get(2) - starts.get(1))).isGreaterThanOrEqualTo(backoff.multipliedBy(2));
@@ -160,7 +161,7 @@ class RunQueueTest {
     fx.deploy(vertx -> worker(vertx, "broken", JobTypeOptions.DEFAULTS.backoff(Duration.ofMillis(10)).maxAttempts(2),
         ctx -> Future.failedFuture(new IllegalStateException("disk on fire"))));
 
-    fx.eventually(LONG, "the run failed", () -> "failed".equals(status(id)));
+    Waits.until(LONG, "the run failed", () -> "failed".equals(status(id)));
     var run = await(fx.queue.get(id)).orElseThrow();
     assertThat(run.getInteger("attempts")).isEqualTo(2);
     assertThat(run.getJsonObject("error").getString("message")).isEqualTo("disk on fire");
@@ -177,7 +178,7 @@ class RunQueueTest {
       return Future.failedFuture(RunFailure.permanent("http_404", "feed returned 404 Not Found"));
     }));
 
-    fx.eventually(LONG, "the run failed", () -> "failed".equals(status(id)));
+    Waits.until(LONG, "the run failed", () -> "failed".equals(status(id)));
     var run = await(fx.queue.get(id)).orElseThrow();
     assertThat(calls.get()).isEqualTo(1);
     assertThat(run.getInteger("attempts")).isEqualTo(1);
@@ -195,7 +196,7 @@ class RunQueueTest {
             ? Future.failedFuture(RunFailure.postpone("host_busy", "waiting for a slot", Duration.ofMillis(50)))
             : Future.succeededFuture(new JsonObject().put("attempt", ctx.attempt()))));
 
-    fx.eventually(LONG, "the run completed", () -> "completed".equals(status(id)));
+    Waits.until(LONG, "the run completed", () -> "completed".equals(status(id)));
     var run = await(fx.queue.get(id)).orElseThrow();
     assertThat(calls.get()).isEqualTo(4);
     assertThat(run.getInteger("attempts")).isEqualTo(1);
@@ -216,11 +217,11 @@ class RunQueueTest {
       });
       return done.future();
     }));
-    fx.eventually(LONG, "the run is running", () -> "running".equals(status(id)));
+    Waits.until(LONG, "the run is running", () -> "running".equals(status(id)));
 
     assertThat(await(fx.queue.requestCancel(id))).isEqualTo(RunQueue.CancelOutcome.REQUESTED);
 
-    fx.eventually(LONG, "the run is cancelled", () -> "cancelled".equals(status(id)));
+    Waits.until(LONG, "the run is cancelled", () -> "cancelled".equals(status(id)));
     assertThat(reason.get()).isEqualTo("cancelled by request");
     assertThat(await(fx.queue.requestCancel(id))).isEqualTo(RunQueue.CancelOutcome.ALREADY_FINISHED);
   }
@@ -240,7 +241,7 @@ class RunQueueTest {
     var id = await(fx.queue.enqueue(NewRun.of("slow", new JsonObject())));
     var first = fx.deploy(vertx -> worker(vertx, "slow", JobTypeOptions.DEFAULTS, ctx -> Promise.<JsonObject>promise()
         .future()));
-    fx.eventually(LONG, "the run is running", () -> "running".equals(status(id)));
+    Waits.until(LONG, "the run is running", () -> "running".equals(status(id)));
 
     fx.undeploy(first);
     assertThat(status(id)).isEqualTo("queued");
@@ -248,7 +249,7 @@ class RunQueueTest {
         .as("a handed-back attempt does not count").isZero();
 
     fx.deploy(vertx -> worker(vertx, "slow", JobTypeOptions.DEFAULTS, ctx -> Future.succeededFuture(new JsonObject())));
-    fx.eventually(LONG, "the second worker completed the run", () -> "completed".equals(status(id)));
+    Waits.until(LONG, "the second worker completed the run", () -> "completed".equals(status(id)));
   }
 
   @Test
@@ -264,7 +265,7 @@ class RunQueueTest {
           order.add(ctx.payload().getString("n"));
           return Future.succeededFuture(new JsonObject());
         }));
-    fx.eventually(LONG, "all four ran", () -> order.size() == 4);
+    Waits.until(LONG, "all four ran", () -> order.size() == 4);
     assertThat(order).containsExactly("critical", "high", "normal", "low");
   }
 
@@ -288,7 +289,7 @@ class RunQueueTest {
             return done.future();
           }));
     }
-    fx.eventually(LONG, "all 30 completed",
+    Waits.until(LONG, "all 30 completed",
         () -> fx.count("select count(*) from runs where status = 'completed'") == 30);
     assertThat(peak.get()).isBetween(1, 3);
   }
@@ -308,7 +309,7 @@ class RunQueueTest {
           started.add(System.nanoTime());
           return Future.succeededFuture(new JsonObject());
         }));
-    fx.eventually(LONG, "all 5 completed",
+    Waits.until(LONG, "all 5 completed",
         () -> fx.count("select count(*) from runs where type = 'capped' and status = 'completed'") == 5);
     assertThat(started).hasSize(5);
   }
@@ -325,7 +326,7 @@ class RunQueueTest {
       ctx.event(EventLevel.WARN, "something odd", new JsonObject().put("odd", true));
       return Future.succeededFuture(new JsonObject().put("lines", 600));
     }));
-    fx.eventually(LONG, "completed", () -> "completed".equals(status(id)));
+    Waits.until(LONG, "completed", () -> "completed".equals(status(id)));
 
     var run = await(fx.queue.get(id)).orElseThrow();
     var output = run.getJsonArray("output");
@@ -354,7 +355,7 @@ class RunQueueTest {
       children.add(ctx.owner());
       return Future.succeededFuture(new JsonObject());
     }));
-    fx.eventually(LONG, "both children ran", () -> children.size() == 2);
+    Waits.until(LONG, "both children ran", () -> children.size() == 2);
     assertThat(children).containsOnly("alice");
     assertThat(fx.count("select count(*) from runs where parent_id = $1", parent)).isEqualTo(2);
   }

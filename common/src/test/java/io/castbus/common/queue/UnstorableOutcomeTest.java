@@ -1,6 +1,7 @@
 package io.castbus.common.queue;
 
-import static io.castbus.common.queue.QueueFixture.await;
+import io.castbus.testkit.Waits;
+import static io.castbus.testkit.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -30,7 +31,7 @@ class UnstorableOutcomeTest {
       ctx.event(EventLevel.INFO, "an event with a \u0000", new JsonObject().put("k\u0000", "v\u0000"));
       return Future.succeededFuture(new JsonObject().put("text", "before\u0000after"));
     }));
-    fx.eventually(LONG, "the run completed", () -> "completed".equals(fx.status(id)));
+    Waits.until(LONG, "the run completed", () -> "completed".equals(fx.status(id)));
     var run = await(fx.queue.get(id)).orElseThrow();
     assertThat(run.getJsonObject("result").getString("text")).isEqualTo("before\uFFFDafter");
     assertThat(fx.rows("select output from runs where id = $1", id).get(0).getArrayOfStrings("output"))
@@ -54,18 +55,18 @@ class UnstorableOutcomeTest {
             ctx.payload().getBoolean("bad")
                 ? new JsonObject().put("n", new BigDecimal("1E+200000"))
                 : new JsonObject().put("ok", true))));
-    fx.eventually(LONG, "all six running", () -> fx.count("select count(*) from runs where status = 'running'") == 6);
+    Waits.until(LONG, "all six running", () -> fx.count("select count(*) from runs where status = 'running'") == 6);
     release.complete();
 
-    fx.eventually(LONG, "the refused run failed", () -> "failed".equals(fx.status(bad)));
+    Waits.until(LONG, "the refused run failed", () -> "failed".equals(fx.status(bad)));
     var failed = await(fx.queue.get(bad)).orElseThrow();
     assertThat(failed.getJsonObject("error").getString("code")).isEqualTo("unstorable_result");
     assertThat(failed.getJsonObject("error").getString("message")).contains("numeric");
     assertThat(failed.getInteger("attempts")).as("not retried: the same result would be refused again").isEqualTo(1);
     for (var id : batchmates) {
-      fx.eventually(LONG, "a batchmate completed", () -> "completed".equals(fx.status(id)));
+      Waits.until(LONG, "a batchmate completed", () -> "completed".equals(fx.status(id)));
     }
     var later = await(fx.queue.enqueue(NewRun.of("mixed", new JsonObject().put("bad", false))));
-    fx.eventually(LONG, "a run after it completed", () -> "completed".equals(fx.status(later)));
+    Waits.until(LONG, "a run after it completed", () -> "completed".equals(fx.status(later)));
   }
 }

@@ -1,5 +1,7 @@
 package io.castbus.scheduler.alert;
 
+import io.castbus.common.queue.RunStatus;
+import io.castbus.common.bus.RunUpdate;
 import io.castbus.common.Addresses;
 import io.castbus.common.BusService;
 import io.castbus.common.launch.Process;
@@ -9,7 +11,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +43,10 @@ public final class AlertVerticle extends VerticleBase {
   public Future<?> start() {
     log = new AlertLog(vertx, process.pool(), channels(), options);
     checks = new AlertChecks(process.pool(), new RunQueue(vertx, process.pool()), options);
-    var failures = vertx.eventBus().<JsonObject>consumer(Addresses.RUNS_UPDATES, msg -> {
-      if ("failed".equals(msg.body().getString("status"))) {
-        raiseAll(checks.failedRun(UUID.fromString(msg.body().getString("run_id"))));
+    var failures = vertx.eventBus().<JsonObject>consumer(RunUpdate.ADDRESS, msg -> {
+      var update = RunUpdate.from(msg.body());
+      if (RunStatus.FAILED.wire().equals(update.status())) {
+        raiseAll(checks.failedRun(update.runId()));
       }
     });
     timer = vertx.setPeriodic(options.checkEvery().toMillis(), t -> raiseAll(checks.conditions()));

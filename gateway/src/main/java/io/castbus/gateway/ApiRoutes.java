@@ -1,0 +1,87 @@
+package io.castbus.gateway;
+
+import io.castbus.common.Addresses;
+import io.castbus.common.ops.Health;
+import io.castbus.common.ops.OpsRoutes;
+import io.castbus.gateway.auth.Authenticator;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+
+/**
+ * The route table: each OpenAPI operation id and what answers it. Most operations are one event-bus request to
+ * the service that owns the data ({@link BusCall}), its message built by {@link ApiRequests}; {@code admin} marks
+ * the operations only an admin may call.
+ */
+final class ApiRoutes {
+
+  private final RouterBuilder builder;
+
+  private ApiRoutes(RouterBuilder builder) {
+    this.builder = builder;
+  }
+
+  static void mount(RouterBuilder builder, Contract contract, Health health, EventStream events, SessionApi session,
+      UsersApi users) {
+    var admin = Authenticator.requireAdmin();
+    var t = new ApiRoutes(builder);
+
+    t.on("listJobs", BusCall.to(Addresses.JOBS_LIST, 200, ApiRequests::none));
+    t.on("getJob", BusCall.to(Addresses.JOBS_GET, 200, BusCall::id));
+    t.on("updateJob", admin, BusCall.to(Addresses.JOBS_UPDATE, 200, ApiRequests::updateJob));
+    t.on("triggerJob", admin, BusCall.to(Addresses.JOBS_TRIGGER, 202, ApiRequests::triggerJob));
+    t.on("pauseJob", admin, BusCall.to(Addresses.JOBS_PAUSE, 200, BusCall::id));
+    t.on("resumeJob", admin, BusCall.to(Addresses.JOBS_RESUME, 200, BusCall::id));
+    t.on("jobsHealth", BusCall.to(Addresses.JOBS_HEALTH, 200, ApiRequests::none));
+
+    t.on("listRuns", RunsAccess.list());
+    t.on("getRun", RunsAccess.get());
+    t.on("getRunEvents", RunsAccess.events());
+    t.on("deleteRun", admin, BusCall.to(Addresses.RUNS_DELETE, 200, BusCall::id));
+    t.on("cancelRun", admin, BusCall.to(Addresses.RUNS_CANCEL_REQUEST, 200, BusCall::id));
+    t.on("streamEvents", events::handle);
+    // Alerts quote any user's failed runs (payloads, errors): admins only.
+    t.on("listAlerts", admin, BusCall.to(Addresses.ALERTS_LIST, 200, ApiRequests::listAlerts));
+
+    t.on("createSession", session.login());
+    t.on("getSession", session.current());
+    t.on("deleteSession", session.logout());
+
+    t.on("createUser", admin, users.createUser());
+    t.on("listUsers", admin, users.listUsers());
+    t.on("deleteUser", admin, users.deleteUser());
+    t.on("listUserRuns", admin, users.userRuns());
+    t.on("createMyKey", users.createKey());
+    t.on("listMyKeys", users.listKeys());
+    t.on("deleteMyKey", users.deleteKey());
+
+    t.on("listPodcasts", BusCall.to(Addresses.PODCASTS_LIST, 200, BusCall::caller));
+    t.on("addPodcast", BusCall.to(Addresses.PODCASTS_ADD, 201, ApiRequests::addPodcast));
+    t.on("importPodcasts", BusCall.to(Addresses.PODCASTS_IMPORT, 200, ApiRequests::importPodcasts));
+    t.on("exportPodcasts", BusCall.text(Addresses.PODCASTS_EXPORT, "opml", "text/x-opml; charset=utf-8",
+        BusCall::caller));
+    t.on("getPodcast", BusCall.to(Addresses.PODCASTS_GET, 200, BusCall::ownedId));
+    t.on("updatePodcast", BusCall.to(Addresses.PODCASTS_UPDATE, 200, ApiRequests::updateOwned));
+    t.on("deletePodcast", BusCall.to(Addresses.PODCASTS_DELETE, 200, ApiRequests::deletePodcast));
+    t.on("refreshPodcast", BusCall.to(Addresses.PODCASTS_REFRESH, 202, BusCall::ownedId));
+    t.on("listEpisodes", BusCall.to(Addresses.EPISODES_LIST, 200, ApiRequests::listEpisodes));
+    t.on("updateEpisode", BusCall.to(Addresses.EPISODES_UPDATE, 200, ApiRequests::updateOwned));
+    t.on("listDownloads", BusCall.to(Addresses.DOWNLOADS_LIST, 200, ApiRequests::listDownloads));
+    t.on("downloadEpisode", BusCall.to(Addresses.EPISODES_DOWNLOAD, 202, BusCall::ownedId));
+
+    t.on("getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
+    t.on("live", OpsRoutes.live());
+    t.on("ready", OpsRoutes.ready(health));
+    t.on("started", OpsRoutes.started(health));
+    t.on("metrics", OpsRoutes.metrics());
+  }
+
+  @SafeVarargs
+  private void on(String operationId, Handler<RoutingContext>... handlers) {
+    var route = builder.getRoute(operationId);
+    for (var handler : handlers) {
+      route.addHandler(handler);
+    }
+    route.addFailureHandler(HttpErrors::handle);
+  }
+}
