@@ -4,6 +4,7 @@ import io.castbus.common.Addresses;
 import io.castbus.common.BusService;
 import io.castbus.common.RunTypes;
 import io.castbus.common.net.NetworkPolicy;
+import io.castbus.common.net.OutboundHttp;
 import io.castbus.common.job.JobDefinition;
 import io.castbus.common.job.JobRegistry;
 import io.castbus.common.job.Trigger;
@@ -14,9 +15,6 @@ import io.castbus.common.queue.Worker;
 import io.castbus.common.queue.WorkerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
 import java.util.List;
 
@@ -32,7 +30,7 @@ public final class DownloadsVerticle extends VerticleBase {
   private final Process process;
   private final DownloadLimits limits;
   private final WorkerOptions workerOptions;
-  private HttpClientAgent client;
+  private OutboundHttp http;
   private Worker worker;
 
   public DownloadsVerticle(Process process) {
@@ -51,12 +49,10 @@ public final class DownloadsVerticle extends VerticleBase {
     var queue = new RunQueue(vertx, pool);
     var episodes = new Episodes(pool);
     var library = process.settings().downloadDir();
-    // As many connections per server as downloads at once: redirects may send them all to one CDN.
-    client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) limits.idleTimeout().toMillis()),
-        new PoolOptions().setHttp1MaxSize(limits.clusterConcurrency()));
+    http = new OutboundHttp(vertx, new NetworkPolicy(process.settings().allowPrivateNetworks()),
+        Transfer.outbound(limits), Transfer.WORDS);
     var placement = new Placement(vertx, episodes, library);
-    var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, client, limits, library,
-        new NetworkPolicy(process.settings().allowPrivateNetworks())), limits);
+    var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, http, limits, library), limits);
     var service = new DownloadsService(queue, episodes);
     worker = new Worker(vertx, queue, workerOptions)
         .serve(RunTypes.DOWNLOAD_EPISODE, limits.jobOptions(), downloader::download)
@@ -76,6 +72,6 @@ public final class DownloadsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return worker.stop().eventually(() -> client.close());
+    return worker.stop().eventually(() -> http.close());
   }
 }

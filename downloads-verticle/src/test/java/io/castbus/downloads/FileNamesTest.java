@@ -1,5 +1,6 @@
 package io.castbus.downloads;
 
+import io.castbus.common.net.OutboundHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -63,11 +64,11 @@ class FileNamesTest {
   @DisplayName("Retry-After is read as seconds or an HTTP date, capped at a day; nonsense is ignored")
   void retryAfter() {
     var now = Instant.parse("2026-11-24T10:00:00Z");
-    assertThat(Transfer.retryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));
-    assertThat(Transfer.retryAfter("Tue, 24 Nov 2026 10:00:30 GMT", now)).isEqualTo(Duration.ofSeconds(30));
-    assertThat(Transfer.retryAfter("Tue, 24 Nov 2026 09:00:00 GMT", now)).isEqualTo(Duration.ZERO);
-    assertThat(Transfer.retryAfter("9999999", now)).isEqualTo(Duration.ofDays(1));
-    assertThat(Transfer.retryAfter("soon", now)).isNull();
-    assertThat(Transfer.retryAfter(null, now)).isNull();
+    assertThat(OutboundHttp.retryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));
+    assertThat(OutboundHttp.retryAfter("Tue, 24 Nov 2026 10:00:30 GMT", now)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(OutboundHttp.retryAfter("Tue, 24 Nov 2026 09:00:00 GMT", now)).isEqualTo(Duration.ZERO);
+    assertThat(OutboundHttp.retryAfter("9999999", now)).isEqualTo(Duration.ofDays(1));
+    assertThat(OutboundHttp.retryAfter("soon", now)).isNull();
+    assertThat(OutboundHttp.retryAfter(null, now)).isNull();
   }
 }

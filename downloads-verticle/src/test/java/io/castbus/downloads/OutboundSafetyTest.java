@@ -3,13 +3,13 @@ package io.castbus.downloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.common.net.NetworkPolicy;
+import io.castbus.common.net.OutboundHttp;
 import io.castbus.common.queue.RunFailure;
 import io.castbus.testkit.HostileUrls;
 import io.castbus.testkit.Waits;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -148,8 +148,8 @@ class OutboundSafetyTest {
   }
 
   private Transfer transfer(NetworkPolicy policy, DownloadLimits limits) {
-    var client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1_000));
-    return new Transfer(vertx, client, limits, library, policy);
+    var http = new OutboundHttp(vertx, policy, Transfer.outbound(limits), Transfer.WORDS);
+    return new Transfer(vertx, http, limits, library);
   }
 
   private RunFailure failure(Transfer transfer, String url) throws Exception {

@@ -1,5 +1,6 @@
 package io.castbus.feeds;
 
+import io.castbus.common.queue.RunFailure;
 import com.rometools.rome.feed.atom.Entry;
 import com.rometools.rome.feed.rss.Item;
 import com.rometools.rome.feed.synd.SyndEntry;
@@ -16,7 +17,7 @@ import org.jdom2.Element;
 
 /**
  * Reads RSS and Atom feeds with ROME, from bytes cleaned by {@link FeedText}, with DOCTYPEs refused. Blocking and
- * CPU-bound: call it off the event loop. Failures are {@link FeedException}s naming the line and the cause.
+ * CPU-bound: call it off the event loop. Failures are {@link io.castbus.common.queue.RunFailure}s naming the line and the cause.
  */
 final class FeedParser {
 
@@ -44,16 +45,16 @@ final class FeedParser {
       feed = input.build(new StringReader(text));
     } catch (ParsingFeedException e) {
       if (e.getLineNumber() > 0) {
-        throw FeedException.permanent("invalid_xml", "the feed is not well-formed XML: line " + e.getLineNumber()
+        throw RunFailure.permanent("invalid_xml", "the feed is not well-formed XML: line " + e.getLineNumber()
             + ", column " + e.getColumnNumber() + ": " + cause(e).replaceFirst("^Error on line \\d+: ", ""));
       }
-      throw FeedException.permanent("not_a_feed", e.getCause() instanceof NullPointerException
+      throw RunFailure.permanent("not_a_feed", e.getCause() instanceof NullPointerException
           ? "the document is not a feed: its <rss> element has no <channel>"
           : "the document is not an RSS or Atom feed: " + cause(e));
     } catch (IllegalArgumentException e) {
-      throw FeedException.permanent("not_a_feed", "the document is not an RSS or Atom feed: " + e.getMessage());
+      throw RunFailure.permanent("not_a_feed", "the document is not an RSS or Atom feed: " + e.getMessage());
     } catch (com.rometools.rome.io.FeedException | RuntimeException e) {
-      throw FeedException.permanent("not_a_feed", "the document is not an RSS or Atom feed: " + cause(e));
+      throw RunFailure.permanent("not_a_feed", "the document is not an RSS or Atom feed: " + cause(e));
     }
     var items = new ArrayList<ParsedFeed.Item>(feed.getEntries().size());
     for (var entry : feed.getEntries()) {

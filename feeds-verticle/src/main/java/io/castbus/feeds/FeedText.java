@@ -1,5 +1,6 @@
 package io.castbus.feeds;
 
+import io.castbus.common.queue.RunFailure;
 import com.rometools.rome.io.impl.XmlFixerReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -60,12 +61,12 @@ final class FeedText {
     }
     text = text.substring(start);
     if (text.isEmpty()) {
-      throw FeedException.permanent("empty", "the feed is empty");
+      throw RunFailure.permanent("empty", "the feed is empty");
     }
     text = LEADING_DECLARATION.matcher(text).replaceFirst("$1");
     var doctype = DOCTYPE.matcher(text).region(0, rootStart(text));
     if (doctype.find()) {
-      throw FeedException.permanent("doctype_refused", "the document declares a DOCTYPE (line "
+      throw RunFailure.permanent("doctype_refused", "the document declares a DOCTYPE (line "
           + line(text, doctype.start()) + "); DOCTYPEs are refused so that no entity is expanded and nothing "
           + "outside the feed is fetched");
     }

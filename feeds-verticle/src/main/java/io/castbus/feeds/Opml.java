@@ -1,5 +1,6 @@
 package io.castbus.feeds;
 
+import io.castbus.common.queue.RunFailure;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,13 +79,13 @@ final class Opml {
         }
       });
     } catch (SAXParseException e) {
-      throw FeedException.permanent("invalid_opml", "the OPML document is not well-formed XML: line "
+      throw RunFailure.permanent("invalid_opml", "the OPML document is not well-formed XML: line "
           + e.getLineNumber() + ", column " + e.getColumnNumber() + ": " + e.getMessage());
     } catch (SAXException | ParserConfigurationException | java.io.IOException e) {
-      throw FeedException.permanent("invalid_opml", "the OPML document cannot be read: " + e.getMessage());
+      throw RunFailure.permanent("invalid_opml", "the OPML document cannot be read: " + e.getMessage());
     }
     if (!sawOpml[0]) {
-      throw FeedException.permanent("invalid_opml", "the document is not OPML: it has no <opml> element");
+      throw RunFailure.permanent("invalid_opml", "the document is not OPML: it has no <opml> element");
     }
     return new Read(List.copyOf(feeds.values()), invalid);
   }

@@ -1,5 +1,6 @@
 package io.castbus.feeds;
 
+import io.castbus.common.queue.RunFailure;
 import io.castbus.common.RunTypes;
 import io.castbus.common.PageCursor;
 import io.castbus.common.ServiceError;
@@ -61,7 +62,7 @@ final class PodcastService {
         return Future.failedFuture(alreadyAdded(url));
       }
       return refresher.read(url, FeedFetcher.Validators.NONE, true)
-          .recover(e -> Future.failedFuture(e instanceof FeedException f
+          .recover(e -> Future.failedFuture(e instanceof RunFailure f
               ? new ServiceError(400, f.code(), "the feed at " + url + " cannot be added: " + f.getMessage()) : e))
           .compose(read -> {
             var inserted = pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.INSERT_PODCAST)
@@ -180,7 +181,7 @@ final class PodcastService {
     var charset = req.getString("charset");
     var owner = req.getString("owner");
     return vertx.executeBlocking(() -> Opml.read(bytes, charset), false)
-        .recover(e -> Future.failedFuture(e instanceof FeedException f ? new ServiceError(400, f.code(),
+        .recover(e -> Future.failedFuture(e instanceof RunFailure f ? new ServiceError(400, f.code(),
             f.getMessage()) : e))
         .compose(read -> {
           var rows = new JsonArray();

@@ -97,7 +97,7 @@ final class Refresher {
               return Future.succeededFuture(new Read(fetched, feed, movedTo(url, fetched, feed)));
             }
             if (!followDocumentRedirect) {
-              return Future.failedFuture(FeedException.permanent("redirect_loop", "the feed's new location "
+              return Future.failedFuture(RunFailure.permanent("redirect_loop", "the feed's new location "
                   + feed.newFeedUrl() + " says it moved again"));
             }
             return read(feed.newFeedUrl(), FeedFetcher.Validators.NONE, false)
@@ -125,9 +125,7 @@ final class Refresher {
    * (and an alert about it) says which podcast it is about.
    */
   private Future<JsonObject> failed(RunContext ctx, Podcast p, String name, Throwable e) {
-    var why = !(e instanceof FeedException f) ? RunFailure.of(e)
-        : f.permanent() ? RunFailure.permanent(f.code(), f.getMessage())
-        : RunFailure.transientFailure(f.code(), f.getMessage());
+    var why = RunFailure.of(e);
     Meters.count("castbus_feed_refreshes", "Feed refreshes by outcome", 1, "outcome", "failed");
     return pool.preparedQuery(FeedsSql.FAILED).execute(Tuple.of(p.id(), why.getMessage())).compose(rows -> {
       var row = rows.iterator().next();

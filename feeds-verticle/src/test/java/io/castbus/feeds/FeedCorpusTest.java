@@ -1,5 +1,6 @@
 package io.castbus.feeds;
 
+import io.castbus.common.queue.RunFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -131,7 +132,7 @@ class FeedCorpusTest {
     assertThat(EXPECTED).as("expected outcome for the corpus file " + file).containsKey(file);
     var expected = EXPECTED.get(file);
     if (expected.startsWith("error:")) {
-      var error = catchThrowableOfType(FeedException.class, () -> read(file));
+      var error = catchThrowableOfType(RunFailure.class, () -> read(file));
       assertThat(error).as(file + " must be refused").isNotNull();
       assertThat(error.code()).as(error.getMessage()).isEqualTo(expected.substring(6));
       assertThat(error.permanent()).isTrue();

@@ -1,5 +1,6 @@
 package io.castbus.feeds;
 
+import io.castbus.common.queue.RunFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -56,7 +57,7 @@ class OpmlTest {
     var bytes = Files.readAllBytes(FeedServer.OPML.resolve(file));
     var expected = EXPECTED.get(file);
     if (expected.equals("error")) {
-      var error = catchThrowableOfType(FeedException.class, () -> Opml.read(bytes, null));
+      var error = catchThrowableOfType(RunFailure.class, () -> Opml.read(bytes, null));
       assertThat(error).as(file + " must be refused").isNotNull();
       assertThat(error.code()).isEqualTo("invalid_opml");
       assertThat(error.getMessage()).containsAnyOf("line ", "no <opml> element");
@@ -91,7 +92,7 @@ class OpmlTest {
         <!DOCTYPE opml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
         <opml version="2.0"><body><outline text="&xxe;" xmlUrl="https://example.org/feed"/></body></opml>
         """;
-    var error = catchThrowableOfType(FeedException.class, () -> Opml.read(hostile.getBytes(), null));
+    var error = catchThrowableOfType(RunFailure.class, () -> Opml.read(hostile.getBytes(), null));
     assertThat(error.code()).isEqualTo("doctype_refused");
   }
 }

@@ -1,5 +1,6 @@
 package io.castbus.feeds;
 
+import io.castbus.common.queue.RunFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.common.net.NetworkPolicy;
@@ -122,9 +123,9 @@ class OutboundSafetyTest {
     return new InetSocketAddress("127.0.0.1", server.port());
   }
 
-  private static FeedException failure(Future<?> fetch) {
+  private static RunFailure failure(Future<?> fetch) {
     var cause = Waits.await(fetch.transform(ar -> Future.succeededFuture(ar.cause())));
-    assertThat(cause).isInstanceOf(FeedException.class);
-    return (FeedException) cause;
+    assertThat(cause).isInstanceOf(RunFailure.class);
+    return (RunFailure) cause;
   }
 }
