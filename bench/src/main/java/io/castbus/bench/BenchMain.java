@@ -11,7 +11,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster|fanout [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -41,6 +41,8 @@ public final class BenchMain {
 
   private static final Set<String> CLUSTER_OPTIONS = Set.of("runs", "kills", "workers", "database-url");
 
+  private static final Set<String> FANOUT_OPTIONS = Set.of("podcasts", "processes", "database-url");
+
   private BenchMain() {
   }
 
@@ -58,6 +60,7 @@ public final class BenchMain {
         case "feeds" -> feeds(BenchArgs.parse(args, FEEDS_OPTIONS));
         case "downloads" -> downloads(BenchArgs.parse(args, DOWNLOADS_OPTIONS));
         case "cluster" -> cluster(BenchArgs.parse(args, CLUSTER_OPTIONS));
+        case "fanout" -> fanout(BenchArgs.parse(args, FANOUT_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -118,6 +121,19 @@ public final class BenchMain {
       }
       return rounds.exact;
     }
+  }
+
+  /** One refresh_podcasts firing fanning out to every podcast, with 1..K feeds processes; the last line for K. */
+  private static boolean fanout(BenchArgs args) throws Exception {
+    var podcasts = args.integer("podcasts", 100_000, 1);
+    var processes = args.integer("processes", 2, 1);
+    System.out.printf(Locale.ROOT, "castbus-bench fanout: podcasts=%d feeds_processes=1..%d nproc=%d java=%s "
+        + "(every feed answers 304)%n", podcasts, processes, Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
+    for (var k = 1; k <= processes; k++) {
+      System.out.println(FanoutBench.line(FanoutBench.measure(args.databaseUrl(), podcasts, k)));
+    }
+    return true;
   }
 
   private static boolean lateness(BenchArgs args) throws Exception {
@@ -345,6 +361,8 @@ public final class BenchMain {
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar feeds [--podcasts 1000] [--items 100] [--concurrency 8] [--big 5000]
                                                  --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar fanout [--podcasts 100000] [--processes 2]
+                                                  --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar cluster [--runs 20000] [--kills 3] [--workers 4]
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2] [--warmup 3]
