@@ -3,7 +3,6 @@ package io.castbus.downloads;
 import io.castbus.common.Addresses;
 import io.castbus.common.BusService;
 import io.castbus.common.RunTypes;
-import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.net.OutboundHttp;
 import io.castbus.common.job.JobDefinition;
 import io.castbus.common.job.JobRegistry;
@@ -49,7 +48,7 @@ public final class DownloadsVerticle extends VerticleBase {
     var queue = new RunQueue(vertx, pool);
     var episodes = new Episodes(pool);
     var library = process.settings().downloadDir();
-    http = new OutboundHttp(vertx, new NetworkPolicy(process.settings().allowPrivateNetworks()),
+    http = new OutboundHttp(vertx, process.settings().networkPolicy(),
         Transfer.outbound(limits), Transfer.WORDS);
     var placement = new Placement(vertx, episodes, library);
     var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, http, limits, library), limits);

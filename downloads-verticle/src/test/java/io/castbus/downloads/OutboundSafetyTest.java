@@ -55,7 +55,7 @@ class OutboundSafetyTest {
 
       var failure = failure(transfer, server.url("/hop" + i));
 
-      assertThat(failure.code()).as(target.url()).isEqualTo("private_network");
+      assertThat(failure.code()).as(target.url()).isEqualTo(target.code());
       assertThat(failure.permanent()).isTrue();
       assertThat(failure.getMessage()).as(target.url()).contains("may not be fetched", target.address(),
           "ALLOW_PRIVATE_NETWORKS");

@@ -7,7 +7,6 @@ import io.castbus.common.job.JobDefinition;
 import io.castbus.common.job.JobRegistry;
 import io.castbus.common.job.Trigger;
 import io.castbus.common.launch.Process;
-import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.queue.JobTypeOptions;
 import io.castbus.common.queue.RunQueue;
 import io.castbus.common.queue.Worker;
@@ -47,7 +46,7 @@ public final class FeedsVerticle extends VerticleBase {
     var settings = process.settings();
     var pool = process.pool();
     var queue = new RunQueue(vertx, pool);
-    fetcher = new FeedFetcher(vertx, new NetworkPolicy(settings.allowPrivateNetworks()), fetchOptions);
+    fetcher = new FeedFetcher(vertx, settings.networkPolicy(), fetchOptions);
     var refresher = new Refresher(vertx, pool, queue, fetcher);
     var fanOut = new RefreshAll(pool, queue);
     var api = new PodcastService(vertx, pool, queue, refresher, settings.downloadDir());

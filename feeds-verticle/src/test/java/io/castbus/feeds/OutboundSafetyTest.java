@@ -49,7 +49,7 @@ class OutboundSafetyTest {
 
       var failure = failure(fetcher.fetch(server.url("/hop" + i), FeedFetcher.Validators.NONE));
 
-      assertThat(failure.code()).as(target.url()).isEqualTo("private_network");
+      assertThat(failure.code()).as(target.url()).isEqualTo(target.code());
       assertThat(failure.permanent()).isTrue();
       assertThat(failure.getMessage()).as(target.url()).contains(target.address()).contains("ALLOW_PRIVATE_NETWORKS");
     }

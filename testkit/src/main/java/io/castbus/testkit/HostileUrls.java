@@ -9,8 +9,16 @@ import java.util.List;
  */
 public final class HostileUrls {
 
-  /** One hostile URL and the address a refusal must name. */
-  public record Hostile(String url, String address) {
+  /**
+   * One hostile URL, the address a refusal must name, and its code: {@code metadata_address} for link-local and
+   * cloud-metadata addresses (refused whatever the settings), {@code private_network} for the rest.
+   */
+  public record Hostile(String url, String address, String code) {
+
+    Hostile(String url, String address) {
+      this(url, address, address.startsWith("169.254.") || address.startsWith("fe80:")
+          || address.equals("fd00:ec2:0:0:0:0:0:254") ? "metadata_address" : "private_network");
+    }
   }
 
   private HostileUrls() {

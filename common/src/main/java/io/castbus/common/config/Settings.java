@@ -1,5 +1,7 @@
 package io.castbus.common.config;
 
+import io.castbus.common.net.NetworkPolicy;
+import io.castbus.common.net.PrivateHosts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,7 @@ public record Settings(
     AuthMode authMode,
     String adminApiKey,
     boolean allowPrivateNetworks,
+    PrivateHosts allowedPrivateHosts,
     String smtpHost,
     int smtpPort,
     String smtpUser,
@@ -61,7 +64,7 @@ public record Settings(
   public static final Set<String> KEYS = Set.of(
       "HTTP_PORT", "DATA_DIR", "DOWNLOAD_DIR", "DATABASE_URL", "FEED_REFRESH_INTERVAL", "MAX_CONCURRENT_DOWNLOADS",
       "AUTO_CLEANUP_ENABLED", "CLEANUP_INTERVAL", "JOB_EXPIRY_DAYS", "TZ", "AUTH_MODE", "ADMIN_API_KEY",
-      "ALLOW_PRIVATE_NETWORKS", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM",
+      "ALLOW_PRIVATE_NETWORKS", "ALLOWED_PRIVATE_HOSTS", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM",
       "ALERT_EMAIL_TO", "WEBHOOK_URL", "CLUSTER_MEMBERS", "CLUSTER_PORT", "CLUSTER_K8S_SERVICE_DNS",
       "CLUSTER_HOST", "CLUSTER_SECRET", "CLUSTER_TLS_KEYSTORE", "CLUSTER_TLS_PASSWORD", "LOG_FORMAT",
       "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB",
@@ -99,6 +102,7 @@ public record Settings(
         r.authMode(defaultAuthMode),
         r.string("ADMIN_API_KEY"),
         r.bool("ALLOW_PRIVATE_NETWORKS", false),
+        r.privateHosts("ALLOWED_PRIVATE_HOSTS"),
         r.string("SMTP_HOST"),
         r.integer("SMTP_PORT", 587, 1, 65535),
         r.string("SMTP_USER"),
@@ -121,6 +125,11 @@ public record Settings(
         r.integer("RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 6000, 0, Integer.MAX_VALUE),
         // SSE_STREAMS_PER_KEY is the name this setting had while the cap counted per key.
         r.integer("SSE_STREAMS_PER_USER", r.integer("SSE_STREAMS_PER_KEY", 5, 1, 10_000), 1, 10_000));
+  }
+
+  /** Which URLs feeds and downloads may fetch, as ALLOW_PRIVATE_NETWORKS and ALLOWED_PRIVATE_HOSTS say. */
+  public NetworkPolicy networkPolicy() {
+    return new NetworkPolicy(allowPrivateNetworks, allowedPrivateHosts);
   }
 
   /** The settings with secrets replaced, for logging. */
@@ -290,6 +299,14 @@ public record Settings(
         case "json" -> LogFormat.JSON;
         default -> throw new ConfigException("LOG_FORMAT must be 'text' or 'json', got '" + v + "'");
       };
+    }
+
+    PrivateHosts privateHosts(String key) {
+      try {
+        return PrivateHosts.parse(string(key));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key + " must list host names and CIDR ranges, comma-separated: " + e.getMessage());
+      }
     }
 
     List<String> members(String key) {

@@ -20,11 +20,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Which URLs Castbus may fetch (SPEC §6, {@code ALLOW_PRIVATE_NETWORKS}): http and https only, and unless private
- * networks are allowed, only hosts whose every address is public — no loopback, private, link-local (cloud metadata),
- * carrier-grade NAT, unique-local, multicast or unspecified address, nor one of those embedded in IPv6. The host is
- * resolved once, here, and the request is sent to the address that was checked ({@link Target#request()}), so a DNS
- * answer that changes after the check (rebinding) is never used. Check every hop, redirects included.
+ * Which URLs Castbus may fetch (SPEC §6, {@code ALLOW_PRIVATE_NETWORKS}, {@code ALLOWED_PRIVATE_HOSTS}): http and
+ * https only, and unless private networks are allowed, only hosts whose every address is public — no loopback,
+ * private, carrier-grade NAT, unique-local, multicast or unspecified address, nor one of those embedded in IPv6 —
+ * or that the user opened by name or range. Link-local addresses and the clouds' instance-metadata endpoints
+ * ({@code 169.254.0.0/16}, {@code fe80::/10}, {@code fd00:ec2::254}, {@code 100.100.100.200}) are refused whatever
+ * the settings say: nothing a podcast needs lives there, and the metadata service hands out credentials. The host
+ * is resolved once, here, and the request is sent to the address that was checked ({@link Target#request()}), so a
+ * DNS answer that changes after the check (rebinding) is never used. Check every hop, redirects included.
  */
 public final class NetworkPolicy {
 
@@ -56,12 +59,20 @@ public final class NetworkPolicy {
   // The forms inet_aton accepts: one to four parts, each decimal, octal (leading 0) or hex (0x).
   private static final Pattern NUMERIC_HOST = Pattern.compile("(?i)(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+)){0,3}");
 
+  private static final Set<InetAddress> METADATA = Set.of(address("fd00:ec2::254"), address("100.100.100.200"));
+
   private final boolean allowPrivateNetworks;
+  private final PrivateHosts allowedPrivateHosts;
   private final Resolver resolver;
   private final Set<InetSocketAddress> trusted;
 
   public NetworkPolicy(boolean allowPrivateNetworks) {
-    this(allowPrivateNetworks, Resolver.SYSTEM, List.of());
+    this(allowPrivateNetworks, PrivateHosts.NONE, Resolver.SYSTEM, List.of());
+  }
+
+  /** The policy the settings ask for: every private address, or only the hosts the user opened. */
+  public NetworkPolicy(boolean allowPrivateNetworks, PrivateHosts allowedPrivateHosts) {
+    this(allowPrivateNetworks, allowedPrivateHosts, Resolver.SYSTEM, List.of());
   }
 
   /**
@@ -69,7 +80,13 @@ public final class NetworkPolicy {
    * though they are private: tests stand their loopback servers in for public ones this way.
    */
   public NetworkPolicy(boolean allowPrivateNetworks, Resolver resolver, Collection<InetSocketAddress> trusted) {
+    this(allowPrivateNetworks, PrivateHosts.NONE, resolver, trusted);
+  }
+
+  public NetworkPolicy(boolean allowPrivateNetworks, PrivateHosts allowedPrivateHosts, Resolver resolver,
+      Collection<InetSocketAddress> trusted) {
     this.allowPrivateNetworks = allowPrivateNetworks;
+    this.allowedPrivateHosts = allowedPrivateHosts;
     this.resolver = resolver;
     this.trusted = Set.copyOf(trusted);
   }
@@ -119,12 +136,18 @@ public final class NetworkPolicy {
     var addresses = numeric != null ? List.of(numeric) : resolve(host);
     var port = new Target(uri, addresses.get(0)).port();
     for (var address : addresses) {
+      var seen = numeric != null && !host.equals(address.getHostAddress())
+          ? "is " + address.getHostAddress() + " written as a number" : "resolves to " + address.getHostAddress();
+      var never = metadataKind(address);
+      if (never != null) {
+        throw new Refused("metadata_address", "the host '" + host + "' " + seen + ", " + never
+            + " address, which is never fetched whatever ALLOW_PRIVATE_NETWORKS and ALLOWED_PRIVATE_HOSTS say");
+      }
       var kind = privateKind(address);
-      if (kind != null && !allowPrivateNetworks && !trusted.contains(new InetSocketAddress(address, port))) {
-        var seen = numeric != null && !host.equals(address.getHostAddress())
-            ? "is " + address.getHostAddress() + " written as a number" : "resolves to " + address.getHostAddress();
+      if (kind != null && !allowPrivateNetworks && !allowedPrivateHosts.allows(host, address)
+          && !trusted.contains(new InetSocketAddress(address, port))) {
         throw new Refused("private_network", "the host '" + host + "' " + seen + ", " + kind
-            + " address; set ALLOW_PRIVATE_NETWORKS=true to allow it");
+            + " address; list it in ALLOWED_PRIVATE_HOSTS (or set ALLOW_PRIVATE_NETWORKS=true) to allow it");
       }
     }
     return new Target(uri, addresses.get(0));
@@ -191,6 +214,35 @@ public final class NetworkPolicy {
 
   private static Refused notAnAddress(String host) {
     return new Refused("invalid_url", "the host '" + host + "' looks like an IP address but is not a valid one");
+  }
+
+  /**
+   * What kind of never-fetched address this is — link-local (where the clouds' metadata services live) or a known
+   * metadata endpoint, also when embedded in IPv6 — or null.
+   */
+  public static String metadataKind(InetAddress a) {
+    if (METADATA.contains(a)) {
+      return "a cloud instance-metadata";
+    }
+    if (a.isLinkLocalAddress()) {
+      return "a link-local (cloud metadata)";
+    }
+    if (a instanceof Inet6Address) {
+      var embedded = embeddedIpv4(a.getAddress());
+      if (embedded != null) {
+        var kind = metadataKind(embedded);
+        return kind == null ? null : kind + " IPv4 (embedded in IPv6)";
+      }
+    }
+    return null;
+  }
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Whether an address is on the public internet. */

@@ -46,6 +46,23 @@ class SettingsTest {
         .hasMessageContaining("AUTH_MODE");
     assertThatThrownBy(() -> Settings.load(Map.of("DATABASE_URL", "mysql://x:secret@db/y"),
         Settings.AuthMode.REQUIRED)).hasMessageContaining("DATABASE_URL").hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> Settings.load(Map.of("ALLOWED_PRIVATE_HOSTS", "nas.home, 10.0.0.0/40"),
+        Settings.AuthMode.REQUIRED)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ALLOWED_PRIVATE_HOSTS").hasMessageContaining("'10.0.0.0/40'");
+  }
+
+  @Test
+  @DisplayName("ALLOWED_PRIVATE_HOSTS, from the environment or the YAML file, opens the hosts it lists")
+  void allowedPrivateHosts(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    var fromEnv = Settings.load(Map.of("ALLOWED_PRIVATE_HOSTS", "nas.home,192.168.1.0/24"), Settings.AuthMode.REQUIRED);
+    assertThat(fromEnv.allowedPrivateHosts().allows("nas.home", java.net.InetAddress.getByName("10.9.9.9"))).isTrue();
+    assertThat(fromEnv.allowedPrivateHosts().allows("x", java.net.InetAddress.getByName("192.168.1.77"))).isTrue();
+    assertThat(fromEnv.allowedPrivateHosts().allows("x", java.net.InetAddress.getByName("192.168.2.77"))).isFalse();
+    var file = dir.resolve("castbus.yaml");
+    java.nio.file.Files.writeString(file, "ALLOWED_PRIVATE_HOSTS: feeds.lan\n");
+    var fromFile = Settings.load(Map.of("CONFIG_FILE", file.toString()), Settings.AuthMode.REQUIRED);
+    assertThat(fromFile.allowedPrivateHosts().names()).containsExactly("feeds.lan");
+    assertThat(Settings.load(Map.of(), Settings.AuthMode.REQUIRED).allowedPrivateHosts().isEmpty()).isTrue();
   }
 
   @Test

@@ -38,28 +38,23 @@ class NetworkPolicyTest {
   @CsvSource(delimiter = '|', value = {
       "http://127.0.0.1/feed.xml               | 127.0.0.1       | a loopback",
       "http://localhost:8080/feed.xml          | 127.0.0.1       | a loopback",
-      "http://169.254.169.254/latest/meta-data | 169.254.169.254 | a link-local (cloud metadata)",
       "http://[::1]/feed.xml                   | 0:0:0:0:0:0:0:1 | a loopback",
       "http://2130706433/feed.xml              | 127.0.0.1       | written as a number, a loopback",
       "http://0177.0.0.1/feed.xml              | 127.0.0.1       | written as a number, a loopback",
       "http://0x7f000001/feed.xml              | 127.0.0.1       | written as a number, a loopback",
-      "http://0xA9FEA9FE/latest/meta-data      | 169.254.169.254 | a link-local (cloud metadata)",
       "http://[::ffff:127.0.0.1]/feed.xml      | 127.0.0.1       | a loopback",
-      "http://[::ffff:a9fe:a9fe]/feed.xml      | 169.254.169.254 | a link-local (cloud metadata)",
       "http://0.0.0.0/feed.xml                 | 0.0.0.0         | an unspecified (this machine)",
       "http://0/feed.xml                       | 0.0.0.0         | an unspecified (this machine)",
       "http://[::]/feed.xml                    | 0:0:0:0:0:0:0:0 | an unspecified (this machine)",
       "http://[fc00::1]/feed.xml               | fc00:0:0:0:0:0:0:1 | a unique-local (fc00::/7)",
       "http://[fd12:3456::1]/feed.xml          | fd12:3456:0:0:0:0:0:1 | a unique-local (fc00::/7)",
-      "http://[fe80::1]/feed.xml               | fe80:0:0:0:0:0:0:1 | a link-local (cloud metadata)",
       "http://10.1.2.3/feed.xml                | 10.1.2.3        | a private",
       "https://192.168.0.10/feed.xml           | 192.168.0.10    | a private",
       "http://172.16.5.4/feed.xml              | 172.16.5.4      | a private",
       "http://100.64.0.1/feed.xml              | 100.64.0.1      | a carrier-grade NAT",
-      "http://[64:ff9b::7f00:1]/feed.xml       | 64:ff9b:0:0:0:0:7f00:1 | a loopback IPv4 (embedded in IPv6)",
-      "http://[2002:a9fe:a9fe::1]/feed.xml     | 2002:a9fe:a9fe:0:0:0:0:1 | a link-local (cloud metadata) IPv4 (embedded"
+      "http://[64:ff9b::7f00:1]/feed.xml       | 64:ff9b:0:0:0:0:7f00:1 | a loopback IPv4 (embedded in IPv6)"
   })
-  @DisplayName("loopback, metadata, private, unique-local and link-local hosts in every spelling are refused, naming "
+  @DisplayName("loopback, private, unique-local and carrier-grade NAT hosts in every spelling are refused, naming "
       + "the address and its kind")
   void refused(String url, String address, String kind) {
     var failure = refusal(new NetworkPolicy(false), url);
@@ -74,8 +69,7 @@ class NetworkPolicyTest {
       "http://0177.0.0.1:8080/feed.xml     | 127.0.0.1",
       "http://0x7f000001:8080/feed.xml     | 127.0.0.1",
       "http://[::ffff:127.0.0.1]:8080/x    | 127.0.0.1",
-      "http://[::1]:8080/feed.xml          | 0:0:0:0:0:0:0:1",
-      "http://169.254.169.254:8080/x       | 169.254.169.254"
+      "http://[::1]:8080/feed.xml          | 0:0:0:0:0:0:0:1"
   })
   @DisplayName("with ALLOW_PRIVATE_NETWORKS=true the same hosts are allowed, and the connection goes to the address "
       + "they mean")
@@ -86,6 +80,70 @@ class NetworkPolicyTest {
     var request = target.request();
     assertThat(request.getServer().toString()).contains(address).endsWith(":8080");
     assertThat(request.getHost()).isEqualTo(target.uri().getHost());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "http://169.254.169.254/latest/meta-data | 169.254.169.254 | a link-local (cloud metadata)",
+      "http://0xA9FEA9FE/latest/meta-data      | 169.254.169.254 | a link-local (cloud metadata)",
+      "http://[::ffff:a9fe:a9fe]/feed.xml      | 169.254.169.254 | a link-local (cloud metadata)",
+      "http://[fe80::1]/feed.xml               | fe80:0:0:0:0:0:0:1 | a link-local (cloud metadata)",
+      "http://[2002:a9fe:a9fe::1]/feed.xml     | 2002:a9fe:a9fe:0:0:0:0:1 | a link-local (cloud metadata) IPv4 (embedded",
+      "http://metadata.test/latest             | 169.254.169.254 | a link-local (cloud metadata)",
+      "http://ec2-v6.test/latest               | fd00:ec2:0:0:0:0:0:254 | a cloud instance-metadata",
+      "http://alibaba.test/latest              | 100.100.100.200 | a cloud instance-metadata",
+      "http://[fd00:ec2::254]/latest           | fd00:ec2:0:0:0:0:0:254 | a cloud instance-metadata"
+  })
+  @DisplayName("link-local and cloud-metadata addresses are refused whatever the settings: with private networks "
+      + "allowed, and with their range listed in ALLOWED_PRIVATE_HOSTS")
+  void metadataAlwaysRefused(String url, String address, String kind) {
+    NetworkPolicy.Resolver names = host -> List.of(InetAddress.getByName(switch (host) {
+      case "metadata.test" -> "169.254.169.254";
+      case "ec2-v6.test" -> "fd00:ec2::254";
+      case "alibaba.test" -> "100.100.100.200";
+      default -> throw new UnknownHostException(host);
+    }));
+    var opened = PrivateHosts.parse("169.254.0.0/16, fe80::/10, fd00::/8, 100.64.0.0/10, metadata.test");
+    for (var policy : List.of(new NetworkPolicy(false, PrivateHosts.NONE, names, List.of()),
+        new NetworkPolicy(true, PrivateHosts.NONE, names, List.of()),
+        new NetworkPolicy(false, opened, names, List.of()))) {
+      var failure = refusal(policy, url);
+      assertThat(failure.code()).isEqualTo("metadata_address");
+      assertThat(failure.getMessage()).contains(address).contains(kind).contains("never fetched");
+    }
+  }
+
+  @Test
+  @DisplayName("ALLOWED_PRIVATE_HOSTS opens the hosts it names and the ranges it lists, and nothing else")
+  void allowedPrivateHosts() {
+    NetworkPolicy.Resolver names = host -> List.of(InetAddress.getByName(switch (host) {
+      case "nas.home", "NAS.home" -> "192.168.1.10";
+      case "printer.home" -> "192.168.1.11";
+      case "lab.home" -> "10.20.30.40";
+      default -> throw new UnknownHostException(host);
+    }));
+    var policy = new NetworkPolicy(false, PrivateHosts.parse("nas.home, 10.0.0.0/8, fd12:3456::/32"), names,
+        List.of());
+    assertThat(Waits.await(policy.check(vertx, "http://NAS.home/feed.xml")).address().getHostAddress())
+        .isEqualTo("192.168.1.10");
+    assertThat(Waits.await(policy.check(vertx, "http://lab.home/feed.xml")).address().getHostAddress())
+        .isEqualTo("10.20.30.40");
+    assertThat(Waits.await(policy.check(vertx, "http://[fd12:3456::7]/feed.xml")).address()).isNotNull();
+    var printer = refusal(policy, "http://printer.home/feed.xml");
+    assertThat(printer.code()).isEqualTo("private_network");
+    assertThat(printer.getMessage()).contains("192.168.1.11").contains("ALLOWED_PRIVATE_HOSTS");
+    assertThat(refusal(policy, "http://127.0.0.1/feed.xml").code()).isEqualTo("private_network");
+    assertThat(refusal(policy, "http://[fd12:3457::7]/feed.xml").code()).isEqualTo("private_network");
+  }
+
+  @Test
+  @DisplayName("ALLOWED_PRIVATE_HOSTS entries that are neither host names nor CIDR ranges are refused by name")
+  void badPrivateHosts() {
+    for (var bad : List.of("10.0.0.0/33", "nas home", "example.com/24", "10.0.0.0/x")) {
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> PrivateHosts.parse(bad)))
+          .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + bad.trim() + "'");
+    }
+    assertThat(PrivateHosts.parse(" , ").isEmpty()).isTrue();
   }
 
   @Test
