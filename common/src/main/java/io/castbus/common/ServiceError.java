@@ -1,5 +1,7 @@
 package io.castbus.common;
 
+import io.castbus.common.queue.RunFailure;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -14,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * the gateway answers over HTTP: {@code {"error": "<code>", "message": "<human text>"}}.
  */
 public final class ServiceError extends RuntimeException {
+
+  /** The message of the SQL pool's own exception when no connection came within its wait. */
+  private static final String POOL_WAIT_TIMEOUT = "Timeout waiting for connection";
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceError.class);
 
@@ -88,24 +93,35 @@ public final class ServiceError extends RuntimeException {
       }
     }
     var text = String.valueOf(failure.getMessage());
+    if (failure instanceof RunFailure outbound) {
+      // Another server failed us (a feed server, a webhook): a bad gateway, named.
+      return new ServiceError(502, outbound.code(), text);
+    }
     if (isDatabaseOutage(failure)) {
       return unavailable("the database is unreachable: " + text);
     }
     return new ServiceError(500, "internal", text);
   }
 
+  /**
+   * Whether the failure is the database being away, decided by type and SQL state, never by message: a
+   * PostgreSQL connection exception (class 08) or shutdown (57P01–57P03), a connection the SQL client saw close,
+   * the pool's wait for a connection timing out, or a connection that could not be made. A failure talking to
+   * another server is a {@link RunFailure} and stops the search: its cause (a timeout, a refused connection)
+   * is that server's, not the database's.
+   */
   private static boolean isDatabaseOutage(Throwable failure) {
     for (var t = failure; t != null; t = t.getCause()) {
-      // Class 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or not yet accepting.
-      if (t instanceof PgException pg && pg.getSqlState() != null
-          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
-        return true;
+      if (t instanceof RunFailure) {
+        return false;
       }
-      var name = t.getClass().getName();
-      if (t instanceof java.net.ConnectException || t instanceof java.util.concurrent.TimeoutException
-          || name.contains("ClosedConnection") || name.contains("NoStackTraceTimeoutException")
-          || name.contains("io.netty.channel") || (t.getMessage() != null && (t.getMessage().contains("Connection refused")
-          || t.getMessage().contains("Timeout") || t.getMessage().contains("closed")))) {
+      if (t instanceof PgException pg) {
+        var state = pg.getSqlState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
+      }
+      if (t instanceof ClosedConnectionException || t instanceof java.net.ConnectException
+          || t instanceof io.netty.channel.ConnectTimeoutException
+          || (t.getClass() == io.vertx.core.VertxException.class && POOL_WAIT_TIMEOUT.equals(t.getMessage()))) {
         return true;
       }
     }

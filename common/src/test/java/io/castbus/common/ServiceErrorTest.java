@@ -26,4 +26,36 @@ class ServiceErrorTest {
     var error = ServiceError.of(new PgException("division by zero", "ERROR", "22012", null));
     assertThat(error.status()).isEqualTo(500);
   }
+
+  @Test
+  @DisplayName("the database away is told by type: a closed connection, the pool's wait timing out, a refused or "
+      + "timed-out connect are 503")
+  void outagesByType() {
+    for (var failure : new Throwable[] {io.vertx.sqlclient.ClosedConnectionException.INSTANCE,
+        new io.vertx.core.VertxException("Timeout waiting for connection", true),
+        new java.net.ConnectException("Connection refused: /127.0.0.1:5432"),
+        new io.netty.channel.ConnectTimeoutException("connection timed out: /10.0.0.5:5432"),
+        new RuntimeException("wrapped", io.vertx.sqlclient.ClosedConnectionException.INSTANCE)}) {
+      assertThat(ServiceError.of(failure).status()).as(failure.toString()).isEqualTo(503);
+    }
+  }
+
+  @Test
+  @DisplayName("a timeout or a refused connection talking to another server is never a database outage, and "
+      + "words in a message decide nothing")
+  void otherServersAreNotTheDatabase() {
+    var feedTimeout = io.castbus.common.queue.RunFailure.transientFailure("timeout",
+        "the feed server at feeds.example did not answer in time", new java.util.concurrent.TimeoutException());
+    var feedRefused = io.castbus.common.queue.RunFailure.transientFailure("unreachable",
+        "the feed at http://feeds.example/x could not be fetched", new java.net.ConnectException("Connection refused"));
+    for (var failure : new io.castbus.common.queue.RunFailure[] {feedTimeout, feedRefused}) {
+      var error = ServiceError.of(failure);
+      assertThat(error.status()).as(failure.getMessage()).isEqualTo(502);
+      assertThat(error.code()).isEqualTo(failure.code());
+    }
+    for (var failure : new Throwable[] {new java.util.concurrent.TimeoutException("Timeout"),
+        new IllegalStateException("the stream is closed"), new io.vertx.core.VertxException("Timeout")}) {
+      assertThat(ServiceError.of(failure).status()).as(failure.toString()).isEqualTo(500);
+    }
+  }
 }
