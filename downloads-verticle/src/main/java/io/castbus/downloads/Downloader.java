@@ -94,15 +94,15 @@ final class Downloader {
     var listener = new Progress(ctx, episode, target);
     return partialSize(part).compose(have -> {
       var validator = episode.validator();
-      var resumeFrom = validator == null ? 0 : have;
-      return transfer.fetch(episode.url(), part, resumeFrom, validator, ctx.cancelled(), listener)
+      var resumeFrom = validator == null && episode.length() == null ? 0 : have;
+      return transfer.fetch(episode.url(), part, resumeFrom, validator, episode.length(), ctx.cancelled(), listener)
           .recover(e -> {
             if (!(e instanceof Transfer.Restart restart)) {
               return Future.failedFuture(e);
             }
             ctx.event(EventLevel.WARN, restart.getMessage() + "; starting again from the beginning");
             return episodes.forgetPartial(episode.id())
-                .compose(v -> transfer.fetch(episode.url(), part, 0, null, ctx.cancelled(), listener));
+                .compose(v -> transfer.fetch(episode.url(), part, 0, null, null, ctx.cancelled(), listener));
           });
     }).compose(outcome -> vertx.fileSystem()
         .move(part.toString(), file.toString(), new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
@@ -196,13 +196,16 @@ final class Downloader {
     @Override
     public Future<Void> started(Transfer.Start start) {
       label = "downloading " + target;
-      var line = (start.from() > 0 ? "resuming " + start.url() + " at byte " + start.from() : "fetching "
-          + start.url()) + " into " + target + (start.total() == null ? "" : " (" + Transfer.size(start.total()) + ")");
+      var how = start.from() == 0 ? "fresh" : start.byLength() ? "range_by_length" : "if_range";
+      var line = (start.from() > 0 ? "resuming " + start.url() + " at byte " + start.from()
+          + (start.byLength() ? " (no validator: the range checked against the length first announced)" : "")
+          : "fetching " + start.url()) + " into " + target
+          + (start.total() == null ? "" : " (" + Transfer.size(start.total()) + ")");
       ctx.log(line);
       ctx.event(EventLevel.INFO, line, new JsonObject().put("episode_id", episode.id()).put("from", start.from())
-          .put("total", start.total()).put("status", start.status()));
+          .put("total", start.total()).put("status", start.status()).put("resume", how));
       ctx.progress(start.from(), start.total(), label);
-      return episodes.saveValidators(episode.id(), start.etag(), start.lastModified(), ctx.runId());
+      return episodes.saveValidators(episode.id(), start.etag(), start.lastModified(), start.total(), ctx.runId());
     }
 
     @Override

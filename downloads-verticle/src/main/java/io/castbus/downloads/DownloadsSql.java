@@ -8,7 +8,8 @@ final class DownloadsSql {
 
   static final String EPISODE = """
       select e.id, e.podcast_id, e.title, e.published_at, e.enclosure_url, e.enclosure_type, e.download_status,
-             e.file_path, e.download_target, e.download_etag, e.download_last_modified, e.download_run,
+             e.file_path, e.download_target, e.download_etag, e.download_last_modified, e.download_length,
+             e.download_run,
              coalesce(p.title, p.rss_url) as podcast_title, p.folder, p.owner
         from episodes e
         join podcasts p on p.id = e.podcast_id
@@ -43,15 +44,18 @@ final class DownloadsSql {
       update episodes set download_target = coalesce(download_target, $2) where id = $1 returning download_target""";
 
   static final String SAVE_VALIDATORS = """
-      update episodes set download_etag = $2, download_last_modified = $3 where id = $1 and download_run = $4""";
+      update episodes set download_etag = $2, download_last_modified = $3, download_length = $5
+       where id = $1 and download_run = $4""";
 
   static final String FORGET_PARTIAL = """
-      update episodes set download_etag = null, download_last_modified = null where id = $1""";
+      update episodes set download_etag = null, download_last_modified = null, download_length = null
+       where id = $1""";
 
   static final String COMPLETED = """
       update episodes
          set download_status = 'completed', file_path = $2, bytes = $3, downloaded_at = now(), download_error = null,
-             download_target = null, download_etag = null, download_last_modified = null, download_host = null,
+             download_target = null, download_etag = null, download_last_modified = null, download_length = null,
+             download_host = null,
              updated_at = now()
        where id = $1 and download_run = $4""";
 
@@ -61,7 +65,8 @@ final class DownloadsSql {
          set download_status = $2, download_error = $3, download_host = null, updated_at = now(),
              download_target = case when $5 then null else download_target end,
              download_etag = case when $5 then null else download_etag end,
-             download_last_modified = case when $5 then null else download_last_modified end
+             download_last_modified = case when $5 then null else download_last_modified end,
+             download_length = case when $5 then null else download_length end
        where id = $1 and download_run = $4""";
 
   static final String REFUSED = """

@@ -18,15 +18,16 @@ final class Episodes {
 
   /** An episode with what a download needs of its podcast. */
   record Episode(long id, long podcastId, String title, Instant published, String url, String type, String status,
-      String filePath, String target, String etag, String lastModified, String podcastTitle, String folder,
-      String owner) {
+      String filePath, String target, String etag, String lastModified, Long length, String podcastTitle,
+      String folder, String owner) {
 
     static Episode from(Row r) {
       var published = r.getOffsetDateTime("published_at");
       return new Episode(r.getLong("id"), r.getLong("podcast_id"), r.getString("title"),
           published == null ? null : published.toInstant(), r.getString("enclosure_url"), r.getString("enclosure_type"),
           r.getString("download_status"), r.getString("file_path"), r.getString("download_target"),
-          r.getString("download_etag"), r.getString("download_last_modified"), r.getString("podcast_title"),
+          r.getString("download_etag"), r.getString("download_last_modified"), r.getLong("download_length"),
+          r.getString("podcast_title"),
           r.getString("folder"), r.getString("owner"));
     }
 
@@ -101,9 +102,10 @@ final class Episodes {
     return candidates.stream().filter(c -> !taken.contains(c.toLowerCase(Locale.ROOT))).findFirst().orElse(fallback);
   }
 
-  Future<Void> saveValidators(long episode, String etag, String lastModified, UUID run) {
-    return pool.preparedQuery(DownloadsSql.SAVE_VALIDATORS).execute(Tuple.of(episode, etag, lastModified, run))
-        .mapEmpty();
+  /** Stores what identifies the partial: its validators and the total length its server announced. */
+  Future<Void> saveValidators(long episode, String etag, String lastModified, Long length, UUID run) {
+    return pool.preparedQuery(DownloadsSql.SAVE_VALIDATORS)
+        .execute(Tuple.of(episode, etag, lastModified, run, length)).mapEmpty();
   }
 
   Future<Void> forgetPartial(long episode) {

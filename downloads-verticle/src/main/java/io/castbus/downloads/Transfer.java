@@ -28,8 +28,12 @@ final class Transfer {
   private static final int WRITE_QUEUE_BYTES = 4 * 1024 * 1024;
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
-  /** What the server said before the body: the validators to store with the partial, and where it starts. */
-  record Start(String url, int status, long from, Long total, String etag, String lastModified, String contentType) {
+  /**
+   * What the server said before the body: the validators and the total to store with the partial, and where it
+   * starts; {@code byLength} when a resume was checked by the total alone (the server sends no validator).
+   */
+  record Start(String url, int status, long from, Long total, String etag, String lastModified, String contentType,
+      boolean byLength) {
   }
 
   /** A finished transfer: the bytes now in the partial (all of it), the total and where this request began. */
@@ -63,35 +67,44 @@ final class Transfer {
   }
 
   /**
-   * Fetches {@code url} into {@code part}, resuming from {@code have} bytes when {@code validator} (an ETag or a
-   * Last-Modified date) is given. Fails with a {@link RunFailure} naming the cause, or with
-   * {@link OutboundHttp.Stopped} when {@code stop} completed first.
+   * Fetches {@code url} into {@code part}, resuming from {@code have} bytes when the partial is known: by
+   * {@code validator} (an ETag or a Last-Modified date, sent as {@code If-Range}), or, from a server that sends
+   * neither, by {@code length}, the total it first announced — then a plain {@code Range} is sent, and its
+   * {@code 206} is taken only if it continues the partial and announces that same total (as wget and curl resume,
+   * made safe). Fails with a {@link RunFailure} naming the cause, {@link Restart} when the partial cannot be
+   * continued, or {@link OutboundHttp.Stopped} when {@code stop} completed first.
    */
-  Future<Outcome> fetch(String url, Path part, long have, String validator, Future<String> stop, Listener listener) {
-    var resume = have > 0 && validator != null;
+  Future<Outcome> fetch(String url, Path part, long have, String validator, Long length, Future<String> stop,
+      Listener listener) {
+    var resume = have > 0 && (validator != null || length != null);
     // The cap is set once the answer says where the body starts (a resumed file may take only what it lacks).
     var request = OutboundHttp.Request.get(url, Long.MAX_VALUE, limits.totalTimeout()).stopWhen(stop);
     if (resume) {
-      request = request.headers(Map.of("Range", "bytes=" + have + "-", "If-Range", validator));
+      request = request.headers(validator != null ? Map.of("Range", "bytes=" + have + "-", "If-Range", validator)
+          : Map.of("Range", "bytes=" + have + "-"));
     }
     var opened = request;
+    var known = validator != null ? null : length;
     return freeSpace().compose(free -> free < limits.minFreeBytes() ? Future.failedFuture(diskFull(free, 0))
-        : http.open(opened)).compose(exchange -> new Attempt(part, resume ? have : 0, resume, listener, exchange)
-        .answer());
+        : http.open(opened)).compose(exchange -> new Attempt(part, resume ? have : 0, resume, known, listener,
+            exchange).answer());
   }
 
   private final class Attempt {
     private final Path part;
     private final long have;
     private final boolean resume;
+    /** The total a validator-less partial was first announced with; null when a validator identifies it. */
+    private final Long announced;
     private final Listener listener;
     private final OutboundHttp.Exchange exchange;
     private final Promise<Outcome> result = Promise.promise();
 
-    Attempt(Path part, long have, boolean resume, Listener listener, OutboundHttp.Exchange exchange) {
+    Attempt(Path part, long have, boolean resume, Long announced, Listener listener, OutboundHttp.Exchange exchange) {
       this.part = part;
       this.have = have;
       this.resume = resume;
+      this.announced = announced;
       this.listener = listener;
       this.exchange = exchange;
     }
@@ -129,10 +142,15 @@ final class Transfer {
               + have + " bytes already on disk");
         }
         var total = m.group(3).equals("*") ? null : Long.valueOf(m.group(3));
-        start = new Start(url, status, have, total, exchange.strongEtag(), exchange.lastModified(), type);
+        if (announced != null && !announced.equals(total)) {
+          throw new Restart("the server has no validator and now announces " + (total == null ? "no total" : total
+              + " bytes") + " where it first announced " + announced + ": the partial may be of another file");
+        }
+        start = new Start(url, status, have, total, exchange.strongEtag(), exchange.lastModified(), type,
+            announced != null);
       } else {
         start = new Start(url, status, 0, exchange.contentLength(), exchange.strongEtag(), exchange.lastModified(),
-            type);
+            type, false);
       }
       if (start.total() != null && start.total() > limits.maxFileBytes()) {
         throw RunFailure.permanent("file_too_large", "the file is " + size(start.total()) + ", more than the "

@@ -115,6 +115,69 @@ class ClusterLimitsTest {
   }
 
   @Test
+  @DisplayName("a server that sends no validator: a replica killed mid-file, the next resumes it with a plain Range, "
+      + "checked against the length first announced, and the file ends byte-exact")
+  void resumeWithoutValidators() throws Exception {
+    var data = MediaServer.bytes(600_000, 11);
+    var run = killMidFile("downloads_no_validator", data, data);
+    var finished = fx.finished(run);
+
+    assertThat(finished.getString("status")).as(finished.encode()).isEqualTo("completed");
+    var last = server.requests(path).get(server.requests(path).size() - 1);
+    assertThat(last.range()).matches("bytes=\\d+-");
+    assertThat(last.ifRange()).as("no validator to send").isNull();
+    var resumedFrom = finished.getJsonObject("result").getLong("resumed_from");
+    assertThat(resumedFrom).isGreaterThanOrEqualTo(100_000L).isEqualTo(Long.parseLong(last.range().replaceAll("\\D", "")));
+    var file = library.resolve(fx.episodeRow(episode).getString("file_path"));
+    assertThat(MediaServer.sha256(Files.readAllBytes(file))).isEqualTo(MediaServer.sha256(data));
+    assertThat(resumeWays(run)).contains("range_by_length");
+  }
+
+  @Test
+  @DisplayName("a server that sends no validator and whose file changed length meanwhile: the partial is not "
+      + "continued but fetched again from byte 0, and the file is the new one")
+  void validatorlessFileChanged() throws Exception {
+    var before = MediaServer.bytes(600_000, 12);
+    var after = MediaServer.bytes(650_000, 13);
+    var run = killMidFile("downloads_changed", before, after);
+    var finished = fx.finished(run);
+
+    assertThat(finished.getString("status")).as(finished.encode()).isEqualTo("completed");
+    assertThat(finished.getJsonObject("result").getLong("resumed_from")).isZero();
+    var file = library.resolve(fx.episodeRow(episode).getString("file_path"));
+    assertThat(MediaServer.sha256(Files.readAllBytes(file))).isEqualTo(MediaServer.sha256(after));
+    assertThat(io.castbus.testkit.Waits.await(fx.queue.events(run, 0, 1000)).stream()
+        .map(e -> ((io.vertx.core.json.JsonObject) e).getString("message")))
+        .anySatisfy(m -> assertThat(m).contains("first announced 600000").contains("starting again"));
+  }
+
+  private String path;
+  private long episode;
+
+  /** Downloads {@code first} slowly from a validator-less server, kills the replica mid-file, serves {@code then}. */
+  private UUID killMidFile(String name, byte[] first, byte[] then) throws Exception {
+    var worker = DownloadsFixture.WORKER.lease(java.time.Duration.ofSeconds(2));
+    fx = new DownloadsFixture(name, library, DownloadsFixture.LIMITS, worker);
+    path = "/bare/" + UUID.randomUUID() + ".mp3";
+    server.serve(path, Media.file(first).slow(60).noValidators());
+    episode = fx.episode(fx.podcast("Bare"), "Interrupted", "2026-11-05", server.url(path));
+    var run = fx.download(episode);
+    var part = library.resolve("Bare/2026-11-05 - Interrupted.mp3.part");
+    io.castbus.testkit.Waits.until(java.time.Duration.ofSeconds(20), "a partial of 100 KB",
+        () -> Files.exists(part) && part.toFile().length() >= 100_000);
+    fx.main.kill();
+    server.serve(path, Media.file(then).noValidators());
+    fx.withQueueOf(fx.replica(DownloadsFixture.LIMITS, worker));
+    return run;
+  }
+
+  private java.util.List<String> resumeWays(UUID run) {
+    return io.castbus.testkit.Waits.await(fx.queue.events(run, 0, 1000)).stream()
+        .map(e -> ((io.vertx.core.json.JsonObject) e).getJsonObject("metadata"))
+        .filter(m -> m != null && m.containsKey("resume")).map(m -> m.getString("resume")).toList();
+  }
+
+  @Test
   @DisplayName("the free-disk guard fails the download before the disk fills, with a clear message and no partial")
   void diskGuard() {
     fx = new DownloadsFixture("downloads_disk", library, DownloadsFixture.LIMITS.minFreeBytes(Long.MAX_VALUE / 2));

@@ -30,47 +30,59 @@ final class MediaServer implements AutoCloseable {
    * first {@code faultyRequests} requests (or always, when {@code faultyRequests} is 0 and there is no content).
    */
   record Media(byte[] content, String type, boolean ranges, long dropAt, long stallAt, int faultyRequests,
-      long lieBy, long delayMs, int status, Map<String, String> headers, boolean chunked) {
+      long lieBy, long delayMs, int status, Map<String, String> headers, boolean chunked, boolean validators) {
 
     static Media file(byte[] content) {
-      return new Media(content, "audio/mpeg", true, -1, -1, 0, 0, 0, 0, Map.of(), false);
+      return new Media(content, "audio/mpeg", true, -1, -1, 0, 0, 0, 0, Map.of(), false, true);
     }
 
     static Media status(int status, Map<String, String> headers) {
-      return new Media(null, null, true, -1, -1, 0, 0, 0, status, headers, false);
+      return new Media(null, null, true, -1, -1, 0, 0, 0, status, headers, false, true);
     }
 
     Media noRanges() {
-      return new Media(content, type, false, dropAt, stallAt, faultyRequests, lieBy, delayMs, status, headers, chunked);
+      return new Media(content, type, false, dropAt, stallAt, faultyRequests, lieBy, delayMs, status, headers,
+          chunked, validators);
     }
 
     Media dropFirst(int requests, long at) {
-      return new Media(content, type, ranges, at, stallAt, requests, lieBy, delayMs, status, headers, chunked);
+      return new Media(content, type, ranges, at, stallAt, requests, lieBy, delayMs, status, headers, chunked,
+          validators);
     }
 
     Media stallFirst(int requests, long at) {
-      return new Media(content, type, ranges, dropAt, at, requests, lieBy, delayMs, status, headers, chunked);
+      return new Media(content, type, ranges, dropAt, at, requests, lieBy, delayMs, status, headers, chunked,
+          validators);
     }
 
     Media statusFirst(int requests, int code, Map<String, String> h) {
-      return new Media(content, type, ranges, dropAt, stallAt, requests, lieBy, delayMs, code, h, chunked);
+      return new Media(content, type, ranges, dropAt, stallAt, requests, lieBy, delayMs, code, h, chunked, validators);
     }
 
     Media lie(long extra) {
       return new Media(content, type, ranges, dropAt, stallAt, faultyRequests, extra, delayMs, status, headers,
-          chunked);
+          chunked, validators);
     }
 
     Media slow(long ms) {
-      return new Media(content, type, ranges, dropAt, stallAt, faultyRequests, lieBy, ms, status, headers, chunked);
+      return new Media(content, type, ranges, dropAt, stallAt, faultyRequests, lieBy, ms, status, headers,
+          chunked, validators);
     }
 
     Media type(String t) {
-      return new Media(content, t, ranges, dropAt, stallAt, faultyRequests, lieBy, delayMs, status, headers, chunked);
+      return new Media(content, t, ranges, dropAt, stallAt, faultyRequests, lieBy, delayMs, status, headers,
+          chunked, validators);
+    }
+
+    /** Neither ETag nor Last-Modified: a resume can only check the range against the length announced. */
+    Media noValidators() {
+      return new Media(content, type, ranges, dropAt, stallAt, faultyRequests, lieBy, delayMs, status, headers,
+          chunked, false);
     }
 
     Media chunkedBody() {
-      return new Media(content, type, ranges, dropAt, stallAt, faultyRequests, lieBy, delayMs, status, headers, true);
+      return new Media(content, type, ranges, dropAt, stallAt, faultyRequests, lieBy, delayMs, status, headers,
+          true, validators);
     }
   }
 
@@ -156,8 +168,10 @@ final class MediaServer implements AutoCloseable {
     track(host, response);
     var content = m.content();
     var etag = "\"" + sha256(content).substring(0, 16) + "\"";
-    response.putHeader("Content-Type", m.type()).putHeader("ETag", etag)
-        .putHeader("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT");
+    response.putHeader("Content-Type", m.type());
+    if (m.validators()) {
+      response.putHeader("ETag", etag).putHeader("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT");
+    }
     var from = 0;
     var range = req.getHeader("Range");
     var ifRange = req.getHeader("If-Range");

@@ -76,7 +76,7 @@ class OutboundSafetyTest {
       var location = spellings.get(i) + victim + "/episode.mp3";
       server.serve("/ok" + i, MediaServer.Media.status(302, Map.of("Location", location)));
 
-      var outcome = Waits.await(transfer.fetch(server.url("/ok" + i), part(), 0, null, never(), listener()));
+      var outcome = Waits.await(transfer.fetch(server.url("/ok" + i), part(), 0, null, null, never(), listener()));
 
       assertThat(outcome.bytes()).isEqualTo(AUDIO.length);
       assertThat(outcome.start().url()).isEqualTo(location);
@@ -153,7 +153,7 @@ class OutboundSafetyTest {
   }
 
   private RunFailure failure(Transfer transfer, String url) throws Exception {
-    var cause = Waits.await(transfer.fetch(url, part(), 0, null, never(), listener())
+    var cause = Waits.await(transfer.fetch(url, part(), 0, null, null, never(), listener())
         .transform(ar -> Future.succeededFuture(ar.cause())));
     assertThat(cause).as(url).isInstanceOf(RunFailure.class);
     return (RunFailure) cause;
