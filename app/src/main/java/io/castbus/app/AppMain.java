@@ -1,6 +1,7 @@
 package io.castbus.app;
 
 import io.castbus.common.config.ConfigException;
+import io.castbus.common.config.LogOutput;
 import io.castbus.common.config.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,7 @@ public final class AppMain {
     Settings settings;
     try {
       settings = Settings.fromEnvironment(Settings.AuthMode.LOCAL_OPEN);
+      LogOutput.apply(settings.logFormat());
     } catch (ConfigException e) {
       System.err.println("castbus: bad configuration: " + e.getMessage());
       System.exit(2);

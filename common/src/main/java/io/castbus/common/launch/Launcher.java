@@ -3,6 +3,7 @@ package io.castbus.common.launch;
 import io.castbus.common.cluster.ClusterSecret;
 import io.castbus.common.cluster.ClusterSetup;
 import io.castbus.common.config.ConfigException;
+import io.castbus.common.config.LogOutput;
 import io.castbus.common.config.Settings;
 import io.castbus.common.db.Database;
 import io.castbus.common.db.Migrations;
@@ -44,6 +45,7 @@ public final class Launcher {
         throw new ConfigException("DATABASE_URL must be set when " + module + " runs as its own process");
       }
       ClusterSecret.require(settings);
+      LogOutput.apply(settings.logFormat());
     } catch (ConfigException e) {
       System.err.println("castbus " + module + ": bad configuration: " + e.getMessage());
       System.exit(2);
