@@ -3,6 +3,7 @@ package io.castbus.common.cluster;
 import com.hazelcast.config.Config;
 import io.castbus.common.config.Settings;
 import io.castbus.common.ops.AcceptGapSafeMetrics;
+import io.castbus.common.ops.PrometheusNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ public final class ClusterSetup {
   }
 
   public static Vertx local(Settings settings) {
-    return Vertx.builder().with(options(settings)).withMetrics(new AcceptGapSafeMetrics()).build();
+    return Vertx.builder().with(options(settings)).withMetrics(new AcceptGapSafeMetrics(PrometheusNames.registry())).build();
   }
 
   /** Joins the cluster named after {@code CLUSTER_SECRET}; with a secret, unstamped bus messages are dropped. */
@@ -68,7 +69,7 @@ public final class ClusterSetup {
     var secret = ClusterSecret.of(settings);
     return Vertx.builder()
         .with(options(settings))
-        .withMetrics(new AcceptGapSafeMetrics())
+        .withMetrics(new AcceptGapSafeMetrics(PrometheusNames.registry()))
         .withClusterManager(new HazelcastClusterManager(hazelcast(settings, secret)))
         .buildClustered()
         .onSuccess(vertx -> {

@@ -31,6 +31,11 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
  */
 public final class AcceptGapSafeMetrics extends MicrometerMetricsFactory {
 
+  /** The metrics, in {@code registry}. */
+  public AcceptGapSafeMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    super(registry);
+  }
+
   @Override
   public VertxMetrics metrics(VertxOptions options) {
     return new Guarded(super.metrics(options));
