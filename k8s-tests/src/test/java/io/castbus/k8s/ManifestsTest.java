@@ -43,7 +43,8 @@ class ManifestsTest {
   }
 
   @Test
-  @DisplayName("the schema check refuses a misspelt field and a missing required one; kustomize refuses an unmatched patch")
+  @DisplayName("the schema check refuses a misspelt field and a missing required one; kubectl kustomize refuses an "
+      + "unmatched patch")
   void checksCanFail(@TempDir Path dir) throws Exception {
     var deployment = deployment(Kustomize.build(BASE), "gateway");
     var template = map(map(deployment, "spec"), "template");
@@ -56,9 +57,11 @@ class ManifestsTest {
     map(service, "spec").put("ports", List.of(port));
     assertThatThrownBy(() -> Schema.validate(service)).hasMessageContaining("port");
 
-    Files.writeString(dir.resolve("kustomization.yaml"), "resources: [" + BASE + "]\npatches:\n  - path: p.yaml\n");
+    // kustomize takes bases by relative path only.
+    Files.writeString(dir.resolve("kustomization.yaml"), "resources: [" + dir.toAbsolutePath().relativize(BASE)
+        + "]\npatches:\n  - path: p.yaml\n");
     Files.writeString(dir.resolve("p.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nope\n");
-    assertThatThrownBy(() -> Kustomize.build(dir)).hasMessageContaining("matches no resource");
+    assertThatThrownBy(() -> Kustomize.build(dir)).hasMessageContaining("no resource matches");
   }
 
   @Test
@@ -211,6 +214,75 @@ class ManifestsTest {
       assertThat(map(map(map(map(d, "spec"), "template"), "metadata"), "labels"))
           .containsEntry("castbus.io/cluster-member", "true");
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"base", "overlays/dev"})
+  @DisplayName("pods as operators harden them: the namespace enforces the restricted Pod Security profile, no pod "
+      + "mounts a service-account token, replicas spread over nodes, the autoscaler alone sets feeds' and downloads' "
+      + "scale")
+  void hardenedPods(String dir) {
+    var docs = Kustomize.build(ROOT.resolve("k8s").resolve(dir));
+    var namespace = named(docs, "Namespace", "castbus");
+    assertThat(map(Kustomize.metadata(namespace), "labels"))
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted")
+        .containsEntry("pod-security.kubernetes.io/warn", "restricted");
+    var autoscaled = docs.stream().filter(d -> d.get("kind").equals("HorizontalPodAutoscaler"))
+        .map(h -> (String) map(map(h, "spec"), "scaleTargetRef").get("name")).toList();
+    for (var d : docs) {
+      if (!List.of("Deployment", "StatefulSet").contains(d.get("kind"))) {
+        continue;
+      }
+      var name = Kustomize.name(d);
+      var spec = map(d, "spec");
+      var pod = map(map(spec, "template"), "spec");
+      assertThat(pod.get("automountServiceAccountToken")).as(name + " token").isEqualTo(false);
+      assertThat(map(pod, "securityContext")).as(name).containsEntry("runAsNonRoot", true);
+      if (autoscaled.contains(name)) {
+        assertThat(spec).as(name + ": the autoscaler owns the scale").doesNotContainKey("replicas");
+      }
+      var replicas = autoscaled.contains(name) ? 2 : (Integer) spec.getOrDefault("replicas", 1);
+      if (d.get("kind").equals("Deployment") && replicas > 1) {
+        var spread = list(pod, "topologySpreadConstraints");
+        assertThat(spread).as(name + " spread").hasSize(1);
+        assertThat(spread.get(0)).containsEntry("topologyKey", "kubernetes.io/hostname");
+        assertThat(map(map(spread.get(0), "labelSelector"), "matchLabels"))
+            .isEqualTo(map(spec, "selector").get("matchLabels"));
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("feeds and downloads may reach public addresses, DNS, PostgreSQL and Castbus pods, never the private "
+      + "ranges or the metadata address")
+  void fetchersEgress() {
+    var docs = Kustomize.build(BASE);
+    var policy = named(docs, "NetworkPolicy", "castbus-fetchers-egress");
+    var spec = map(policy, "spec");
+    assertThat(spec.get("policyTypes")).isEqualTo(List.of("Egress"));
+    assertThat(map(spec, "podSelector").toString()).contains("feeds", "downloads");
+    var rules = list(spec, "egress");
+    var blocks = rules.stream().flatMap(r -> list(r, "to").stream()).filter(t -> t.containsKey("ipBlock"))
+        .map(t -> map(t, "ipBlock")).toList();
+    assertThat(blocks).extracting(b -> b.get("cidr")).containsExactlyInAnyOrder("0.0.0.0/0", "::/0");
+    var excepted = blocks.stream().flatMap(b -> ((List<?>) b.get("except")).stream()).map(Object::toString).toList();
+    assertThat(excepted).contains("169.254.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fe80::/10",
+        "fc00::/7");
+    assertThat(rules).anySatisfy(r -> assertThat(list(r, "ports")).extracting(p -> p.get("port")).contains(53));
+    assertThat(rules).anySatisfy(r -> assertThat(list(r, "ports")).extracting(p -> p.get("port"))
+        .containsExactly(5432));
+  }
+
+  @Test
+  @DisplayName("an overlay pinning images with kustomize's images field, as operations.md tells operators, renders")
+  void imagesField(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("kustomization.yaml"), "resources: [" + dir.toAbsolutePath().relativize(BASE)
+        + "]\nimages:\n  - name: castbus/gateway\n    newName: registry.example/castbus/gateway\n"
+        + "    newTag: \"0.1.0\"\n");
+    var docs = Kustomize.build(dir);
+    assertThat(containers(deployment(docs, "gateway")).get(0).get("image"))
+        .isEqualTo("registry.example/castbus/gateway:0.1.0");
+    docs.forEach(Schema::validate);
   }
 
   private static String jibImage(String module) throws Exception {
