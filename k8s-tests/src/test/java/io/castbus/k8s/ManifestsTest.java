@@ -274,6 +274,26 @@ class ManifestsTest {
   }
 
   @Test
+  @DisplayName("a PodMonitor scrapes /metrics on the port named http of every Castbus pod; the operator's schema "
+      + "refuses a misspelt field")
+  void podMonitor() {
+    var docs = Kustomize.build(BASE);
+    var monitor = named(docs, "PodMonitor", "castbus");
+    var spec = map(monitor, "spec");
+    var selector = map(map(spec, "selector"), "matchLabels");
+    for (var d : deployments(docs)) {
+      assertThat(map(map(map(map(d, "spec"), "template"), "metadata"), "labels").entrySet())
+          .as(Kustomize.name(d) + " scraped").containsAll(selector.entrySet());
+      assertThat(list(containers(d).get(0), "ports")).anySatisfy(p -> assertThat(p).containsEntry("name", "http"));
+    }
+    assertThat(list(spec, "podMetricsEndpoints")).singleElement().satisfies(e -> assertThat(e)
+        .containsEntry("port", "http").containsEntry("path", "/metrics"));
+
+    list(spec, "podMetricsEndpoints").get(0).put("pathh", "/metrics");
+    assertThatThrownBy(() -> Schema.validate(monitor)).hasMessageContaining("pathh");
+  }
+
+  @Test
   @DisplayName("an overlay pinning images with kustomize's images field, as operations.md tells operators, renders")
   void imagesField(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("kustomization.yaml"), "resources: [" + dir.toAbsolutePath().relativize(BASE)

@@ -47,6 +47,10 @@ final class Schema {
   /** Throws naming the document and the offending field when the document is not valid. */
   static void validate(Map<String, Object> doc) {
     var type = doc.get("apiVersion") + "/" + doc.get("kind");
+    if (type.equals("monitoring.coreos.com/v1/PodMonitor")) {
+      PrometheusOperator.validatePodMonitor(doc);
+      return;
+    }
     var validator = KINDS.get(type);
     if (validator == null) {
       throw new IllegalArgumentException("unknown or unsupported resource type " + type);
