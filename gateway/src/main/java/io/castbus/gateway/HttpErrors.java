@@ -50,8 +50,8 @@ final class HttpErrors {
       return;
     }
     if (!ctx.request().isEnded()) {
-      // The body was not read (a refused caller, a body too large): it is not read now either.
-      sendAndClose(ctx, error);
+      // The body was not read (a refused caller, a body too large): it is dropped, never read as a request.
+      sendAndLinger(ctx.request(), error);
       return;
     }
     ctx.response()
@@ -65,6 +65,10 @@ final class HttpErrors {
     sendAndClose(ctx.request(), error);
   }
 
+  /** How long, and how much of an unread body, a closing connection still takes in after its answer. */
+  static final long LINGER_MILLIS = 2_000;
+  static final long LINGER_BYTES = 16L * 1024 * 1024;
+
   static void sendAndClose(HttpServerRequest request, ServiceError error) {
     request.response()
         .setStatusCode(error.status())
@@ -72,6 +76,56 @@ final class HttpErrors {
         .putHeader("connection", "close")
         .end(error.toJson().encode())
         .onComplete(done -> request.connection().close());
+  }
+
+  /**
+   * Answers a request whose well-framed body the answer did not need (too large, a refused caller), then closes
+   * the connection — after taking in and dropping what the client is still sending, for a moment: a lingering
+   * close, as web servers do, so the client reads the answer instead of a reset (closing with unread bytes makes
+   * the kernel reset the connection, which can destroy the answer before the client reads it). Never more than
+   * {@value #LINGER_BYTES} bytes or {@value #LINGER_MILLIS} ms; the bytes are discarded, never parsed.
+   */
+  static void sendAndLinger(HttpServerRequest request, ServiceError error) {
+    var connection = request.connection();
+    request.response()
+        .setStatusCode(error.status())
+        .putHeader("content-type", "application/json")
+        .putHeader("connection", "close")
+        .end(error.toJson().encode())
+        .onComplete(done -> {
+          if (request.isEnded()) {
+            connection.close();
+            return;
+          }
+          var vertx = io.vertx.core.Vertx.currentContext() == null ? null : io.vertx.core.Vertx.currentContext().owner();
+          if (vertx == null) {
+            connection.close();
+            return;
+          }
+          var taken = new long[1];
+          var timer = vertx.setTimer(LINGER_MILLIS, t -> connection.close());
+          try {
+            request.handler(chunk -> {
+              taken[0] += chunk.length();
+              if (taken[0] > LINGER_BYTES) {
+                vertx.cancelTimer(timer);
+                connection.close();
+              }
+            });
+            request.endHandler(v -> {
+              vertx.cancelTimer(timer);
+              connection.close();
+            });
+            request.exceptionHandler(e -> {
+              vertx.cancelTimer(timer);
+              connection.close();
+            });
+            request.resume();
+          } catch (IllegalStateException alreadyRead) {
+            vertx.cancelTimer(timer);
+            connection.close();
+          }
+        });
   }
 
   static ServiceError toError(RoutingContext ctx) {
