@@ -2,13 +2,11 @@ package io.castbus.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.castbus.testkit.ChildProcess;
 import io.castbus.testkit.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -23,17 +21,9 @@ class LogFormatTest {
   /** Starts the app with the given settings and answers its log lines once it is up. */
   private java.util.List<String> linesOf(String name, Map<String, String> settings) throws Exception {
     var data = Files.createDirectories(this.data.resolve(name));
-    try (var db = TestDatabase.create("app_log_format")) {
-      var env = new HashMap<>(settings);
-      env.put("DATA_DIR", data.toString());
-      env.put("DOWNLOAD_DIR", data.resolve("downloads").toString());
-      env.put("DOWNLOAD_MIN_FREE_MB", "1");
-      env.put("DATABASE_URL", db.url());
-      try (var app = ChildProcess.startMain("castbus-app", AppMain.class.getName(), env, data.resolve("logs"))) {
-        app.awaitReady(Duration.ofSeconds(120));
-        io.castbus.testkit.Waits.until(Duration.ofSeconds(30), "the start-up line", () -> app.printed("Castbus is up"));
-        return app.lines();
-      }
+    try (var db = TestDatabase.create("app_log_format"); var app = AppProcess.start(data, db, settings)) {
+      io.castbus.testkit.Waits.until(Duration.ofSeconds(30), "the start-up line", () -> app.printed("Castbus is up"));
+      return app.lines();
     }
   }
 

@@ -3,12 +3,11 @@ package io.castbus.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.castbus.testkit.ApiClient;
-import io.castbus.testkit.ChildProcess;
 import io.castbus.testkit.Promtool;
 import io.castbus.testkit.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,22 +21,14 @@ class MetricsNamesAppTest {
   @Test
   @DisplayName("after API traffic and a run, promtool finds nothing to say about the app's metrics")
   void promtoolIsClean() throws Exception {
-    try (var db = TestDatabase.create("app_metrics_names")) {
-      var env = new HashMap<String, String>();
-      env.put("DATA_DIR", data.toString());
-      env.put("DOWNLOAD_DIR", data.resolve("downloads").toString());
-      env.put("DOWNLOAD_MIN_FREE_MB", "1");
-      env.put("DATABASE_URL", db.url());
-      try (var app = ChildProcess.startMain("castbus-app", AppMain.class.getName(), env, data.resolve("logs"))) {
-        app.awaitReady(Duration.ofSeconds(120));
-        var api = new ApiClient(app.baseUrl(), null);
-        var run = api.post("/api/jobs/expire_runs/trigger", null).json().getString("run_id");
-        api.awaitRun(run, "completed", Duration.ofSeconds(60));
-        var metrics = api.get("/metrics").text();
+    try (var db = TestDatabase.create("app_metrics_names"); var app = AppProcess.start(data, db, Map.of())) {
+      var api = new ApiClient(app.baseUrl(), null);
+      var run = api.post("/api/jobs/expire_runs/trigger", null).json().getString("run_id");
+      api.awaitRun(run, "completed", Duration.ofSeconds(60));
+      var metrics = api.get("/metrics").text();
 
-        assertThat(metrics).contains("castbus_runs_finished_total", "http_server_requests");
-        assertThat(Promtool.check(metrics)).as("promtool check metrics").isEmpty();
-      }
+      assertThat(metrics).contains("castbus_runs_finished_total", "http_server_requests");
+      assertThat(Promtool.check(metrics)).as("promtool check metrics").isEmpty();
     }
   }
 }
