@@ -88,11 +88,7 @@ final class FanoutBench {
   private static void awaitWorkers(ScratchDatabase db, int processes, List<Process> children) throws Exception {
     var deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (count(db, "select count(*) from workers where '" + RunTypes.REFRESH_FEED + "' = any(types)") < processes) {
-      for (var child : children) {
-        if (!child.isAlive()) {
-          throw new IllegalStateException("a feeds process ended at start, exit " + child.exitValue());
-        }
-      }
+      requireAlive(children, "at start");
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the feeds processes did not start within 3 minutes");
       }
@@ -118,15 +114,19 @@ final class FanoutBench {
           return rs.getDouble("seconds");
         }
       }
-      for (var child : children) {
-        if (!child.isAlive()) {
-          throw new IllegalStateException("a feeds process ended during the fan-out, exit " + child.exitValue());
-        }
-      }
+      requireAlive(children, "during the fan-out");
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the fan-out did not finish within 30 minutes");
       }
       Thread.sleep(200);
+    }
+  }
+
+  private static void requireAlive(List<Process> children, String when) {
+    for (var child : children) {
+      if (!child.isAlive()) {
+        throw new IllegalStateException("a feeds process ended " + when + ", exit " + child.exitValue());
+      }
     }
   }
 

@@ -127,10 +127,6 @@ public final class OutboundHttp {
       return headers(conditions);
     }
 
-    public Request maxBytes(long bytes) {
-      return new Request(method, url, headers, body, credentials, credentialsHost, bytes, totalTimeout, stop);
-    }
-
     public Request stopWhen(Future<String> stop) {
       return new Request(method, url, headers, body, credentials, credentialsHost, maxBytes, totalTimeout, stop);
     }
@@ -265,15 +261,23 @@ public final class OutboundHttp {
       return f;
     }
     var text = words.scrub(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), uri);
-    var lower = text.toLowerCase(Locale.ROOT);
-    if (e instanceof TimeoutException || e instanceof io.netty.handler.timeout.TimeoutException
-        || lower.contains("timeout") || lower.contains("timed out")) {
+    if (isTimeout(e)) {
       return inBody ? silent(options.idleTimeout(), e)
           : RunFailure.transientFailure(words.noAnswer(), words.server() + " at " + uri.getHost()
               + " did not answer in time (" + text + ")", e);
     }
     return RunFailure.transientFailure(words.broken(), (inBody ? "the transfer from " : words.subject() + " at ")
         + words.shown(uri) + (inBody ? " broke: " : " could not be fetched: ") + text, e);
+  }
+
+  /**
+   * Whether the HTTP stack gave up waiting: its timeout exceptions, or a connect or idle timeout it reports only in
+   * words (Netty's connect timeout, Vert.x's request idle timeout).
+   */
+  private static boolean isTimeout(Throwable e) {
+    var lower = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+    return e instanceof TimeoutException || e instanceof io.netty.handler.timeout.TimeoutException
+        || lower.contains("timeout") || lower.contains("timed out");
   }
 
   /** A body that stopped arriving for {@code idle}. */
@@ -488,7 +492,6 @@ public final class OutboundHttp {
      * {@link #received}, names a failure with {@link #broken} and calls {@link #finish()} at the end.
      */
     public Pipe<Buffer> pipe() {
-      reading = Promise.promise();
       return pipe;
     }
 
@@ -524,8 +527,7 @@ public final class OutboundHttp {
       if (e instanceof RuntimeException r && (e instanceof RunFailure || e instanceof Stopped)) {
         return r;
       }
-      var lower = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-      if (e instanceof TimeoutException || lower.contains("timeout") || lower.contains("timed out")) {
+      if (isTimeout(e)) {
         return silent(options.idleTimeout(), e);
       }
       var what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

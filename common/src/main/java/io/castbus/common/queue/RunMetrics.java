@@ -19,7 +19,8 @@ final class RunMetrics {
   private final Map<String, Counter> started = new ConcurrentHashMap<>();
   private final Map<String, Counter> retried = new ConcurrentHashMap<>();
   private final Map<String, Counter> stalled = new ConcurrentHashMap<>();
-  private final Map<String, Finished> finished = new ConcurrentHashMap<>();
+  /** By type, then by outcome (the status's ordinal): no key is built per run. */
+  private final Map<String, Finished[]> finished = new ConcurrentHashMap<>();
 
   private record Finished(Counter count, Timer duration) {
   }
@@ -41,14 +42,20 @@ final class RunMetrics {
 
   void finished(String type, RunStatus status, long nanos) {
     if (registry != null) {
-      var meters = finished.computeIfAbsent(type + '\u0000' + status.wire(), key -> new Finished(
-          Counter.builder("castbus_runs_finished").description("Runs that ended, by outcome")
-              .tag("type", type).tag("status", status.wire()).register(registry),
-          Timer.builder("castbus_run_duration").description("Time a handler took")
-              .tag("type", type).tag("status", status.wire())
-              .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-              .maximumExpectedValue(Duration.ofHours(2))
-              .register(registry)));
+      var byStatus = finished.computeIfAbsent(type, t -> new Finished[RunStatus.values().length]);
+      var meters = byStatus[status.ordinal()];
+      if (meters == null) {
+        // Racing threads may both build it; Micrometer hands both the one registered meter.
+        meters = new Finished(
+            Counter.builder("castbus_runs_finished").description("Runs that ended, by outcome")
+                .tag("type", type).tag("status", status.wire()).register(registry),
+            Timer.builder("castbus_run_duration").description("Time a handler took")
+                .tag("type", type).tag("status", status.wire())
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofHours(2))
+                .register(registry));
+        byStatus[status.ordinal()] = meters;
+      }
       meters.count().increment();
       meters.duration().record(nanos, TimeUnit.NANOSECONDS);
     }
