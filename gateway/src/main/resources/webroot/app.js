@@ -146,8 +146,11 @@ async function showRun(id, scroll = true) {
 
 // Podcasts: add by URL, OPML import and export, episodes with download state and keep flag.
 async function loadPodcasts() {
-  const list = await api('GET', '/api/podcasts');
+  const [list, me] = await Promise.all([api('GET', '/api/podcasts'), api('GET', '/api/me')]);
+  showLibraryFeed(me.library_feed_url);
   rows('podcasts', list.podcasts, (p) => el('tr', { 'data-podcast': p.id },
+    el('td', { className: 'cover' }, p.cover_url ? el('img', { src: p.cover_url, alt: '', width: 48, height: 48,
+      loading: 'lazy' }) : ''),
     el('td', {}, el('a', { href: '#podcasts', onclick: () => showEpisodes(p.id) }, p.title || p.rss_url), el('br'),
       el('small', {}, p.rss_url), p.last_error ? [el('br'), el('small', { className: 'status failed' }, p.last_error)] : ''),
     el('td', {}, p.episode_count ?? '—'),
@@ -170,7 +173,9 @@ async function showEpisodes(podcastId, scroll = true) {
       el('thead', {}, el('tr', {}, el('th', {}, 'Episode'), el('th', {}, 'Published'), el('th', {}, 'Download'),
         el('th', {}, 'Keep'), el('th', {}, ''))),
       el('tbody', {}, page.episodes.map((e) => el('tr', { 'data-episode': e.id },
-        el('td', {}, e.title || e.guid, e.file_path ? [el('br'), el('small', {}, e.file_path)] : ''),
+        el('td', {}, e.title || e.guid, e.file_path ? [el('br'), el('small', {}, e.file_path)] : '',
+          e.library_media_url ? [el('br'), el('audio', { controls: true, preload: 'none',
+            src: new URL(e.library_media_url).pathname })] : ''),
         el('td', {}, when(e.published_at)),
         el('td', {}, status(e.download_status), e.bytes ? el('small', {}, ` ${human(e.bytes)}`) : ''),
         el('td', {}, el('input', { type: 'checkbox', checked: e.keep, title: 'keep: never removed by cleanup',
@@ -181,6 +186,29 @@ async function showEpisodes(podcastId, scroll = true) {
   box.hidden = false;
   if (scroll) box.scrollIntoView({ behavior: 'smooth' });
 }
+
+// The user's library as a feed for a podcast app: the address, a copy button, and a new token on demand.
+function showLibraryFeed(url) {
+  const box = document.getElementById('library-feed');
+  box.hidden = !url;
+  document.getElementById('library-feed-url').value = url ?? '';
+}
+
+document.getElementById('copy-feed').addEventListener('click', async () => {
+  const input = document.getElementById('library-feed-url');
+  try {
+    await navigator.clipboard.writeText(input.value);
+    notify('Feed address copied: paste it into your podcast app', true);
+  } catch (e) {
+    input.select();
+    notify('Press Ctrl+C (or ⌘C) to copy the selected address', true);
+  }
+});
+
+document.getElementById('new-feed-token').addEventListener('click', () => {
+  if (!confirm('Make a new feed address? Podcast apps subscribed to the old one stop receiving episodes.')) return;
+  act(() => api('POST', '/api/me/feed-token'), 'New feed address made; the old one no longer works');
+});
 
 // Downloads: live progress.
 async function loadDownloads() {

@@ -77,6 +77,16 @@ class DashboardBrowserTest {
             response.end();
           }
         });
+      } else if (req.path().equals("/cover.png")) {
+        req.response().putHeader("Content-Type", "image/png").end(io.vertx.core.buffer.Buffer.buffer(cover()));
+      } else if (req.path().equals("/room.xml")) {
+        var base = "http://127.0.0.1:" + req.localAddress().port();
+        req.response().putHeader("Content-Type", "application/rss+xml").end("""
+            <?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+            <channel><title>Listening Room</title><itunes:image href="%1$s/cover.png"/>
+            <item><guid>r-1</guid><title>Room one</title><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate>
+              <enclosure url="%1$s/room-1.mp3" length="%2$d" type="audio/mpeg"/></item>
+            </channel></rss>""".formatted(base, EPISODE_BYTES));
       } else {
         var base = "http://127.0.0.1:" + req.localAddress().port();
         req.response().putHeader("Content-Type", "application/rss+xml").end("""
@@ -126,6 +136,20 @@ class DashboardBrowserTest {
     page.screenshot(new Page.ScreenshotOptions().setFullPage(true)
         .setPath(SCREENSHOTS.resolve(test.getTestMethod().orElseThrow().getName() + ".png")));
     page.context().close();
+  }
+
+  static byte[] cover() {
+    try {
+      var image = new java.awt.image.BufferedImage(40, 40, java.awt.image.BufferedImage.TYPE_INT_RGB);
+      for (var x = 0; x < 40; x++) {
+        image.setRGB(x, x, 0xffaa00);
+      }
+      var out = new java.io.ByteArrayOutputStream();
+      javax.imageio.ImageIO.write(image, "png", out);
+      return out.toByteArray();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static Locator.GetByRoleOptions button(String name) {
@@ -209,12 +233,58 @@ class DashboardBrowserTest {
     assertThat(page.locator("#episodes")).containsText("Second <b>show</b>");
 
     page.locator("nav a[data-tab=downloads]").click();
-    var downloads = page.locator("#downloads tbody tr");
+    var downloads = page.locator("#downloads tbody tr", new Page.LocatorOptions().setHasText("Browser Radio"));
     assertThat(downloads).hasCount(2);
     assertThat(downloads.nth(0).locator(".status")).hasText("completed");
     assertThat(downloads.nth(1).locator(".status")).hasText("completed");
-    assertThat(page.locator("#downloads .progress.done")).hasCount(2);
+    assertThat(downloads.locator(".progress.done")).hasCount(2);
     assertThat(page.locator("#downloads")).containsText("Browser Radio/");
+  }
+
+  @Test
+  @DisplayName("Podcasts: the cover in the list, the library's feed address copied with one click, a player on each downloaded episode")
+  void libraryOnScreen() {
+    page.context().grantPermissions(List.of("clipboard-read", "clipboard-write"));
+    page.navigate(base + "/#podcasts");
+    var feedUrl = "http://127.0.0.1:" + feedServer.actualPort() + "/room.xml";
+    page.locator("#add-podcast input[name=rss_url]").fill(feedUrl);
+    page.locator("#add-podcast button").click();
+    assertThat(page.locator("#notice")).containsText("Podcast added");
+
+    var address = page.locator("#library-feed-url");
+    assertThat(page.locator("#library-feed")).isVisible();
+    assertThat(address).hasValue(java.util.regex.Pattern.compile(
+        "http://127\\.0\\.0\\.1:\\d+/feeds/[a-z2-7]{32}/all\\.xml"));
+    page.locator("#copy-feed").click();
+    assertThat(page.locator("#notice")).containsText("copied");
+    assertThat(page.evaluate("navigator.clipboard.readText()")).isEqualTo(address.inputValue());
+
+    var row = page.locator("#podcasts tbody tr", new Page.LocatorOptions().setHasText("Listening Room"));
+    // The list shows the cover once fetch_artwork has kept it; reload until it has.
+    io.castbus.testkit.Waits.until(java.time.Duration.ofSeconds(30), "the cover loaded in the list", () -> {
+      var loaded = (Boolean) page.evaluate("() => { const i = document.querySelector('#podcasts tr td.cover img');"
+          + " return !!i && i.complete && i.naturalWidth === 40; }");
+      if (!loaded) {
+        page.locator("nav a[data-tab=podcasts]").click();
+      }
+      return loaded;
+    });
+
+    row.locator("a").first().click();
+    var player = page.locator("#episodes audio");
+    io.castbus.testkit.Waits.until(java.time.Duration.ofSeconds(30), "the episode downloaded and playable", () -> {
+      if (player.count() == 0) {
+        row.locator("a").first().click();
+        return false;
+      }
+      return true;
+    });
+    var src = player.first().getAttribute("src");
+    org.assertj.core.api.Assertions.assertThat(src).matches("/feeds/[a-z2-7]{32}/media/\\d+\\.mp3");
+    var range = page.request().get(base + src, com.microsoft.playwright.options.RequestOptions.create()
+        .setHeader("Range", "bytes=0-99"));
+    org.assertj.core.api.Assertions.assertThat(range.status()).isEqualTo(206);
+    org.assertj.core.api.Assertions.assertThat(range.body()).hasSize(100);
   }
 
   @Test

@@ -40,12 +40,13 @@ public final class CleanupVerticle extends VerticleBase {
     var settings = process.settings();
     var pool = process.pool();
     var library = new Library(settings.downloadDir());
-    var retention = new Retention(vertx, pool, library);
+    var queue = new RunQueue(vertx, pool);
+    var retention = new Retention(vertx, pool, library, new io.castbus.common.LibraryChanges(queue, settings));
     var scan = new LibraryScan(vertx, pool, library);
     var expiry = new ExpireRuns(pool, settings.jobExpiryDays());
     var backup = new Backup(process.database());
     var one = JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1);
-    worker = new Worker(vertx, new RunQueue(vertx, pool), WorkerOptions.DEFAULTS)
+    worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
         .serve(CLEANUP_EPISODES, one, ctx -> cleanupEpisodes(ctx, retention))
         .serve(SCAN_LIBRARY, one, scan::run)
         .serve(EXPIRE_RUNS, one, expiry::run)

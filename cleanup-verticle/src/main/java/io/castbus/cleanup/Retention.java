@@ -31,11 +31,13 @@ final class Retention {
   private final Vertx vertx;
   private final Pool pool;
   private final Library library;
+  private final io.castbus.common.LibraryChanges changes;
 
-  Retention(Vertx vertx, Pool pool, Library library) {
+  Retention(Vertx vertx, Pool pool, Library library, io.castbus.common.LibraryChanges changes) {
     this.vertx = vertx;
     this.pool = pool;
     this.library = library;
+    this.changes = changes;
   }
 
   private record Candidate(long id, long podcastId, String podcast, String title, String path, Long bytes) {
@@ -81,7 +83,11 @@ final class Retention {
     var dryRun = ctx.payload().getBoolean("dry_run", false);
     var totals = new Totals();
     ctx.event(EventLevel.INFO, dryRun ? "dry run: listing what retention would delete" : "applying retention");
-    return pass(ctx, dryRun, totals).map(v -> report(ctx, dryRun, totals));
+    return pass(ctx, dryRun, totals).compose(v -> {
+      var deleted = !dryRun && totals.podcasts.values().stream().anyMatch(t -> t.files > 0);
+      // Media servers are told to scan once the files are gone.
+      return (deleted ? changes.changed() : Future.<Void>succeededFuture()).map(x -> report(ctx, dryRun, totals));
+    });
   }
 
   private Future<Void> pass(RunContext ctx, boolean dryRun, Totals totals) {

@@ -79,6 +79,15 @@ public final class Addresses {
   public static final String DOWNLOADS_LIST = "castbus.downloads.list";
   /** Request {@code {"id", "owner", "admin"}} → {@code {"run_id", "episode_id"}}: queues a download of the episode. */
   public static final String EPISODES_DOWNLOAD = "castbus.episodes.download";
+  /**
+   * Request {@code {"owner_id", "admin", "podcast_id"}} (no {@code podcast_id}: the whole library) →
+   * {@code {"podcasts", "episodes"}}: what a personal feed lists, the downloaded episodes newest first.
+   */
+  public static final String LIBRARY_FEED = "castbus.library.feed";
+  /** Request {@code {"owner_id", "admin", "episode_id"}} → {@code {"file_path", "enclosure_type", "bytes"}}: a library file. */
+  public static final String LIBRARY_MEDIA = "castbus.library.media";
+  /** Request {@code {"id", "owner_id", "admin"}} → {@code {"cover_path"}}: where the podcast's cover is kept. */
+  public static final String PODCASTS_COVER = "castbus.podcasts.cover";
 
   private Addresses() {
   }

@@ -10,6 +10,13 @@ public final class RunTypes {
   public static final String REFRESH_FEED = "refresh_feed";
   /** Downloads one episode's enclosure; payload {@code {"episode_id"}}. Served by the downloads module. */
   public static final String DOWNLOAD_EPISODE = "download_episode";
+  /** Keeps one podcast's cover in its folder; payload {@code {"podcast_id"}}. Served by the downloads module. */
+  public static final String FETCH_ARTWORK = "fetch_artwork";
+  /**
+   * Asks the configured media servers (Plex, Jellyfin, Audiobookshelf) to scan the library; queued after files
+   * change, a quiet period after the last change ({@code RunQueue.debounce}). Served by the downloads module.
+   */
+  public static final String NOTIFY_MEDIA_SERVERS = "notify_media_servers";
 
   private RunTypes() {
   }
@@ -17,6 +24,11 @@ public final class RunTypes {
   /** A download of one episode: at most one queued or running per episode. */
   public static NewRun download(long episodeId) {
     return NewRun.of(DOWNLOAD_EPISODE, new JsonObject().put("episode_id", episodeId)).dedupe("episode:" + episodeId);
+  }
+
+  /** A fetch of one podcast's cover: at most one queued or running per podcast. */
+  public static NewRun artwork(long podcastId) {
+    return NewRun.of(FETCH_ARTWORK, new JsonObject().put("podcast_id", podcastId)).dedupe("artwork:" + podcastId);
   }
 
   /** A refresh of one podcast's feed: at most one queued or running per podcast. */

@@ -33,13 +33,18 @@ final class Downloader {
   private final Episodes episodes;
   private final Placement placement;
   private final Transfer transfer;
+  private final EpisodeTags tags;
+  private final io.castbus.common.LibraryChanges changes;
   private final DownloadLimits limits;
 
-  Downloader(Vertx vertx, Episodes episodes, Placement placement, Transfer transfer, DownloadLimits limits) {
+  Downloader(Vertx vertx, Episodes episodes, Placement placement, Transfer transfer, EpisodeTags tags,
+      io.castbus.common.LibraryChanges changes, DownloadLimits limits) {
     this.vertx = vertx;
     this.episodes = episodes;
     this.placement = placement;
     this.transfer = transfer;
+    this.tags = tags;
+    this.changes = changes;
     this.limits = limits;
   }
 
@@ -104,23 +109,28 @@ final class Downloader {
             return episodes.forgetPartial(episode.id())
                 .compose(v -> transfer.fetch(episode.url(), part, 0, null, null, ctx.cancelled(), listener));
           });
-    }).compose(outcome -> vertx.fileSystem()
+    }).compose(outcome -> tags.tag(ctx, episode, part, target).compose(tagged -> vertx.fileSystem()
+        .props(part.toString()).compose(props -> vertx.fileSystem()
         .move(part.toString(), file.toString(), new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
-        .compose(v -> episodes.completed(episode.id(), target, outcome.bytes(), ctx.runId()))
+        .compose(v -> episodes.completed(episode.id(), target, props.size(), ctx.runId()))
+        .compose(v -> changes.changed())
         .map(v -> {
           Meters.count("castbus_download_bytes", "Bytes downloaded into the library", outcome.bytes()
               - outcome.start().from());
           Meters.count("castbus_downloads_completed", "Episode files completed", 1);
           var line = "downloaded " + target + " (" + Transfer.size(outcome.bytes()) + ")"
-              + (outcome.start().from() > 0 ? ", resumed at byte " + outcome.start().from() : "");
+              + (outcome.start().from() > 0 ? ", resumed at byte " + outcome.start().from() : "")
+              + (tagged.tagged() ? ", tagged" + (tagged.artwork() == null ? "" : " with the " + tagged.artwork()
+              + "'s artwork") : "");
           ctx.log(line);
           ctx.event(EventLevel.INFO, line);
           LOG.info("Run {} (download_episode, episode {}, podcast {}): {}", ctx.runId(), episode.id(),
               episode.podcastId(), line);
           return new JsonObject().put("episode_id", episode.id()).put("file_path", target)
-              .put("bytes", outcome.bytes()).put("resumed_from", outcome.start().from())
-              .put("url", outcome.start().url());
-        }));
+              .put("bytes", props.size()).put("downloaded_bytes", outcome.bytes())
+              .put("resumed_from", outcome.start().from()).put("url", outcome.start().url())
+              .put("tags", tagged.toJson());
+        }))));
   }
 
   private Future<Long> partialSize(Path part) {

@@ -9,11 +9,20 @@ final class DownloadsSql {
   static final String EPISODE = """
       select e.id, e.podcast_id, e.title, e.published_at, e.enclosure_url, e.enclosure_type, e.download_status,
              e.file_path, e.download_target, e.download_etag, e.download_last_modified, e.download_length,
-             e.download_run,
-             coalesce(p.title, p.rss_url) as podcast_title, p.folder, p.owner
+             e.download_run, e.guid, e.description, e.image_url, e.episode_number, e.season_number,
+             coalesce(p.title, p.rss_url) as podcast_title, p.folder, p.owner, p.author, p.rss_url, p.cover_path
         from episodes e
         join podcasts p on p.id = e.podcast_id
        where e.id = $1""";
+
+  static final String PODCAST_COVER = """
+      select id, coalesce(title, rss_url) as podcast_title, folder, image_url, cover_path, cover_source, cover_etag,
+             cover_last_modified
+        from podcasts where id = $1""";
+
+  static final String SAVE_COVER = """
+      update podcasts set cover_path = $2, cover_source = $3, cover_etag = $4, cover_last_modified = $5
+       where id = $1""";
 
   static final String LOCK = "select pg_advisory_xact_lock(hashtext($1))";
 

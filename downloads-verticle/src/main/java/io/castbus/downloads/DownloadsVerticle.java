@@ -19,7 +19,9 @@ import java.util.List;
 
 /**
  * Episode downloads: serves {@code download_episode} (capped cluster-wide by MAX_CONCURRENT_DOWNLOADS, and per
- * server host), registers and serves {@code process_downloads}, and answers {@code castbus.downloads.list} and
+ * server host; each file tagged before it is moved into place), {@code fetch_artwork} (the podcast covers) and
+ * {@code notify_media_servers} (library scans on Plex, Jellyfin, Audiobookshelf),
+ * registers and serves {@code process_downloads}, and answers {@code castbus.downloads.list} and
  * {@code castbus.episodes.download}.
  */
 public final class DownloadsVerticle extends VerticleBase {
@@ -30,6 +32,8 @@ public final class DownloadsVerticle extends VerticleBase {
   private final DownloadLimits limits;
   private final WorkerOptions workerOptions;
   private OutboundHttp http;
+  private Images images;
+  private MediaServers mediaServers;
   private Worker worker;
 
   public DownloadsVerticle(Process process) {
@@ -50,11 +54,20 @@ public final class DownloadsVerticle extends VerticleBase {
     var library = process.settings().downloadDir();
     http = new OutboundHttp(vertx, process.settings().networkPolicy(),
         Transfer.outbound(limits), Transfer.WORDS);
+    images = new Images(vertx, process.settings().networkPolicy(), Transfer.USER_AGENT);
     var placement = new Placement(vertx, episodes, library);
-    var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, http, limits, library), limits);
+    var tags = new EpisodeTags(vertx, images, placement, process.settings().tagFiles());
+    var changes = new io.castbus.common.LibraryChanges(queue, process.settings());
+    var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, http, limits, library), tags,
+        changes, limits);
+    mediaServers = new MediaServers(vertx, process.settings().mediaServers(), process.settings().mediaServerPolicy());
+    var artwork = new Artwork(vertx, episodes, placement, images);
     var service = new DownloadsService(queue, episodes);
     worker = new Worker(vertx, queue, workerOptions)
         .serve(RunTypes.DOWNLOAD_EPISODE, limits.jobOptions(), downloader::download)
+        .serve(RunTypes.FETCH_ARTWORK, JobTypeOptions.DEFAULTS.concurrency(2), artwork::fetch)
+        .serve(RunTypes.NOTIFY_MEDIA_SERVERS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1),
+            mediaServers::notify)
         .serve(PROCESS_DOWNLOADS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1), service::processQueue);
     return vertx.fileSystem().mkdirs(library.toString())
         .compose(v -> Future.all(
@@ -71,6 +84,7 @@ public final class DownloadsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return worker.stop().eventually(() -> http.close());
+    return worker.stop().eventually(() -> http.close()).eventually(() -> images.close())
+        .eventually(() -> mediaServers.close());
   }
 }

@@ -16,10 +16,11 @@ import java.util.UUID;
 /** The episodes and podcasts as the downloads module reads and writes them. */
 final class Episodes {
 
-  /** An episode with what a download needs of its podcast. */
+  /** An episode with what a download (and its tags) needs of its podcast. */
   record Episode(long id, long podcastId, String title, Instant published, String url, String type, String status,
       String filePath, String target, String etag, String lastModified, Long length, String podcastTitle,
-      String folder, String owner) {
+      String folder, String owner, String guid, String description, String imageUrl, Integer episodeNumber,
+      Integer seasonNumber, String podcastAuthor, String rssUrl, String coverPath) {
 
     static Episode from(Row r) {
       var published = r.getOffsetDateTime("published_at");
@@ -27,8 +28,9 @@ final class Episodes {
           published == null ? null : published.toInstant(), r.getString("enclosure_url"), r.getString("enclosure_type"),
           r.getString("download_status"), r.getString("file_path"), r.getString("download_target"),
           r.getString("download_etag"), r.getString("download_last_modified"), r.getLong("download_length"),
-          r.getString("podcast_title"),
-          r.getString("folder"), r.getString("owner"));
+          r.getString("podcast_title"), r.getString("folder"), r.getString("owner"), r.getString("guid"),
+          r.getString("description"), r.getString("image_url"), r.getInteger("episode_number"),
+          r.getInteger("season_number"), r.getString("author"), r.getString("rss_url"), r.getString("cover_path"));
     }
 
     /** The validator a resume sends in If-Range: the (strong) ETag, else the Last-Modified date. */
@@ -62,6 +64,28 @@ final class Episodes {
           }
           return conn.preparedQuery(DownloadsSql.START).execute(Tuple.of(episode, host, run)).map(-1L);
         }));
+  }
+
+  /** What fetching a podcast's cover needs of it. */
+  record Cover(long podcastId, String podcastTitle, String folder, String imageUrl, String path, String source,
+      String etag, String lastModified) {
+  }
+
+  Future<Cover> cover(long podcast) {
+    return pool.preparedQuery(DownloadsSql.PODCAST_COVER).execute(Tuple.of(podcast)).map(rows -> {
+      for (var r : rows) {
+        return new Cover(r.getLong("id"), r.getString("podcast_title"), r.getString("folder"),
+            r.getString("image_url"), r.getString("cover_path"), r.getString("cover_source"), r.getString("cover_etag"),
+            r.getString("cover_last_modified"));
+      }
+      return null;
+    });
+  }
+
+  /** Records the cover kept for the podcast: its path, the image URL it came from and that image's validators. */
+  Future<Void> saveCover(long podcast, String path, String source, String etag, String lastModified) {
+    return pool.preparedQuery(DownloadsSql.SAVE_COVER).execute(Tuple.of(podcast, path, source, etag, lastModified))
+        .mapEmpty();
   }
 
   /** The podcast's folder: its own when set, else the first of {@code candidates} no other podcast uses. */

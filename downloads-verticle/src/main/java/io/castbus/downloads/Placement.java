@@ -49,16 +49,35 @@ final class Placement {
   }
 
   private Future<String> folder(Episode episode) {
-    if (episode.folder() != null) {
-      return Future.succeededFuture(episode.folder());
+    return folder(episode.podcastId(), episode.podcastTitle(), episode.folder());
+  }
+
+  /** The podcast's folder (relative to DOWNLOAD_DIR), chosen now when it has none, and created inside it. */
+  Future<String> folderCreated(long podcastId, String podcastTitle, String folder) {
+    return folder(podcastId, podcastTitle, folder).compose(chosen -> {
+      if (!FileNames.sanitize(chosen, "", FileNames.MAX_BYTES).equals(chosen)) {
+        return Future.failedFuture(RunFailure.permanent("unsafe_folder", "the podcast's folder '" + chosen
+            + "' is not a safe folder name"));
+      }
+      var dir = resolve(chosen);
+      return vertx.executeBlocking(() -> {
+        createInside(dir);
+        return chosen;
+      }, false);
+    });
+  }
+
+  private Future<String> folder(long podcastId, String podcastTitle, String folder) {
+    if (folder != null) {
+      return Future.succeededFuture(folder);
     }
-    var base = FileNames.folder(episode.podcastTitle());
+    var base = FileNames.folder(podcastTitle);
     var candidates = new ArrayList<String>();
     candidates.add(base);
     for (var n = 2; n <= COPIES; n++) {
       candidates.add(FileNames.sanitize(base, "Podcast", FileNames.MAX_BYTES - 6) + " (" + n + ")");
     }
-    return episodes.assignFolder(episode.podcastId(), candidates);
+    return episodes.assignFolder(podcastId, candidates);
   }
 
   private Future<String> target(Episode episode, String folder) {

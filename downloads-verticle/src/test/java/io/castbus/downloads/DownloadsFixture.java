@@ -82,12 +82,19 @@ final class DownloadsFixture implements AutoCloseable {
   /** With {@code allowPrivateNetworks} false, as in production: loopback enclosures are refused. */
   DownloadsFixture(String name, Path library, DownloadLimits limits, WorkerOptions worker,
       boolean allowPrivateNetworks) {
+    this(name, library, limits, worker, Map.of("ALLOW_PRIVATE_NETWORKS", String.valueOf(allowPrivateNetworks)));
+  }
+
+  /** With these settings besides DOWNLOAD_DIR and DATA_DIR. */
+  DownloadsFixture(String name, Path library, DownloadLimits limits, WorkerOptions worker, Map<String, String> env) {
     this.library = library;
     db = TestDatabase.create(name);
     database = Database.of(db.url());
     Migrations.migrate(database);
-    settings = Settings.load(Map.of("DOWNLOAD_DIR", library.toString(), "DATA_DIR", library.resolveSibling("data")
-        .toString(), "ALLOW_PRIVATE_NETWORKS", String.valueOf(allowPrivateNetworks)), Settings.AuthMode.REQUIRED);
+    var all = new java.util.HashMap<String, String>(env);
+    all.put("DOWNLOAD_DIR", library.toString());
+    all.put("DATA_DIR", library.resolveSibling("data").toString());
+    settings = Settings.load(all, Settings.AuthMode.REQUIRED);
     main = replica(limits, worker);
     queue = new RunQueue(main.vertx, main.process.pool());
     pool = main.process.pool();

@@ -171,6 +171,10 @@ final class MediaServer implements AutoCloseable {
     response.putHeader("Content-Type", m.type());
     if (m.validators()) {
       response.putHeader("ETag", etag).putHeader("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT");
+      if (etag.equals(req.getHeader("If-None-Match"))) {
+        response.setStatusCode(304).end();
+        return;
+      }
     }
     var from = 0;
     var range = req.getHeader("Range");

@@ -19,7 +19,8 @@ import java.util.Objects;
  * Writes what a feed read into the database, inside the caller's transaction: new and changed episodes upserted by
  * key (unchanged ones are compared by hash and not sent; an episode whose GUID changed but whose enclosure did not
  * keeps its row), the podcast's fields and validators, and — when the podcast auto-downloads — new episodes marked
- * {@code pending} with their {@code download_episode} runs.
+ * {@code pending} with their {@code download_episode} runs; a feed with artwork also gets a {@code fetch_artwork}
+ * run (a conditional GET: an unchanged image is not fetched again).
  */
 final class EpisodeStore {
 
@@ -27,7 +28,19 @@ final class EpisodeStore {
 
   /** What one stored feed changed. */
   record Stored(int items, int added, int updated, int repeated, int unidentifiable, List<String> distinctDuplicates,
-      List<Long> queued, String rssUrl) {
+      List<Long> queued, boolean artwork, String rssUrl) {
+
+    /** The run types this store queued runs of: wake their workers once it commits. */
+    List<String> queuedTypes() {
+      var types = new ArrayList<String>(2);
+      if (!queued.isEmpty()) {
+        types.add(RunTypes.DOWNLOAD_EPISODE);
+      }
+      if (artwork) {
+        types.add(RunTypes.FETCH_ARTWORK);
+      }
+      return types;
+    }
 
     JsonObject toJson() {
       return new JsonObject().put("items", items).put("added", added).put("updated", updated)
@@ -100,13 +113,15 @@ final class EpisodeStore {
               }));
         })
         .compose(w -> queueDownloads(conn, p, written))
+        .compose(queued -> feed.imageUrl() == null ? Future.succeededFuture(queued)
+            : RunQueue.insert(conn, List.of(RunTypes.artwork(p.id()).owner(p.owner(), p.ownerId()))).map(queued))
         .compose(queued -> conn.preparedQuery(FeedsSql.REFRESHED).execute(Tuple.from(new Object[] {
                 p.id(), feed.title(), feed.description(), feed.siteUrl(), feed.imageUrl(), feed.author(),
                 feed.language(), fetched.etag(), fetched.lastModified(), movedTo}))
             .map(updated -> {
               var added = (int) written.stream().filter(Written::inserted).count();
               return new Stored(keys.episodes().size(), added, written.size() - added, keys.repeated(),
-                  keys.unidentifiable(), keys.distinctDuplicates(), queued,
+                  keys.unidentifiable(), keys.distinctDuplicates(), queued, feed.imageUrl() != null,
                   updated.iterator().next().getString("rss_url"));
             }));
   }
@@ -123,22 +138,39 @@ final class EpisodeStore {
         .put("enclosure_url", i.enclosureUrl())
         .put("enclosure_type", i.enclosureType())
         .put("enclosure_length", i.enclosureLength())
+        .put("image_url", i.imageUrl())
+        .put("episode_number", i.episodeNumber())
+        .put("season_number", i.seasonNumber())
         .put("content_hash", hash);
   }
 
-  /** A 64-bit FNV-1a hash of everything stored of an item, to tell a changed episode from an unchanged one. */
+  /**
+   * A 64-bit FNV-1a hash of everything stored of an item, to tell a changed episode from an unchanged one. The
+   * artwork and numbers are mixed in only when the item has them, so an item without them keeps the hash it had
+   * before they were stored.
+   */
   static long hash(ParsedFeed.Item i) {
     var h = 0xcbf29ce484222325L;
     for (var field : new Object[] {i.title(), i.description(), i.publishedAt(), i.durationSeconds(),
         i.enclosureUrl(), i.enclosureType(), i.enclosureLength()}) {
-      var s = field == null ? "\u0001" : field.toString();
-      for (var k = 0; k < s.length(); k++) {
-        h ^= s.charAt(k);
-        h *= 0x100000001b3L;
+      h = mix(h, field == null ? "\u0001" : field.toString());
+    }
+    var extra = new Object[] {i.imageUrl(), i.episodeNumber(), i.seasonNumber()};
+    for (var k = 0; k < extra.length; k++) {
+      if (extra[k] != null) {
+        h = mix(h, k + ":" + extra[k]);
       }
-      h ^= 0xffff;
+    }
+    return h;
+  }
+
+  private static long mix(long h, String s) {
+    for (var k = 0; k < s.length(); k++) {
+      h ^= s.charAt(k);
       h *= 0x100000001b3L;
     }
+    h ^= 0xffff;
+    h *= 0x100000001b3L;
     return h;
   }
 

@@ -61,7 +61,9 @@ final class FeedParser {
       items.add(item(entry, base));
     }
     var markup = feed.getForeignMarkup();
-    var image = feed.getImage() != null ? feed.getImage().getUrl() : attribute(markup, "image", "href");
+    // The podcast's artwork: itunes:image (square, what podcast apps show), else the RSS <image>.
+    var itunesImage = attribute(markup, "image", "href");
+    var image = itunesImage != null ? itunesImage : feed.getImage() != null ? feed.getImage().getUrl() : null;
     var author = text(markup, "author");
     return new ParsedFeed(trim(feed.getTitle()), limit(feed.getDescription()), resolve(base, feed.getLink()),
         resolve(base, image), author != null ? author : trim(feed.getAuthor()), trim(feed.getLanguage()),
@@ -95,9 +97,11 @@ final class FeedParser {
     var published = entry.getPublishedDate() != null ? entry.getPublishedDate() : entry.getUpdatedDate();
     var description = entry.getDescription() != null ? entry.getDescription().getValue()
         : entry.getContents().isEmpty() ? null : entry.getContents().get(0).getValue();
+    var markup = entry.getForeignMarkup();
     return new ParsedFeed.Item(guid, trim(entry.getTitle()), limit(description), resolve(base, entry.getLink()),
-        published == null ? null : published.toInstant(), duration(text(entry.getForeignMarkup(), "duration")),
-        enclosure, type, length);
+        published == null ? null : published.toInstant(), duration(text(markup, "duration")),
+        enclosure, type, length, resolve(base, attribute(markup, "image", "href")), number(text(markup, "episode")),
+        number(text(markup, "season")));
   }
 
   /** {@code itunes:duration} as seconds: "3600", "1:00:00", "60:00"; null when unreadable. */
@@ -114,6 +118,19 @@ final class FeedParser {
       }
     }
     return seconds >= 0 && seconds < Integer.MAX_VALUE ? (int) seconds : null;
+  }
+
+  /** {@code itunes:episode} or {@code itunes:season}: a positive whole number, else null. */
+  static Integer number(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      var n = Integer.parseInt(value.trim());
+      return n > 0 ? n : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static String text(List<Element> markup, String name) {

@@ -22,6 +22,8 @@ final class FeedsJson {
         .put("author", row.getString("author"))
         .put("language", row.getString("language"))
         .put("folder", row.getString("folder"))
+        .put("cover_url", row.getString("cover_path") == null ? null
+            : "/api/podcasts/" + row.getLong("id") + "/cover")
         .put("max_episodes_to_keep", row.getInteger("max_episodes_to_keep"))
         .put("auto_download", row.getBoolean("auto_download"))
         .put("owner", row.getString("owner"))
@@ -53,6 +55,9 @@ final class FeedsJson {
         .put("file_path", row.getString("file_path"))
         .put("bytes", row.getLong("bytes"))
         .put("keep", row.getBoolean("keep"))
+        .put("image_url", row.getString("image_url"))
+        .put("episode_number", row.getInteger("episode_number"))
+        .put("season_number", row.getInteger("season_number"))
         .put("downloaded_at", time(row.getOffsetDateTime("downloaded_at")))
         .put("created_at", time(row.getOffsetDateTime("created_at")))
         .put("updated_at", time(row.getOffsetDateTime("updated_at")));

@@ -8,6 +8,7 @@ final class FeedsSql {
 
   static final String PODCAST_COLUMNS = """
       p.id, p.owner, p.owner_id, p.rss_url, p.title, p.description, p.site_url, p.image_url, p.author, p.language, p.folder,
+      p.cover_path,
       p.max_episodes_to_keep, p.auto_download, p.etag, p.last_modified, p.last_checked, p.last_success, p.last_error,
       p.consecutive_failures, p.next_refresh_after, p.created_at, p.updated_at,
       (select count(*) from episodes e where e.podcast_id = p.id) as episode_count""";
@@ -106,17 +107,20 @@ final class FeedsSql {
    */
   static final String UPSERT_EPISODES = """
       insert into episodes (podcast_id, guid, title, description, published_at, duration_s, enclosure_url,
-                            enclosure_type, enclosure_length, content_hash)
+                            enclosure_type, enclosure_length, image_url, episode_number, season_number, content_hash)
       select $1, i.guid, i.title, i.description, i.published_at, i.duration_s, i.enclosure_url, i.enclosure_type,
-             i.enclosure_length, i.content_hash
+             i.enclosure_length, i.image_url, i.episode_number, i.season_number, i.content_hash
         from jsonb_to_recordset($2::jsonb) as i(guid text, title text, description text,
              published_at timestamptz, duration_s integer, enclosure_url text, enclosure_type text,
-             enclosure_length bigint, content_hash bigint, n integer)
+             enclosure_length bigint, image_url text, episode_number integer, season_number integer,
+             content_hash bigint, n integer)
        order by i.n desc
       on conflict (podcast_id, guid) do update
          set title = excluded.title, description = excluded.description, published_at = excluded.published_at,
              duration_s = excluded.duration_s, enclosure_url = excluded.enclosure_url,
              enclosure_type = excluded.enclosure_type, enclosure_length = excluded.enclosure_length,
+             image_url = excluded.image_url, episode_number = excluded.episode_number,
+             season_number = excluded.season_number,
              content_hash = excluded.content_hash, updated_at = now()
       returning id, (xmax = 0) as inserted, published_at, enclosure_url is not null as downloadable""";
 
@@ -129,7 +133,7 @@ final class FeedsSql {
   static final String EPISODE_COLUMNS = """
       e.id, e.podcast_id, e.guid, e.title, e.description, e.published_at, e.duration_s, e.enclosure_url,
       e.enclosure_type, e.enclosure_length, e.download_status, e.download_error, e.file_path, e.bytes, e.keep,
-      e.downloaded_at, e.created_at, e.updated_at""";
+      e.image_url, e.episode_number, e.season_number, e.downloaded_at, e.created_at, e.updated_at""";
 
   /** A podcast's episodes newest first, after the cursor ({@code $2} published_at or null, {@code $3} id). */
   static final String EPISODES_PAGE = "select " + EPISODE_COLUMNS + """
@@ -149,4 +153,34 @@ final class FeedsSql {
       + "join podcasts p on p.id = e.podcast_id where e.id = $1";
 
   static final String UPDATE_EPISODE = "update episodes set keep = $2, updated_at = now() where id = $1";
+
+  /** Whose library a personal feed lists: the owner's podcasts ({@code $1}), and ownerless ones for an admin ($2). */
+  private static final String IN_LIBRARY = "(p.owner_id = $1 or ($2 and p.owner_id is null))";
+
+  /** The podcasts of a library ({@code $3}: one podcast, or null for all). */
+  static final String LIBRARY_PODCASTS = """
+      select p.id, p.rss_url, p.title, p.description, p.site_url, p.image_url, p.author, p.language
+        from podcasts p
+       where """ + IN_LIBRARY + """
+         and ($3::bigint is null or p.id = $3)
+       order by p.id
+       limit $4""";
+
+  /** A library's downloaded episodes, newest first ({@code $3}: one podcast, or null for all). */
+  static final String LIBRARY_EPISODES = """
+      select e.id, e.podcast_id, e.guid, e.title, e.description, e.published_at, e.duration_s, e.enclosure_type,
+             e.file_path, e.bytes, e.image_url, e.episode_number, e.season_number, e.downloaded_at
+        from episodes e
+        join podcasts p on p.id = e.podcast_id
+       where e.download_status = 'completed' and e.file_path is not null and """ + IN_LIBRARY + """
+         and ($3::bigint is null or p.id = $3)
+       order by e.published_at desc nulls last, e.id desc
+       limit $4""";
+
+  /** One downloaded episode's file, when it is in the library. */
+  static final String LIBRARY_MEDIA = """
+      select e.file_path, e.enclosure_type, e.bytes
+        from episodes e
+        join podcasts p on p.id = e.podcast_id
+       where e.id = $3 and e.download_status = 'completed' and e.file_path is not null and """ + IN_LIBRARY;
 }

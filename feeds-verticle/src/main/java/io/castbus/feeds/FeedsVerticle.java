@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * Feeds: registers {@code refresh_podcasts} (every FEED_REFRESH_INTERVAL s and on startup), serves it — one
  * {@code refresh_feed} run per podcast — and {@code refresh_feed}, and answers the podcast and episode API on the
- * {@code castbus.podcasts.*} and {@code castbus.episodes.list|update} addresses.
+ * {@code castbus.podcasts.*}, {@code castbus.episodes.list|update} and {@code castbus.library.*} addresses.
  */
 public final class FeedsVerticle extends VerticleBase {
 
@@ -49,7 +49,9 @@ public final class FeedsVerticle extends VerticleBase {
     fetcher = new FeedFetcher(vertx, settings.networkPolicy(), fetchOptions);
     var refresher = new Refresher(vertx, pool, queue, fetcher);
     var fanOut = new RefreshAll(pool, queue);
-    var api = new PodcastService(vertx, pool, queue, refresher, settings.downloadDir());
+    var api = new PodcastService(vertx, pool, queue, refresher, settings.downloadDir(),
+        new io.castbus.common.LibraryChanges(queue, settings));
+    var library = new LibraryService(pool);
     worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
         .serve(RunTypes.REFRESH_FEED, refreshOptions, refresher::run)
         .serve(REFRESH_PODCASTS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1), fanOut::run);
@@ -59,6 +61,9 @@ public final class FeedsVerticle extends VerticleBase {
             BusService.serve(vertx, Addresses.PODCASTS_ADD, api::add),
             BusService.serve(vertx, Addresses.PODCASTS_LIST, api::list),
             BusService.serve(vertx, Addresses.PODCASTS_GET, api::get),
+            BusService.serve(vertx, Addresses.PODCASTS_COVER, api::cover),
+            BusService.serve(vertx, Addresses.LIBRARY_FEED, library::feed),
+            BusService.serve(vertx, Addresses.LIBRARY_MEDIA, library::media),
             BusService.serve(vertx, Addresses.PODCASTS_UPDATE, api::update),
             BusService.serve(vertx, Addresses.PODCASTS_DELETE, api::delete),
             BusService.serve(vertx, Addresses.PODCASTS_REFRESH, api::refresh),

@@ -11,10 +11,14 @@ record ParsedFeed(
     String title, String description, String siteUrl, String imageUrl, String author, String language,
     String newFeedUrl, List<Item> items) {
 
-  /** One item of a feed; URLs are trimmed and absolute (resolved against the final feed URL). */
+  /**
+   * One item of a feed; URLs are trimmed and absolute (resolved against the final feed URL). {@code imageUrl} is the
+   * episode's own artwork ({@code itunes:image}), the numbers its {@code itunes:episode} and {@code itunes:season}.
+   */
   record Item(
       String guid, String title, String description, String link, Instant publishedAt, Integer durationSeconds,
-      String enclosureUrl, String enclosureType, Long enclosureLength) {
+      String enclosureUrl, String enclosureType, Long enclosureLength, String imageUrl, Integer episodeNumber,
+      Integer seasonNumber) {
   }
 
   boolean isRedirectOnly() {

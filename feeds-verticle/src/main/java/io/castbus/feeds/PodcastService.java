@@ -33,13 +33,16 @@ final class PodcastService {
   private final RunQueue queue;
   private final Refresher refresher;
   private final Path downloadDir;
+  private final io.castbus.common.LibraryChanges changes;
 
-  PodcastService(Vertx vertx, Pool pool, RunQueue queue, Refresher refresher, Path downloadDir) {
+  PodcastService(Vertx vertx, Pool pool, RunQueue queue, Refresher refresher, Path downloadDir,
+      io.castbus.common.LibraryChanges changes) {
     this.vertx = vertx;
     this.pool = pool;
     this.queue = queue;
     this.refresher = refresher;
     this.downloadDir = downloadDir;
+    this.changes = changes;
   }
 
   /** Fetches and parses the feed at once; stores nothing unless it reads. */
@@ -76,9 +79,7 @@ final class PodcastService {
                       .map(stored -> new Added(podcast.id(), stored));
                 }));
             return inserted.compose(added -> {
-              if (!added.stored().queued().isEmpty()) {
-                queue.wake(List.of(RunTypes.DOWNLOAD_EPISODE));
-              }
+              queue.wake(added.stored().queuedTypes());
               return podcast(added.id()).map(json -> json.put("refresh", added.stored().toJson()));
             });
           });
@@ -95,6 +96,14 @@ final class PodcastService {
 
   Future<JsonObject> get(JsonObject req) {
     return visible(req, id(req, "id")).map(FeedsJson::podcast);
+  }
+
+  /** Where the podcast's cover is kept (relative to DOWNLOAD_DIR); not found until it has been fetched. */
+  Future<JsonObject> cover(JsonObject req) {
+    var id = id(req, "id");
+    return visible(req, id).compose(row -> row.getString("cover_path") == null
+        ? Future.failedFuture(ServiceError.notFound("podcast " + id + " has no cover yet"))
+        : Future.succeededFuture(new JsonObject().put("cover_path", row.getString("cover_path"))));
   }
 
   Future<JsonObject> update(JsonObject req) {
@@ -123,6 +132,7 @@ final class PodcastService {
             return vertx.executeBlocking(() -> deleteFiles(list, folder), false);
           });
       return files.compose(n -> pool.preparedQuery(FeedsSql.DELETE_PODCAST).execute(Tuple.of(id))
+          .compose(v -> n > 0 ? changes.changed() : Future.<Void>succeededFuture())
           .map(v -> new JsonObject().put("deleted", true).put("id", id).put("files_deleted", n)));
     });
   }
@@ -159,7 +169,7 @@ final class PodcastService {
           var next = rows.size() > limit && last != null
               ? PageCursor.of(last.getOffsetDateTime("published_at"), last.getLong("id")).encode() : null;
           return new JsonObject().put("episodes", episodes).put("total", count.iterator().next().getLong(0))
-              .put("next_cursor", next);
+              .put("next_cursor", next).put("owner_id", row.getLong("owner_id"));
         })));
   }
 

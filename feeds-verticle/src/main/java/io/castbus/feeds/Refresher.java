@@ -75,14 +75,10 @@ final class Refresher {
     });
   }
 
-  /** Stores a read in one transaction, then wakes the download workers for the runs it queued. */
+  /** Stores a read in one transaction, then wakes the workers of the runs it queued. */
   Future<EpisodeStore.Stored> store(Podcast p, Read read) {
     return pool.withTransaction(conn -> EpisodeStore.store(conn, p, read.feed(), read.fetched(), read.movedTo()))
-        .onSuccess(stored -> {
-          if (!stored.queued().isEmpty()) {
-            queue.wake(List.of(RunTypes.DOWNLOAD_EPISODE));
-          }
-        });
+        .onSuccess(stored -> queue.wake(stored.queuedTypes()));
   }
 
   /** Fetches and parses a feed, following a legacy redirect document once. */

@@ -22,7 +22,7 @@ final class ApiRoutes {
   }
 
   static void mount(RouterBuilder builder, Contract contract, Health health, EventStream events, SessionApi session,
-      UsersApi users) {
+      UsersApi users, LibraryFeeds library) {
     var admin = Authenticator.requireAdmin();
     var t = new ApiRoutes(builder);
 
@@ -55,19 +55,29 @@ final class ApiRoutes {
     t.on("listMyKeys", users.listKeys());
     t.on("deleteMyKey", users.deleteKey());
 
-    t.on("listPodcasts", BusCall.to(Addresses.PODCASTS_LIST, 200, BusCall::caller));
-    t.on("addPodcast", BusCall.to(Addresses.PODCASTS_ADD, 201, ApiRequests::addPodcast));
+    t.on("getMe", library.me());
+    t.on("createFeedToken", library.newToken());
+
+    t.on("listPodcasts", library.podcasts(Addresses.PODCASTS_LIST, 200, BusCall::caller));
+    t.on("addPodcast", library.podcasts(Addresses.PODCASTS_ADD, 201, ApiRequests::addPodcast));
     t.on("importPodcasts", BusCall.to(Addresses.PODCASTS_IMPORT, 200, ApiRequests::importPodcasts));
     t.on("exportPodcasts", BusCall.text(Addresses.PODCASTS_EXPORT, "opml", "text/x-opml; charset=utf-8",
         BusCall::caller));
-    t.on("getPodcast", BusCall.to(Addresses.PODCASTS_GET, 200, BusCall::ownedId));
-    t.on("updatePodcast", BusCall.to(Addresses.PODCASTS_UPDATE, 200, ApiRequests::updateOwned));
+    t.on("getPodcast", library.podcasts(Addresses.PODCASTS_GET, 200, BusCall::ownedId));
+    t.on("updatePodcast", library.podcasts(Addresses.PODCASTS_UPDATE, 200, ApiRequests::updateOwned));
+    t.on("getPodcastCover", library.cover());
     t.on("deletePodcast", BusCall.to(Addresses.PODCASTS_DELETE, 200, ApiRequests::deletePodcast));
     t.on("refreshPodcast", BusCall.to(Addresses.PODCASTS_REFRESH, 202, BusCall::ownedId));
-    t.on("listEpisodes", BusCall.to(Addresses.EPISODES_LIST, 200, ApiRequests::listEpisodes));
+    t.on("listEpisodes", library.episodes(Addresses.EPISODES_LIST, ApiRequests::listEpisodes));
     t.on("updateEpisode", BusCall.to(Addresses.EPISODES_UPDATE, 200, ApiRequests::updateOwned));
     t.on("listDownloads", BusCall.to(Addresses.DOWNLOADS_LIST, 200, ApiRequests::listDownloads));
     t.on("downloadEpisode", BusCall.to(Addresses.EPISODES_DOWNLOAD, 202, BusCall::ownedId));
+
+    // The personal feeds: no key (podcast apps cannot send one); the token in the path is the credential.
+    t.on("libraryAllFeed", library.allFeed());
+    t.on("libraryPodcastFeed", library.podcastFeed());
+    t.on("libraryMedia", library.media());
+    t.on("headLibraryMedia", library.media());
 
     t.on("getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
     t.on("live", OpsRoutes.live());

@@ -13,14 +13,16 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The OpenAPI document: served as written at {@code /api/openapi.yaml}, and used to route and validate requests.
- * The validator only knows a few media types, so for routing the streaming, YAML and OPML responses are declared as
- * text, XML request bodies (OPML imports) as octet streams — the gateway relabels such requests the same way and
+ * The validator only knows a few media types, so for routing the streaming, YAML, OPML and RSS responses are declared
+ * as text, audio and image responses as octet streams, XML request bodies (OPML imports) as octet streams — the gateway relabels such requests the same way and
  * the service reads the XML — and security is left to the gateway's own key check.
  */
 record Contract(Buffer yaml, OpenAPIContract openApi) {
 
   static final String RESOURCE = "openapi.yaml";
-  private static final Set<String> AS_TEXT = Set.of("text/event-stream", "application/yaml", "text/x-opml");
+  private static final Set<String> AS_TEXT = Set.of("text/event-stream", "application/yaml", "text/x-opml",
+      "application/rss+xml");
+  private static final Set<String> AS_OCTETS = Set.of("audio/*", "image/*");
   /** Request body media types routed as {@code application/octet-stream}. */
   static final Set<String> XML_BODIES = Set.of("text/xml", "application/xml", "text/x-opml");
   static final String OCTETS = "application/octet-stream";
@@ -55,20 +57,30 @@ record Contract(Buffer yaml, OpenAPIContract openApi) {
             }
           }
         }
-        var responses = operation.getJsonObject("responses");
-        for (var status : responses.fieldNames()) {
-          var content = responses.getJsonObject(status).getJsonObject("content");
-          if (content == null) {
-            continue;
-          }
-          for (var type : Set.copyOf(content.fieldNames())) {
-            if (AS_TEXT.contains(type)) {
-              content.put("text/plain", content.remove(type));
-            }
-          }
+        relabel(operation.getJsonObject("responses"));
+      }
+    }
+    var components = json.getJsonObject("components");
+    if (components != null && components.getJsonObject("responses") != null) {
+      relabel(components.getJsonObject("responses"));
+    }
+    return json;
+  }
+
+  /** Each response's media types as the validator knows them. */
+  private static void relabel(JsonObject responses) {
+    for (var status : responses.fieldNames()) {
+      var content = responses.getJsonObject(status).getJsonObject("content");
+      if (content == null) {
+        continue;
+      }
+      for (var type : Set.copyOf(content.fieldNames())) {
+        if (AS_TEXT.contains(type)) {
+          content.put("text/plain", content.remove(type));
+        } else if (AS_OCTETS.contains(type)) {
+          content.put(OCTETS, content.remove(type));
         }
       }
     }
-    return json;
   }
 }

@@ -5,6 +5,7 @@ import io.castbus.common.ServiceError;
 import io.castbus.common.launch.Process;
 import io.castbus.gateway.auth.AuthStore;
 import io.castbus.gateway.auth.Authenticator;
+import io.castbus.gateway.auth.FeedTokens;
 import io.castbus.gateway.auth.HostHeader;
 import io.castbus.gateway.auth.Sessions;
 import io.vertx.core.Future;
@@ -44,15 +45,17 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     events = new EventStream(vertx, process.settings().sseStreamsPerUser());
-    return events.start().compose(started -> AuthStore.open(process.pool())).compose(auth -> vertx.eventBus()
+    return events.start().compose(started -> AuthStore.open(process.pool())).compose(auth -> FeedTokens
+            .open(process.pool(), auth).compose(feedTokens -> vertx.eventBus()
             .<JsonObject>consumer(AuthRevoked.ADDRESS, msg -> {
               auth.forgetAll();
+              feedTokens.forgetAll();
               events.closeRevoked(AuthRevoked.from(msg.body()));
             }).completion()
             .compose(v -> bootstrapAdmin(auth))
             .compose(v -> Contract.load(vertx))
             .compose(contract -> vertx.executeBlocking(HostHeader::forThisMachine)
-                .map(hosts -> router(contract, auth, hosts))))
+                .map(hosts -> router(contract, auth, feedTokens, hosts)))))
         .compose(router -> {
           var headers = new HeaderTimeout(vertx);
           var options = serverOptions();
@@ -93,7 +96,7 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router router(Contract contract, AuthStore auth, HostHeader hosts) {
+  private Router router(Contract contract, AuthStore auth, FeedTokens feedTokens, HostHeader hosts) {
     var sessions = new Sessions(process.pool());
     var limits = new RequestLimits(process.settings());
     var bodies = new RequestBodies(vertx);
@@ -105,7 +108,10 @@ public final class GatewayVerticle extends VerticleBase {
     builder.rootHandler(bodies::handle);
     builder.rootHandler(RootHandlers::relabelXmlBody);
     builder.rootHandler(limits::perUser);
-    ApiRoutes.mount(builder, contract, process.health(), events, new SessionApi(auth, sessions), new UsersApi(auth));
+    var library = new LibraryFeeds(vertx, feedTokens, new MediaFiles(vertx, process.settings().downloadDir()),
+        process.settings().publicBaseUrl());
+    ApiRoutes.mount(builder, contract, process.health(), events, new SessionApi(auth, sessions), new UsersApi(auth),
+        library);
     var router = builder.createRouter();
     dashboard(router);
     router.route().failureHandler(HttpErrors::handle);

@@ -181,7 +181,7 @@ class ManifestsTest {
   }
 
   @Test
-  @DisplayName("feeds and downloads scale by HPA; the library is one RWX volume at DOWNLOAD_DIR; cluster ports only from Castbus pods")
+  @DisplayName("feeds and downloads scale by HPA; the library is one RWX volume at DOWNLOAD_DIR, read-only in the gateway; cluster ports only from Castbus pods")
   void scalingStorageAndNetwork() {
     var docs = Kustomize.build(BASE);
     var targets = docs.stream().filter(d -> d.get("kind").equals("HorizontalPodAutoscaler"))
@@ -192,14 +192,19 @@ class ManifestsTest {
     var pvc = named(docs, "PersistentVolumeClaim", "castbus-downloads");
     assertThat(map(pvc, "spec").get("accessModes")).isEqualTo(List.of("ReadWriteMany"));
     var downloadDir = configData(docs).get("DOWNLOAD_DIR");
-    for (var component : List.of("feeds", "downloads", "cleanup")) {
+    for (var component : List.of("feeds", "downloads", "cleanup", "gateway")) {
       var d = deployment(docs, component);
       var volume = list(map(map(map(d, "spec"), "template"), "spec"), "volumes").stream()
           .filter(v -> v.containsKey("persistentVolumeClaim")
               && "castbus-downloads".equals(map(v, "persistentVolumeClaim").get("claimName")))
           .findFirst().orElseThrow();
+      var readOnly = component.equals("gateway");
+      assertThat(map(volume, "persistentVolumeClaim").getOrDefault("readOnly", false)).as(component).isEqualTo(readOnly);
       assertThat(list(containers(d).get(0), "volumeMounts")).as(component)
-          .anySatisfy(m -> assertThat(m).containsEntry("name", volume.get("name")).containsEntry("mountPath", downloadDir));
+          .anySatisfy(m -> {
+            assertThat(m).containsEntry("name", volume.get("name")).containsEntry("mountPath", downloadDir);
+            assertThat(m.getOrDefault("readOnly", false)).as(component + " mount").isEqualTo(readOnly);
+          });
     }
 
     var policy = named(docs, "NetworkPolicy", "castbus-cluster-members-only");

@@ -55,7 +55,11 @@ public record Settings(
     int downloadMinFreeMb,
     int rateLimitPerMinute,
     int rateLimitPerAddressPerMinute,
-    int sseStreamsPerUser) {
+    int sseStreamsPerUser,
+    String publicBaseUrl,
+    boolean tagFiles,
+    MediaServerSettings mediaServers,
+    int mediaScanQuietSeconds) {
 
   public enum AuthMode { REQUIRED, LOCAL_OPEN }
 
@@ -68,7 +72,9 @@ public record Settings(
       "ALERT_EMAIL_TO", "WEBHOOK_URL", "CLUSTER_MEMBERS", "CLUSTER_PORT", "CLUSTER_K8S_SERVICE_DNS",
       "CLUSTER_HOST", "CLUSTER_SECRET", "CLUSTER_TLS_KEYSTORE", "CLUSTER_TLS_PASSWORD", "LOG_FORMAT",
       "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB",
-      "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "SSE_STREAMS_PER_USER", "SSE_STREAMS_PER_KEY");
+      "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "SSE_STREAMS_PER_USER", "SSE_STREAMS_PER_KEY",
+      "PUBLIC_BASE_URL", "TAG_FILES", "PLEX_URL", "PLEX_TOKEN", "PLEX_SECTION_ID", "JELLYFIN_URL", "JELLYFIN_API_KEY",
+      "AUDIOBOOKSHELF_URL", "AUDIOBOOKSHELF_TOKEN", "AUDIOBOOKSHELF_LIBRARY_ID", "MEDIA_SCAN_QUIET");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -124,12 +130,21 @@ public record Settings(
         r.integer("RATE_LIMIT_PER_MINUTE", 3000, 0, Integer.MAX_VALUE),
         r.integer("RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 6000, 0, Integer.MAX_VALUE),
         // SSE_STREAMS_PER_KEY is the name this setting had while the cap counted per key.
-        r.integer("SSE_STREAMS_PER_USER", r.integer("SSE_STREAMS_PER_KEY", 5, 1, 10_000), 1, 10_000));
+        r.integer("SSE_STREAMS_PER_USER", r.integer("SSE_STREAMS_PER_KEY", 5, 1, 10_000), 1, 10_000),
+        r.baseUrl("PUBLIC_BASE_URL"),
+        r.bool("TAG_FILES", true),
+        MediaServerSettings.read(r::string),
+        r.integer("MEDIA_SCAN_QUIET", 60, 0, 86400));
   }
 
   /** Which URLs feeds and downloads may fetch, as ALLOW_PRIVATE_NETWORKS and ALLOWED_PRIVATE_HOSTS say. */
   public NetworkPolicy networkPolicy() {
     return new NetworkPolicy(allowPrivateNetworks, allowedPrivateHosts);
+  }
+
+  /** Which URLs media-server scans may call: the policy above, with the configured media servers' hosts allowed. */
+  public NetworkPolicy mediaServerPolicy() {
+    return new NetworkPolicy(allowPrivateNetworks, mediaServers.allowing(allowedPrivateHosts));
   }
 
   /** The settings with secrets replaced, for logging. */
@@ -143,7 +158,7 @@ public record Settings(
         + ", clusterSecret=" + (clusterSecret == null ? "unset" : "***")
         + ", clusterTlsKeystore=" + (clusterTlsKeystore == null ? "unset" : clusterTlsKeystore)
         + ", clusterTlsPassword=" + (clusterTlsPassword == null ? "unset" : "***")
-        + ", smtpPassword=" + (smtpPassword == null ? "unset" : "***") + "]";
+        + ", smtpPassword=" + (smtpPassword == null ? "unset" : "***") + ", mediaServers=" + mediaServers + "]";
   }
 
   static String redactUrl(String url) {
@@ -251,6 +266,27 @@ public record Settings(
         throw new ConfigException("CLUSTER_TLS_PASSWORD must be set when CLUSTER_TLS_KEYSTORE is");
       }
       return v;
+    }
+
+    /** An absolute http(s) URL with no query or fragment, without its trailing slash; null when unset. */
+    String baseUrl(String key) {
+      var v = string(key);
+      if (v == null) {
+        return null;
+      }
+      try {
+        var uri = new java.net.URI(v);
+        var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getQuery() != null
+            || uri.getFragment() != null || uri.getUserInfo() != null) {
+          throw new ConfigException(key + " must be an http or https URL such as https://castbus.example.org, got '"
+              + v + "'");
+        }
+        return v.replaceAll("/+$", "");
+      } catch (java.net.URISyntaxException e) {
+        throw new ConfigException(key + " must be an http or https URL such as https://castbus.example.org, got '"
+            + v + "'");
+      }
     }
 
     ZoneId zone(String key) {

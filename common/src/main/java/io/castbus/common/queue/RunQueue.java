@@ -59,6 +59,19 @@ public final class RunQueue {
         });
   }
 
+  /**
+   * Queues one run of {@code type} to start {@code quiet} after the last call: while one is queued, each call moves
+   * its start later instead of queueing another (a burst of changes makes one run). A run already running does not
+   * count, so a change during a run is followed by another run. Returns the queued run's id.
+   */
+  public Future<UUID> debounce(String type, JsonObject payload, Duration quiet) {
+    var seconds = quiet.toMillis() / 1000.0;
+    return pool.withTransaction(conn -> conn.preparedQuery(RunSql.DEBOUNCE_LOCK).execute(Tuple.of(type))
+        .compose(v -> conn.preparedQuery(RunSql.DEBOUNCE)
+            .execute(Tuple.of(type, RunIds.next(), seconds, payload, Priority.NORMAL.rank()))))
+        .map(rows -> rows.iterator().next().getUUID("id"));
+  }
+
   /** Stores many runs in one statement; returns the ids created (runs deduplicated away are left out). */
   public Future<List<UUID>> enqueueAll(List<NewRun> runs) {
     if (runs.isEmpty()) {

@@ -19,6 +19,26 @@ final class RunSql {
       returning id
       """;
 
+  /** Serializes debounced enqueues of one run type ({@code $1}). */
+  static final String DEBOUNCE_LOCK = "select pg_advisory_xact_lock(hashtext('castbus.debounce.' || $1))";
+
+  /**
+   * The queued run of type {@code $1} waits until {@code $3} seconds from now (never less than it already waits);
+   * without one, a run {@code $2} with payload {@code $4} is queued for then. Returns the run's id.
+   */
+  static final String DEBOUNCE = """
+      with pushed as (
+        update runs set not_before = greatest(not_before, now() + make_interval(secs => $3)), updated_at = now()
+         where type = $1 and status = 'queued' and not cancel_requested
+        returning id),
+      created as (
+        insert into runs (id, type, payload, priority, not_before)
+        select $2, $1, $4, $5, now() + make_interval(secs => $3)
+         where not exists (select 1 from pushed)
+        returning id)
+      select id from pushed union all select id from created
+      """;
+
   static final String ACTIVE_BY_DEDUPE_KEY = """
       select id from runs where type = $1 and dedupe_key = $2 and status in ('queued', 'running')
       """;

@@ -98,4 +98,26 @@ final class AuthSql {
   static final String DELETE_SESSION = "delete from sessions where id = $1";
 
   static final String DELETE_EXPIRED_SESSIONS = "delete from sessions where expires_at <= now()";
+
+  static final String CREATE_FEED_KEY = """
+      insert into auth_secrets (name, value) values ('feed_token_key', $1) on conflict (name) do nothing""";
+
+  static final String FEED_KEY = "select value from auth_secrets where name = 'feed_token_key'";
+
+  /** A user's feed-token nonce, the one given ($2, with its hash $3) when they had none. */
+  static final String FEED_NONCE = """
+      update users
+         set feed_token_nonce = coalesce(feed_token_nonce, $2),
+             feed_token_hash = case when feed_token_nonce is null then $3 else feed_token_hash end
+       where id = $1
+      returning feed_token_nonce""";
+
+  /** A new token for the user: the old one stops matching. */
+  static final String ROTATE_FEED_TOKEN = """
+      update users set feed_token_nonce = $2, feed_token_hash = $3 where id = $1 returning id""";
+
+  static final String FEED_TOKEN_USER = "select id, name, role from users where feed_token_hash = $1";
+
+  /** Whom the local operator's personal feeds belong to under {@code local-open}: the first admin. */
+  static final String FIRST_ADMIN = "select id, name, role from users where role = 'admin' order by id limit 1";
 }

@@ -56,6 +56,10 @@ public final class AuthStore {
         .map(rows -> new AuthStore(pool, new KeyHasher(rows.iterator().next().getBuffer("value").getBytes())));
   }
 
+  KeyHasher hasher() {
+    return hasher;
+  }
+
   public Future<Optional<Principal>> lookup(String key) {
     var hash = hasher.hash(key);
     var now = System.currentTimeMillis();
