@@ -17,6 +17,11 @@ public final class RunTypes {
    * change, a quiet period after the last change ({@code RunQueue.debounce}). Served by the downloads module.
    */
   public static final String NOTIFY_MEDIA_SERVERS = "notify_media_servers";
+  /**
+   * Moves the library's files to the names the naming templates give; payload {@code {"podcast_id"}} for one
+   * podcast, or none for all. Served by the downloads module.
+   */
+  public static final String RENAME_LIBRARY = "rename_library";
 
   private RunTypes() {
   }
@@ -29,6 +34,12 @@ public final class RunTypes {
   /** A fetch of one podcast's cover: at most one queued or running per podcast. */
   public static NewRun artwork(long podcastId) {
     return NewRun.of(FETCH_ARTWORK, new JsonObject().put("podcast_id", podcastId)).dedupe("artwork:" + podcastId);
+  }
+
+  /** A rename of one podcast's files ({@code null}: the whole library): at most one queued or running per scope. */
+  public static NewRun rename(Long podcastId) {
+    var payload = podcastId == null ? new JsonObject() : new JsonObject().put("podcast_id", podcastId);
+    return NewRun.of(RENAME_LIBRARY, payload).dedupe(podcastId == null ? "library" : "podcast:" + podcastId);
   }
 
   /** A refresh of one podcast's feed: at most one queued or running per podcast. */

@@ -91,7 +91,8 @@ final class Artwork {
 
   /** Writes the image next to its final name, moves it into place, then drops a cover of another type. */
   private Future<String> store(Episodes.Cover cover, Images.Image image) {
-    return placement.folderCreated(cover.podcastId(), cover.podcastTitle(), cover.folder()).compose(folder -> {
+    var base = placement.folderBase(cover.podcastTitle(), cover.author(), cover.folderTemplate());
+    return placement.folderCreated(cover.podcastId(), base, cover.folder()).compose(folder -> {
       var path = folder + "/" + COVER + "." + image.extension();
       var file = placement.resolve(path).toString();
       var part = file + FileNames.PART;

@@ -10,14 +10,15 @@ final class DownloadsSql {
       select e.id, e.podcast_id, e.title, e.published_at, e.enclosure_url, e.enclosure_type, e.download_status,
              e.file_path, e.download_target, e.download_etag, e.download_last_modified, e.download_length,
              e.download_run, e.guid, e.description, e.image_url, e.episode_number, e.season_number,
-             coalesce(p.title, p.rss_url) as podcast_title, p.folder, p.owner, p.author, p.rss_url, p.cover_path
+             coalesce(p.title, p.rss_url) as podcast_title, p.folder, p.owner, p.author, p.rss_url, p.cover_path,
+             p.folder_template, p.file_template
         from episodes e
         join podcasts p on p.id = e.podcast_id
        where e.id = $1""";
 
   static final String PODCAST_COVER = """
-      select id, coalesce(title, rss_url) as podcast_title, folder, image_url, cover_path, cover_source, cover_etag,
-             cover_last_modified
+      select id, coalesce(title, rss_url) as podcast_title, author, folder_template, folder, image_url, cover_path,
+             cover_source, cover_etag, cover_last_modified
         from podcasts where id = $1""";
 
   static final String SAVE_COVER = """
@@ -45,8 +46,10 @@ final class DownloadsSql {
       update podcasts set folder = coalesce(folder, $2), updated_at = now() where id = $1 returning folder""";
 
   static final String NAMES_TAKEN = """
-      select lower(coalesce(file_path, '')), lower(coalesce(download_target, '')) from episodes
-       where podcast_id = $1 and id <> $2 and (lower(file_path) = any($3) or lower(download_target) = any($3))
+      select lower(coalesce(file_path, '')), lower(coalesce(download_target, '')), lower(coalesce(rename_to, ''))
+        from episodes
+       where podcast_id = $1 and id <> $2
+         and (lower(file_path) = any($3) or lower(download_target) = any($3) or lower(rename_to) = any($3))
        limit 100""";
 
   static final String SET_TARGET = """
@@ -133,4 +136,42 @@ final class DownloadsSql {
       """ + FILTER + """
        order by e.updated_at desc, e.id desc
        limit $6""";
+
+  /** Podcasts a rename covers ({@code $1}: one, or null for all), after id {@code $2}. */
+  static final String PODCASTS_TO_RENAME = """
+      select id from podcasts where ($1::bigint is null or id = $1) and id > $2 order by id limit $3""";
+
+  static final String PODCAST_NAMING = """
+      select id, coalesce(title, rss_url) as podcast_title, author, folder, folder_template, cover_path
+        from podcasts where id = $1""";
+
+  /** Moves the podcast's folder to {@code $2} unless another podcast has that name (any case); returns it. */
+  static final String MOVE_FOLDER = """
+      update podcasts set folder = $2, updated_at = now()
+       where id = $1 and not exists (select 1 from podcasts o where o.id <> $1 and lower(o.folder) = lower($2))
+      returning folder""";
+
+  /** A page of the podcast's downloaded episodes, after id {@code $2}, with what naming them needs. */
+  static final String FILES_TO_NAME = EPISODE.replace("where e.id = $1", """
+      where e.podcast_id = $1 and e.id > $2 and e.download_status = 'completed' and e.file_path is not null
+      order by e.id limit $3""");
+
+  /** Renames a crash left half-done. */
+  static final String PENDING_RENAMES = """
+      select id, file_path, rename_to from episodes where podcast_id = $1 and rename_to is not null""";
+
+  static final String SET_RENAME_TO = "update episodes set rename_to = $2 where id = $1";
+
+  static final String RENAMED = """
+      update episodes set file_path = rename_to, rename_to = null, updated_at = now() where id = $1""";
+
+  static final String CLEAR_RENAME = "update episodes set rename_to = null where id = $1";
+
+  static final String MOVE_COVER = "update podcasts set cover_path = $2 where id = $1";
+
+  static final String LIBRARY_SETTING = "select value from library_settings where name = $1";
+
+  static final String SAVE_LIBRARY_SETTING = """
+      insert into library_settings (name, value) values ($1, $2)
+      on conflict (name) do update set value = excluded.value""";
 }

@@ -55,7 +55,8 @@ public final class DownloadsVerticle extends VerticleBase {
     http = new OutboundHttp(vertx, process.settings().networkPolicy(),
         Transfer.outbound(limits), Transfer.WORDS);
     images = new Images(vertx, process.settings().networkPolicy(), Transfer.USER_AGENT);
-    var placement = new Placement(vertx, episodes, library);
+    var placement = new Placement(vertx, episodes, library, process.settings().folderTemplate(),
+        process.settings().fileTemplate());
     var tags = new EpisodeTags(vertx, images, placement, process.settings().tagFiles());
     var changes = new io.castbus.common.LibraryChanges(queue, process.settings());
     var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, http, limits, library), tags,
@@ -68,14 +69,37 @@ public final class DownloadsVerticle extends VerticleBase {
         .serve(RunTypes.FETCH_ARTWORK, JobTypeOptions.DEFAULTS.concurrency(2), artwork::fetch)
         .serve(RunTypes.NOTIFY_MEDIA_SERVERS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1),
             mediaServers::notify)
+        .serve(RunTypes.RENAME_LIBRARY, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1),
+            new LibraryRename(vertx, episodes, placement)::run)
         .serve(PROCESS_DOWNLOADS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1), service::processQueue);
     return vertx.fileSystem().mkdirs(library.toString())
         .compose(v -> Future.all(
             BusService.serve(vertx, Addresses.DOWNLOADS_LIST, service::list),
             BusService.serve(vertx, Addresses.EPISODES_DOWNLOAD, service::requestDownload)))
+        .compose(v -> templatesChanged(episodes, queue))
         .compose(v -> new JobRegistry(vertx, pool).register(jobs()))
         .compose(v -> worker.start());
   }
+
+  /**
+   * When FOLDER_TEMPLATE or FILE_TEMPLATE differ from what the library was last named with, the library is
+   * renamed: one {@code rename_library} run, however many replicas start at once (its dedupe key).
+   */
+  private Future<Void> templatesChanged(Episodes episodes, RunQueue queue) {
+    var settings = process.settings();
+    var now = settings.folderTemplate().text() + "\n" + settings.fileTemplate().text();
+    var defaults = io.castbus.common.files.NameTemplate.DEFAULT_FOLDER + "\n"
+        + io.castbus.common.files.NameTemplate.DEFAULT_FILE;
+    return episodes.librarySetting(TEMPLATES).compose(before -> {
+      var was = before == null ? defaults : before;
+      if (was.equals(now)) {
+        return before == null ? episodes.saveLibrarySetting(TEMPLATES, now) : Future.succeededFuture();
+      }
+      return queue.enqueue(RunTypes.rename(null)).compose(id -> episodes.saveLibrarySetting(TEMPLATES, now));
+    });
+  }
+
+  private static final String TEMPLATES = "naming_templates";
 
   private static List<JobDefinition> jobs() {
     return List.of(JobDefinition.of(PROCESS_DOWNLOADS, "Process Download Queue", PROCESS_DOWNLOADS,

@@ -20,7 +20,8 @@ final class Episodes {
   record Episode(long id, long podcastId, String title, Instant published, String url, String type, String status,
       String filePath, String target, String etag, String lastModified, Long length, String podcastTitle,
       String folder, String owner, String guid, String description, String imageUrl, Integer episodeNumber,
-      Integer seasonNumber, String podcastAuthor, String rssUrl, String coverPath) {
+      Integer seasonNumber, String podcastAuthor, String rssUrl, String coverPath, String folderTemplate,
+      String fileTemplate) {
 
     static Episode from(Row r) {
       var published = r.getOffsetDateTime("published_at");
@@ -30,7 +31,13 @@ final class Episodes {
           r.getString("download_etag"), r.getString("download_last_modified"), r.getLong("download_length"),
           r.getString("podcast_title"), r.getString("folder"), r.getString("owner"), r.getString("guid"),
           r.getString("description"), r.getString("image_url"), r.getInteger("episode_number"),
-          r.getInteger("season_number"), r.getString("author"), r.getString("rss_url"), r.getString("cover_path"));
+          r.getInteger("season_number"), r.getString("author"), r.getString("rss_url"), r.getString("cover_path"),
+          r.getString("folder_template"), r.getString("file_template"));
+    }
+
+    /** What the episode's file name may be made of. */
+    FileNames.Fields fields() {
+      return new FileNames.Fields(title, published, episodeNumber, seasonNumber, guid, podcastTitle, podcastAuthor);
     }
 
     /** The validator a resume sends in If-Range: the (strong) ETag, else the Last-Modified date. */
@@ -67,14 +74,15 @@ final class Episodes {
   }
 
   /** What fetching a podcast's cover needs of it. */
-  record Cover(long podcastId, String podcastTitle, String folder, String imageUrl, String path, String source,
-      String etag, String lastModified) {
+  record Cover(long podcastId, String podcastTitle, String author, String folderTemplate, String folder,
+      String imageUrl, String path, String source, String etag, String lastModified) {
   }
 
   Future<Cover> cover(long podcast) {
     return pool.preparedQuery(DownloadsSql.PODCAST_COVER).execute(Tuple.of(podcast)).map(rows -> {
       for (var r : rows) {
-        return new Cover(r.getLong("id"), r.getString("podcast_title"), r.getString("folder"),
+        return new Cover(r.getLong("id"), r.getString("podcast_title"), r.getString("author"),
+            r.getString("folder_template"), r.getString("folder"),
             r.getString("image_url"), r.getString("cover_path"), r.getString("cover_source"), r.getString("cover_etag"),
             r.getString("cover_last_modified"));
       }
@@ -115,11 +123,43 @@ final class Episodes {
           rows.forEach(r -> {
             taken.add(r.getString(0));
             taken.add(r.getString(1));
+            taken.add(r.getString(2));
           });
           var chosen = firstFree(candidates, taken, fallback);
           return conn.preparedQuery(DownloadsSql.SET_TARGET).execute(Tuple.of(episode.id(), chosen));
         })
         .map(rows -> rows.iterator().next().getString("download_target")));
+  }
+
+  /**
+   * Chooses where a downloaded file moves to (the first of {@code candidates} no other episode of the podcast has,
+   * in the database or on disk, or {@code fallback}) and records it as the episode's {@code rename_to} before
+   * anything moves; null when the file's current name is among the candidates and free (nothing to do).
+   */
+  Future<String> planRename(Episode episode, List<String> candidates, Set<String> onDisk, String fallback) {
+    var lowered = candidates.stream().map(c -> c.toLowerCase(Locale.ROOT)).toArray(String[]::new);
+    return pool.withTransaction(conn -> conn.preparedQuery(DownloadsSql.LOCK)
+        .execute(Tuple.of("castbus.podcast." + episode.podcastId()))
+        .compose(v -> conn.preparedQuery(DownloadsSql.NAMES_TAKEN)
+            .execute(Tuple.of(episode.podcastId(), episode.id(), lowered)))
+        .compose(rows -> {
+          var taken = new HashSet<String>();
+          onDisk.forEach(name -> taken.add(name.toLowerCase(Locale.ROOT)));
+          rows.forEach(r -> {
+            taken.add(r.getString(0));
+            taken.add(r.getString(1));
+            taken.add(r.getString(2));
+          });
+          var current = episode.filePath();
+          if (candidates.contains(current) && !taken.contains(current.toLowerCase(Locale.ROOT))) {
+            return Future.succeededFuture((String) null);
+          }
+          var chosen = firstFree(candidates, taken, fallback);
+          if (chosen.equals(current)) {
+            return Future.succeededFuture((String) null);
+          }
+          return conn.preparedQuery(DownloadsSql.SET_RENAME_TO).execute(Tuple.of(episode.id(), chosen)).map(chosen);
+        }));
   }
 
   private static String firstFree(List<String> candidates, Set<String> taken, String fallback) {
@@ -149,6 +189,66 @@ final class Episodes {
   /** Marks an episode that cannot be downloaded at all failed, with why. */
   Future<Void> refused(long episode, String error) {
     return pool.preparedQuery(DownloadsSql.REFUSED).execute(Tuple.of(episode, error)).mapEmpty();
+  }
+
+  Future<List<Long>> podcastsToRename(Long podcast, long afterId, int limit) {
+    return pool.preparedQuery(DownloadsSql.PODCASTS_TO_RENAME).execute(Tuple.of(podcast, afterId, limit))
+        .map(rows -> {
+          var ids = new ArrayList<Long>();
+          rows.forEach(r -> ids.add(r.getLong(0)));
+          return ids;
+        });
+  }
+
+  /** What naming a podcast's folder needs: (title, author, folder, folder template, cover path). */
+  Future<Row> naming(long podcast) {
+    return pool.preparedQuery(DownloadsSql.PODCAST_NAMING).execute(Tuple.of(podcast))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+  }
+
+  /** Moves the podcast's folder name; null when another podcast has it. */
+  Future<String> moveFolder(long podcast, String folder) {
+    return pool.withTransaction(conn -> conn.preparedQuery(DownloadsSql.LOCK).execute(Tuple.of("castbus.folders"))
+        .compose(v -> conn.preparedQuery(DownloadsSql.MOVE_FOLDER).execute(Tuple.of(podcast, folder))))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  }
+
+  Future<List<Episode>> filesToName(long podcast, long afterId, int limit) {
+    return pool.preparedQuery(DownloadsSql.FILES_TO_NAME).execute(Tuple.of(podcast, afterId, limit)).map(rows -> {
+      var list = new ArrayList<Episode>();
+      rows.forEach(r -> list.add(Episode.from(r)));
+      return list;
+    });
+  }
+
+  /** Renames a crash left half-done: (id, file_path, rename_to). */
+  Future<List<Row>> pendingRenames(long podcast) {
+    return pool.preparedQuery(DownloadsSql.PENDING_RENAMES).execute(Tuple.of(podcast)).map(rows -> {
+      var list = new ArrayList<Row>();
+      rows.forEach(list::add);
+      return list;
+    });
+  }
+
+  Future<Void> renamed(long episode) {
+    return pool.preparedQuery(DownloadsSql.RENAMED).execute(Tuple.of(episode)).mapEmpty();
+  }
+
+  Future<Void> clearRename(long episode) {
+    return pool.preparedQuery(DownloadsSql.CLEAR_RENAME).execute(Tuple.of(episode)).mapEmpty();
+  }
+
+  Future<Void> moveCover(long podcast, String path) {
+    return pool.preparedQuery(DownloadsSql.MOVE_COVER).execute(Tuple.of(podcast, path)).mapEmpty();
+  }
+
+  Future<String> librarySetting(String name) {
+    return pool.preparedQuery(DownloadsSql.LIBRARY_SETTING).execute(Tuple.of(name))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  }
+
+  Future<Void> saveLibrarySetting(String name, String value) {
+    return pool.preparedQuery(DownloadsSql.SAVE_LIBRARY_SETTING).execute(Tuple.of(name, value)).mapEmpty();
   }
 
   /** A page of episodes wanted without an active download, after {@code afterId}: (id, podcast owner). */

@@ -1,5 +1,6 @@
 package io.castbus.downloads;
 
+import io.castbus.common.files.NameTemplate;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -53,16 +54,65 @@ final class FileNames {
 
   /** The podcast's folder name, before uniqueness is decided. */
   static String folder(String title) {
-    return sanitize(title, "Podcast", MAX_BYTES);
+    return folder(DEFAULT_FOLDER, title, null);
+  }
+
+  /** The podcast's folder name from {@code template}, before uniqueness is decided. */
+  static String folder(NameTemplate template, String title, String author) {
+    var name = template.expand(field -> switch (field) {
+      case "podcast" -> sanitize(title, "Podcast", MAX_BYTES);
+      case "author" -> sanitize(author, "Unknown author", MAX_BYTES);
+      default -> "";
+    });
+    return sanitize(name, sanitize(title, "Podcast", MAX_BYTES), MAX_BYTES);
   }
 
   /** {@code <yyyy-MM-dd> - <title>} with an optional {@code " (n)"} and the extension, at most 200 bytes. */
   static String episode(Instant published, String title, String extension, int copy) {
-    var date = published == null ? "undated" : DAY.format(published);
-    var suffix = (copy > 1 ? " (" + copy + ")" : "") + "." + extension;
-    var room = MAX_BYTES - utf8(date + " - ") - utf8(suffix);
-    return date + " - " + sanitize(title, "Episode", room) + suffix;
+    return episode(DEFAULT_FILE, new Fields(title, published, null, null, null, null, null), extension, copy);
   }
+
+  /** What an episode's file name may be made of. */
+  record Fields(String title, Instant published, Integer episode, Integer season, String guid, String podcast,
+      String author) {
+  }
+
+  /**
+   * The episode's file name from {@code template}, with an optional {@code " (n)"} and the extension, at most 200
+   * bytes: each field made safe on its own, then the whole name.
+   */
+  static String episode(NameTemplate template, Fields f, String extension, int copy) {
+    var suffix = (copy > 1 ? " (" + copy + ")" : "") + "." + extension;
+    var room = MAX_BYTES - utf8(suffix);
+    var name = template.expand(field -> switch (field) {
+      case "title" -> sanitize(f.title(), "Episode", MAX_BYTES);
+      case "date" -> f.published() == null ? "undated" : DAY.format(f.published());
+      case "year" -> f.published() == null ? "undated" : String.valueOf(f.published().atZone(ZoneOffset.UTC).getYear());
+      case "episode" -> f.episode() == null ? "" : String.valueOf(f.episode());
+      case "season" -> f.season() == null ? "" : String.valueOf(f.season());
+      case "guid8" -> guid8(f.guid());
+      case "podcast" -> sanitize(f.podcast(), "Podcast", MAX_BYTES);
+      case "author" -> sanitize(f.author(), "Unknown author", MAX_BYTES);
+      default -> "";
+    });
+    return sanitize(name, sanitize(f.title(), "Episode", room), room) + suffix;
+  }
+
+  /** The first 8 hex digits of the SHA-256 of the GUID: short, stable, and the same on every replica. */
+  static String guid8(String guid) {
+    if (guid == null) {
+      return "";
+    }
+    try {
+      var digest = java.security.MessageDigest.getInstance("SHA-256").digest(guid.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static final NameTemplate DEFAULT_FOLDER = NameTemplate.parse("FOLDER_TEMPLATE", NameTemplate.DEFAULT_FOLDER, true);
+  static final NameTemplate DEFAULT_FILE = NameTemplate.parse("FILE_TEMPLATE", NameTemplate.DEFAULT_FILE, false);
 
   /** The extension from the URL's last path segment when it names a media type, else from the content type. */
   static String extension(String url, String contentType) {

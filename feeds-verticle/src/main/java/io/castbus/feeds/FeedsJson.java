@@ -24,6 +24,8 @@ final class FeedsJson {
         .put("folder", row.getString("folder"))
         .put("cover_url", row.getString("cover_path") == null ? null
             : "/api/podcasts/" + row.getLong("id") + "/cover")
+        .put("folder_template", row.getString("folder_template"))
+        .put("file_template", row.getString("file_template"))
         .put("max_episodes_to_keep", row.getInteger("max_episodes_to_keep"))
         .put("auto_download", row.getBoolean("auto_download"))
         .put("owner", row.getString("owner"))

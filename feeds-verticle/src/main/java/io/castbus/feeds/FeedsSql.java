@@ -8,7 +8,7 @@ final class FeedsSql {
 
   static final String PODCAST_COLUMNS = """
       p.id, p.owner, p.owner_id, p.rss_url, p.title, p.description, p.site_url, p.image_url, p.author, p.language, p.folder,
-      p.cover_path,
+      p.cover_path, p.folder_template, p.file_template,
       p.max_episodes_to_keep, p.auto_download, p.etag, p.last_modified, p.last_checked, p.last_success, p.last_error,
       p.consecutive_failures, p.next_refresh_after, p.created_at, p.updated_at,
       (select count(*) from episodes e where e.podcast_id = p.id) as episode_count""";
@@ -43,10 +43,14 @@ final class FeedsSql {
       on conflict (rss_url) do nothing
       returning id, rss_url""";
 
+  /** {@code $5}/{@code $7}: whether the folder/file template was given ({@code $6}/{@code $8}, null: the global one). */
   static final String UPDATE_PODCAST = """
       update podcasts
          set max_episodes_to_keep = coalesce($2, max_episodes_to_keep), auto_download = coalesce($3, auto_download),
-             title = coalesce($4, title), updated_at = now()
+             title = coalesce($4, title),
+             folder_template = case when $5 then $6 else folder_template end,
+             file_template = case when $7 then $8 else file_template end,
+             updated_at = now()
        where id = $1""";
 
   static final String DELETE_PODCAST = "delete from podcasts where id = $1";

@@ -4,6 +4,7 @@ import io.castbus.common.queue.RunFailure;
 import io.castbus.common.RunTypes;
 import io.castbus.common.PageCursor;
 import io.castbus.common.ServiceError;
+import io.castbus.common.files.NameTemplate;
 import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.queue.Priority;
 import io.castbus.common.queue.RunQueue;
@@ -113,9 +114,37 @@ final class PodcastService {
       return Future.failedFuture(ServiceError.badRequest("max_episodes_to_keep must be between 1 and 100, got "
           + keep));
     }
+    var templates = new String[2];
+    var given = new boolean[2];
+    var names = new String[] {"folder_template", "file_template"};
+    for (var i = 0; i < 2; i++) {
+      if (!req.containsKey(names[i])) {
+        continue;
+      }
+      if (!req.getBoolean("admin", false)) {
+        return Future.failedFuture(new ServiceError(403, "forbidden", names[i] + " can be changed by an admin only:"
+            + " file names belong to the files, which every subscriber of the feed shares"));
+      }
+      given[i] = true;
+      var text = FeedParser.trim(req.getString(names[i]));
+      if (text != null) {
+        try {
+          templates[i] = NameTemplate.parse(names[i], text, i == 0).text();
+        } catch (IllegalArgumentException e) {
+          return Future.failedFuture(ServiceError.badRequest(e.getMessage()));
+        }
+      }
+    }
     return visible(req, id)
-        .compose(row -> pool.preparedQuery(FeedsSql.UPDATE_PODCAST).execute(Tuple.of(id, keep,
-            req.getBoolean("auto_download"), FeedParser.trim(req.getString("title")))))
+        .compose(row -> pool.preparedQuery(FeedsSql.UPDATE_PODCAST).execute(Tuple.from(new Object[] {id, keep,
+            req.getBoolean("auto_download"), FeedParser.trim(req.getString("title")), given[0], templates[0],
+            given[1], templates[1]}))
+            .compose(v -> {
+              var changed = (given[0] && !java.util.Objects.equals(templates[0], row.getString("folder_template")))
+                  || (given[1] && !java.util.Objects.equals(templates[1], row.getString("file_template")));
+              // The files move to their new names in a rename_library run.
+              return changed ? queue.enqueue(RunTypes.rename(id)).<Void>mapEmpty() : Future.<Void>succeededFuture();
+            }))
         .compose(v -> podcast(id));
   }
 

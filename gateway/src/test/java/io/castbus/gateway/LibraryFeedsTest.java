@@ -319,4 +319,45 @@ class LibraryFeedsTest {
     assertThat(fetch(secondBase + after.substring(after.indexOf("/feeds/")), Map.of()).statusCode()).isEqualTo(200);
     assertThat(libraryUrl(bob)).isEqualTo(after);
   }
+
+  @Test
+  @DisplayName("naming templates: bad ones answer 400 naming the field, only an admin may set one, and a change renames the files while the feed keeps serving them")
+  void templatesRenameTheFiles() throws Exception {
+    var path = "/api/podcasts/" + podcastId;
+    for (var bad : new String[][] {
+        {"file_template", "{date} {bogus}", "file_template: unknown field {bogus}"},
+        {"file_template", "../{title}", "file_template must name one file or folder"},
+        {"file_template", "..{title}", "file_template must not contain '..'"},
+        {"folder_template", "{title}", "folder_template: {title} is an episode's field"},
+        {"file_template", "plain", "file_template must use at least one field"}}) {
+      var answer = admin.call("PUT", path, new JsonObject().put(bad[0], bad[1]).encode());
+      assertThat(answer.status()).as(bad[1]).isEqualTo(400);
+      assertThat(answer.json().getString("message")).as(bad[1]).startsWith(bad[2]);
+    }
+    var refused = bob.call("PUT", path, new JsonObject().put("file_template", "{title}").encode());
+    assertThat(refused.status()).isEqualTo(403);
+
+    var changed = admin.call("PUT", path, new JsonObject().put("folder_template", "{author} - {podcast}")
+        .put("file_template", "{episode} {title} [{guid8}]").encode());
+    assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+    assertThat(changed.json().getString("file_template")).isEqualTo("{episode} {title} [{guid8}]");
+    var renamed = admin.get("/api/runs?type=rename_library").json().getJsonArray("runs").getJsonObject(0);
+    var run = admin.awaitRun(renamed.getString("id"), "completed", Duration.ofSeconds(30));
+    assertThat(run.getJsonObject("result").getInteger("files_renamed")).isEqualTo(2);
+    assertThat(run.getJsonObject("result").getInteger("folders_moved")).isEqualTo(1);
+
+    var podcast = bob.get(path).json();
+    assertThat(podcast.getString("folder")).isEqualTo("Lib Rarian - Library Hour");
+    var episodes = bob.get(path + "/episodes").json().getJsonArray("episodes");
+    var newest = episodes.getJsonObject(0);
+    assertThat(newest.getString("file_path")).matches("Lib Rarian - Library Hour/2 Second & newest \\[[0-9a-f]{8}\\]\\.mp3");
+    for (var e : episodes) {
+      var file = library.resolve(((JsonObject) e).getString("file_path"));
+      assertThat(file).exists();
+      assertThat(fetch(((JsonObject) e).getString("library_media_url"), Map.of()).body())
+          .isEqualTo(Files.readAllBytes(file));
+    }
+    assertThat(library.resolve("Library Hour")).doesNotExist();
+    assertThat(library.resolve("Lib Rarian - Library Hour/cover.png")).exists();
+  }
 }

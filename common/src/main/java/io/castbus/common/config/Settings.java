@@ -1,5 +1,6 @@
 package io.castbus.common.config;
 
+import io.castbus.common.files.NameTemplate;
 import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.net.PrivateHosts;
 import java.io.IOException;
@@ -59,7 +60,9 @@ public record Settings(
     String publicBaseUrl,
     boolean tagFiles,
     MediaServerSettings mediaServers,
-    int mediaScanQuietSeconds) {
+    int mediaScanQuietSeconds,
+    NameTemplate folderTemplate,
+    NameTemplate fileTemplate) {
 
   public enum AuthMode { REQUIRED, LOCAL_OPEN }
 
@@ -74,7 +77,8 @@ public record Settings(
       "DOWNLOAD_IDLE_TIMEOUT", "DOWNLOAD_MAX_FILE_MB", "DOWNLOAD_MIN_FREE_MB",
       "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "SSE_STREAMS_PER_USER", "SSE_STREAMS_PER_KEY",
       "PUBLIC_BASE_URL", "TAG_FILES", "PLEX_URL", "PLEX_TOKEN", "PLEX_SECTION_ID", "JELLYFIN_URL", "JELLYFIN_API_KEY",
-      "AUDIOBOOKSHELF_URL", "AUDIOBOOKSHELF_TOKEN", "AUDIOBOOKSHELF_LIBRARY_ID", "MEDIA_SCAN_QUIET");
+      "AUDIOBOOKSHELF_URL", "AUDIOBOOKSHELF_TOKEN", "AUDIOBOOKSHELF_LIBRARY_ID", "MEDIA_SCAN_QUIET",
+      "FOLDER_TEMPLATE", "FILE_TEMPLATE");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -134,7 +138,9 @@ public record Settings(
         r.baseUrl("PUBLIC_BASE_URL"),
         r.bool("TAG_FILES", true),
         MediaServerSettings.read(r::string),
-        r.integer("MEDIA_SCAN_QUIET", 60, 0, 86400));
+        r.integer("MEDIA_SCAN_QUIET", 60, 0, 86400),
+        r.template("FOLDER_TEMPLATE", NameTemplate.DEFAULT_FOLDER, true),
+        r.template("FILE_TEMPLATE", NameTemplate.DEFAULT_FILE, false));
   }
 
   /** Which URLs feeds and downloads may fetch, as ALLOW_PRIVATE_NETWORKS and ALLOWED_PRIVATE_HOSTS say. */
@@ -266,6 +272,15 @@ public record Settings(
         throw new ConfigException("CLUSTER_TLS_PASSWORD must be set when CLUSTER_TLS_KEYSTORE is");
       }
       return v;
+    }
+
+    NameTemplate template(String key, String fallback, boolean folder) {
+      var v = values.get(key);
+      try {
+        return NameTemplate.parse(key, v == null || v.isBlank() ? fallback : v.strip(), folder);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
     }
 
     /** An absolute http(s) URL with no query or fragment, without its trailing slash; null when unset. */
