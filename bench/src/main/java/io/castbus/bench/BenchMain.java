@@ -11,7 +11,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster|fanout [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster|fanout|library [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -43,6 +43,9 @@ public final class BenchMain {
 
   private static final Set<String> FANOUT_OPTIONS = Set.of("podcasts", "processes", "database-url");
 
+  private static final Set<String> LIBRARY_OPTIONS =
+      Set.of("size-mb", "clients", "rounds", "tag-mb", "dir", "database-url");
+
   private BenchMain() {
   }
 
@@ -61,6 +64,7 @@ public final class BenchMain {
         case "downloads" -> downloads(BenchArgs.parse(args, DOWNLOADS_OPTIONS));
         case "cluster" -> cluster(BenchArgs.parse(args, CLUSTER_OPTIONS));
         case "fanout" -> fanout(BenchArgs.parse(args, FANOUT_OPTIONS));
+        case "library" -> library(BenchArgs.parse(args, LIBRARY_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -134,6 +138,24 @@ public final class BenchMain {
       System.out.println(FanoutBench.line(FanoutBench.measure(args.databaseUrl(), podcasts, k)));
     }
     return true;
+  }
+
+  private static boolean library(BenchArgs args) throws Exception {
+    var sizeMb = args.integer("size-mb", 1024, 1);
+    var clients = args.integer("clients", 4, 1);
+    var rounds = args.integer("rounds", 3, 1);
+    var tagMb = args.integer("tag-mb", 100, 1);
+    var dir = Path.of(args.string("dir", System.getProperty("java.io.tmpdir")));
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench library: size_mb=%d clients=%d rounds=%d tag_mb=%d dir=%s "
+              + "database=%s postgresql=%s nproc=%d java=%s%n", sizeMb, clients, rounds, tagMb, dir, db.name(),
+          db.serverVersion(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      var r = LibraryBench.measure(db, dir, sizeMb, clients, rounds, tagMb);
+      System.out.printf(Locale.ROOT, "tagging a %d MB MP3: %.3f s; copying it: %.3f s (tagging ÷ copying %.2f)%n",
+          tagMb, r.tagSeconds(), r.copySeconds(), r.tagSeconds() / r.copySeconds());
+      System.out.println(LibraryBench.line(r));
+      return true;
+    }
   }
 
   private static boolean lateness(BenchArgs args) throws Exception {
@@ -367,6 +389,8 @@ public final class BenchMain {
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2] [--warmup 3]
                                                      [--dir <temp dir>] --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar library [--size-mb 1024] [--clients 4] [--rounds 3] [--tag-mb 100]
+                                                   [--dir <temp dir>] --database-url postgresql://postgres@127.0.0.1:5432/test
         """);
   }
 }

@@ -32,15 +32,15 @@ import org.jaudiotagger.tag.reference.PictureTypes;
  * {@code WFED} = feed URL, {@code TDES}; MP4 {@code purl}, {@code egid}, {@code desc}, {@code tves}, {@code tvsn}).
  * Only the tag region changes; the audio is left byte for byte. Blocking: call it off the event loop.
  */
-final class Tagger {
+public final class Tagger {
 
   /** What a file is tagged with; null fields are left out. */
-  record Tags(String title, String album, String artist, Instant date, Integer episode, Integer season,
+  public record Tags(String title, String album, String artist, Instant date, Integer episode, Integer season,
       String description, String guid, String feedUrl, byte[] cover, String coverType) {
   }
 
   /** The file could not be tagged; it is kept as it was. */
-  static final class Untaggable extends Exception {
+  public static final class Untaggable extends Exception {
     Untaggable(String message, Throwable cause) {
       super(message, cause);
     }
@@ -67,7 +67,7 @@ final class Tagger {
   }
 
   /** Tags {@code file}, whose format its final name's {@code extension} gives (the file itself may be a partial). */
-  static void tag(Path file, String extension, Tags tags) throws Untaggable {
+  public static void tag(Path file, String extension, Tags tags) throws Untaggable {
     var format = FORMATS.get(extension.toLowerCase(Locale.ROOT));
     if (format == null) {
       throw new Untaggable("files of type ." + extension + " cannot be tagged", null);
