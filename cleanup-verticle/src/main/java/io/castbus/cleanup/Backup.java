@@ -166,6 +166,10 @@ final class Backup {
       var names = restoreOrder(conn).stream().filter(t -> !t.equals("auth_secrets")).map(Backup::quote).toList();
       try (var st = conn.createStatement()) {
         st.execute("truncate " + String.join(", ", names) + " restart identity cascade");
+        // The rows come back as they were: no trigger adds any (a feed's first subscription is in the backup).
+        for (var name : names) {
+          st.execute("alter table " + name + " disable trigger user");
+        }
       }
       var copy = conn.unwrap(PGConnection.class).getCopyAPI();
       var restored = new JsonArray();
@@ -202,6 +206,11 @@ final class Backup {
         try (var ps = conn.prepareStatement(CleanupSql.RESTORE_PEPPER)) {
           ps.setBytes(1, pepper);
           ps.executeUpdate();
+        }
+      }
+      try (var st = conn.createStatement()) {
+        for (var name : names) {
+          st.execute("alter table " + name + " enable trigger user");
         }
       }
       resetSequences(conn);
@@ -276,10 +285,16 @@ final class Backup {
         }
       }
     }
+    // A sequence shared by several tables (podcasts and subscriptions) goes past the largest id of any of them.
+    var bySequence = new java.util.LinkedHashMap<String, List<String>>();
+    for (var s : sequences) {
+      bySequence.computeIfAbsent(s[2], k -> new ArrayList<>())
+          .add("(select max(" + quote(s[1]) + ") from " + quote(s[0]) + ")");
+    }
     try (var st = conn.createStatement()) {
-      for (var s : sequences) {
-        st.execute("select setval('" + s[2].replace("'", "''") + "', coalesce((select max(" + quote(s[1]) + ") from "
-            + quote(s[0]) + "), 0) + 1, false)");
+      for (var e : bySequence.entrySet()) {
+        st.execute("select setval('" + e.getKey().replace("'", "''") + "', coalesce(greatest("
+            + String.join(", ", e.getValue()) + "), 0) + 1, false)");
       }
     }
   }

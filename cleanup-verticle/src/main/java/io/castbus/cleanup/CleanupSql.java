@@ -6,7 +6,21 @@ final class CleanupSql {
   private CleanupSql() {
   }
 
-  /** Downloaded episodes beyond each podcast's newest {@code max_episodes_to_keep}; kept episodes never count. */
+  /**
+   * Whether one of the feed's subscriptions keeps the episode (at rank {@code ranked.n} among its feed's downloaded
+   * episodes, newest first): {@code all}, among the newest {@code max_episodes_to_keep}, or published within
+   * {@code retention_days}. A file goes only when no subscription keeps it.
+   */
+  private static final String KEPT_BY_A_SUBSCRIPTION = """
+      exists (select 1 from subscriptions s
+               where s.podcast_id = e.podcast_id
+                 and (s.retention_mode = 'all'
+                      or (s.retention_mode = 'newest' and ranked.n <= s.max_episodes_to_keep)
+                      or (s.retention_mode = 'days'
+                          and coalesce(e.published_at, e.downloaded_at, e.created_at)
+                              >= now() - make_interval(days => s.retention_days))))""";
+
+  /** Downloaded episodes no subscription keeps; kept episodes never count. */
   static final String BEYOND_RETENTION = """
       select e.id, e.podcast_id, coalesce(p.title, p.rss_url) as podcast, e.title, e.file_path, e.bytes
         from (select id, row_number() over (partition by podcast_id
@@ -15,7 +29,7 @@ final class CleanupSql {
                where download_status = 'completed' and not keep) ranked
         join episodes e on e.id = ranked.id
         join podcasts p on p.id = e.podcast_id
-       where ranked.n > p.max_episodes_to_keep
+       where not """ + " " + KEPT_BY_A_SUBSCRIPTION + """
          and not (e.id = any($1))
        order by e.podcast_id, ranked.n
        limit $2""";
@@ -25,15 +39,15 @@ final class CleanupSql {
          set download_status = 'deleted', deleted_at = now(), file_path = null, updated_at = now()
        where id = any($1) and download_status = 'completed'""";
 
-  /** Completed episodes after {@code $1}, with whether they are inside their podcast's retention. */
+  /** Completed episodes after {@code $1}, with whether a subscription (or their keep flag) keeps them. */
   static final String COMPLETED_PAGE = """
-      select e.id, e.file_path, (ranked.n <= p.max_episodes_to_keep or e.keep) as in_retention
+      select e.id, e.file_path, (e.keep or """ + " " + KEPT_BY_A_SUBSCRIPTION + """
+             ) as in_retention
         from (select id, row_number() over (partition by podcast_id
                                             order by published_at desc nulls last, id desc) as n
                 from episodes
                where download_status = 'completed') ranked
         join episodes e on e.id = ranked.id
-        join podcasts p on p.id = e.podcast_id
        where e.id > $1
        order by e.id
        limit $2""";
@@ -97,8 +111,11 @@ final class CleanupSql {
        where table_schema = current_schema() and table_name = ?
        order by ordinal_position""";
 
+  /** Columns numbered by a sequence: their own (serial), or one another table's ids come from too. */
   static final String SERIAL_COLUMNS = """
-      select table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name) as seq
+      select table_name, column_name,
+             coalesce(pg_get_serial_sequence(quote_ident(table_name), column_name),
+                      substring(column_default from 'nextval\\(''([^'']+)''')) as seq
         from information_schema.columns
        where table_schema = current_schema() and column_default like 'nextval(%'""";
 

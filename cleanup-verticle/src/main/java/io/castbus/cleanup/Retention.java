@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code cleanup_episodes}: per podcast, keeps the {@code max_episodes_to_keep} newest downloaded episodes (by
- * publication date; episodes marked {@code keep} are exempt and do not count), deletes the files of older ones,
+ * {@code cleanup_episodes}: per podcast, keeps what any of its subscriptions keeps — the newest
+ * {@code max_episodes_to_keep} downloaded episodes (by publication date; episodes marked {@code keep} are exempt and
+ * do not count), those published within {@code retention_days}, or all — and deletes the files of the others,
  * marks them {@code deleted} so no refresh queues them again, and removes folders left empty. A file is deleted
  * before its episode is marked, so a crash in between is finished by the next run (the file is then missing, and
  * the episode is marked). With {@code dry_run} it only lists what would go.

@@ -74,7 +74,7 @@ class RetentionTest {
         .isEqualTo(1L);
 
     // Lowering max_episodes_to_keep then cleaning up again leaves exactly that many (plus the kept one).
-    fx.rows("update podcasts set max_episodes_to_keep = 1 where id = $1", a);
+    fx.rows("update subscriptions set max_episodes_to_keep = 1 where podcast_id = $1", a);
     assertThat(fx.run(CleanupVerticle.CLEANUP_EPISODES, new JsonObject()).getJsonObject("result")
         .getInteger("files_deleted")).isEqualTo(1);
     assertThat(fx.rows("select count(*) from episodes where podcast_id = $1 and download_status = 'completed'", a)
@@ -146,5 +146,45 @@ class RetentionTest {
       assertThat(real.resolve("Gamma/old.mp3")).doesNotExist();
       assertThat(real.resolve("Gamma/new.mp3")).exists();
     }
+  }
+
+  @Test
+  @DisplayName("retention per subscription: newest n, last d days or all; a file one subscriber keeps stays when another drops it")
+  void retentionModes() throws Exception {
+    var shared = fx.podcast("Shared", 1);
+    var users = fx.rows("insert into users (name, role) values ('r_days', 'user'), ('r_all', 'user') returning id");
+    var files = new java.util.ArrayList<String>();
+    for (var age : new int[] {1, 5, 20, 40}) {
+      var path = "Shared/e" + age + ".mp3";
+      fx.episode(shared, "e" + age, age, path, true);
+      files.add(path);
+    }
+    // The feed's first subscription keeps the newest 1; a second subscriber keeps 30 days.
+    fx.rows("""
+        insert into subscriptions (podcast_id, owner, owner_id, retention_mode, retention_days)
+        values ($1, 'r_days', $2, 'days', 30)""", shared, users.get(0).getLong(0));
+
+    var run = fx.run(CleanupVerticle.CLEANUP_EPISODES, new JsonObject());
+    assertThat(run.getString("status")).as(run.encode()).isEqualTo("completed");
+    assertThat(library.resolve("Shared/e1.mp3")).exists();
+    assertThat(library.resolve("Shared/e5.mp3")).as("30 days, the second subscriber's").exists();
+    assertThat(library.resolve("Shared/e20.mp3")).exists();
+    assertThat(library.resolve("Shared/e40.mp3")).as("older than every subscription keeps").doesNotExist();
+
+    // A third subscriber who keeps everything: nothing more goes, even when the others keep less.
+    fx.rows("""
+        insert into subscriptions (podcast_id, owner, owner_id, retention_mode) values ($1, 'r_all', $2, 'all')""",
+        shared, users.get(1).getLong(0));
+    fx.rows("update subscriptions set retention_days = 2 where podcast_id = $1 and retention_mode = 'days'", shared);
+    var kept = fx.run(CleanupVerticle.CLEANUP_EPISODES, new JsonObject());
+    assertThat(kept.getJsonObject("result").getInteger("files_deleted")).isZero();
+
+    // Without it, the 2-day subscriber and the newest-1 subscriber together keep e1 only.
+    fx.rows("delete from subscriptions where podcast_id = $1 and retention_mode = 'all'", shared);
+    var trimmed = fx.run(CleanupVerticle.CLEANUP_EPISODES, new JsonObject());
+    assertThat(trimmed.getJsonObject("result").getInteger("files_deleted")).isEqualTo(2);
+    assertThat(library.resolve("Shared/e1.mp3")).exists();
+    assertThat(library.resolve("Shared/e5.mp3")).doesNotExist();
+    assertThat(library.resolve("Shared/e20.mp3")).doesNotExist();
   }
 }

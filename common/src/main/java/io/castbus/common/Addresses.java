@@ -67,6 +67,11 @@ public final class Addresses {
   public static final String PODCASTS_DELETE = "castbus.podcasts.delete";
   /** Request {@code {"id", "owner", "admin"}} → {@code {"run_id"}} of the queued refresh. */
   public static final String PODCASTS_REFRESH = "castbus.podcasts.refresh";
+  /**
+   * Request {@code {"id", "limit", "ignore_filters", "owner", "owner_id", "admin"}} → {@code {"run_id", "queued"}}:
+   * the back catalogue, one {@code download_all} run with a child download per episode not downloaded yet.
+   */
+  public static final String PODCASTS_DOWNLOAD_ALL = "castbus.podcasts.download-all";
   /** Request {@code {"opml", "owner"}} → {@code {"imported", "existing", "invalid", "podcasts"}}. */
   public static final String PODCASTS_IMPORT = "castbus.podcasts.import";
   /** Request {@code {"owner", "admin"}} → {@code {"opml"}}: the podcasts as an OPML 2.0 document. */

@@ -22,6 +22,11 @@ public final class RunTypes {
    * podcast, or none for all. Served by the downloads module.
    */
   public static final String RENAME_LIBRARY = "rename_library";
+  /**
+   * A podcast's back catalogue: the parent of one {@code download_episode} run per episode; it ends when they have,
+   * and cancelling it cancels them. Payload {@code {"podcast_id", "subscription_id"}}. Served by the feeds module.
+   */
+  public static final String DOWNLOAD_ALL = "download_all";
 
   private RunTypes() {
   }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 final class Downloader {
 
   private static final Logger LOG = LoggerFactory.getLogger(Downloader.class);
-  static final String USER_CANCEL = "cancelled by request";
+  static final String USER_CANCEL = RunContext.USER_CANCEL;
   private static final Set<String> WANTED = Set.of("pending", "downloading", "failed", "completed");
 
   private final Vertx vertx;

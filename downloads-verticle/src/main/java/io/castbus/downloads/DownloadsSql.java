@@ -103,7 +103,9 @@ final class DownloadsSql {
   static final String EPISODE_FOR_REQUEST = """
       select e.id, e.enclosure_url, p.owner, p.owner_id from episodes e
         join podcasts p on p.id = e.podcast_id
-       where e.id = $1 and ($2 or p.owner_id is not distinct from $3)""";
+       where e.id = $1
+         and ($2 or exists (select 1 from subscriptions s
+                             where s.podcast_id = e.podcast_id and s.owner_id is not distinct from $3))""";
 
   static final String WANT = """
       update episodes
@@ -113,8 +115,9 @@ final class DownloadsSql {
 
   private static final String FILTER = """
        where (case when $1::text is null then e.download_status <> 'none' else e.download_status = $1 end)
-         and ($2::bigint is null or e.podcast_id = $2)
-         and ($3 or p.owner_id is not distinct from $4)
+         and ($2::bigint is null or e.podcast_id = (select podcast_id from subscriptions where id = $2))
+         and ($3 or exists (select 1 from subscriptions s
+                             where s.podcast_id = e.podcast_id and s.owner_id is not distinct from $4))
       """;
 
   static final String COUNT = """
@@ -122,7 +125,10 @@ final class DownloadsSql {
       """ + FILTER;
 
   static final String PAGE = """
-      select e.id, e.title, e.podcast_id, coalesce(p.title, p.rss_url) as podcast, e.download_status,
+      select e.id, e.title,
+             coalesce((select s.id from subscriptions s where s.podcast_id = e.podcast_id
+                        and s.owner_id is not distinct from $4 order by s.id limit 1), e.podcast_id) as podcast_id,
+             coalesce(p.title, p.rss_url) as podcast, e.download_status,
              e.download_error, e.file_path, e.bytes, e.enclosure_url, e.downloaded_at, e.updated_at,
              coalesce(a.id, f.id) as run_id, coalesce(a.status, f.status) as run_status,
              coalesce(a.progress, f.progress) as progress, coalesce(a.attempts, f.attempts) as attempts

@@ -72,6 +72,7 @@ public final class Tagger {
     if (format == null) {
       throw new Untaggable("files of type ." + extension + " cannot be tagged", null);
     }
+    looksLike(file, format);
     try {
       var audio = AudioFileIO.readAs(new File(file.toString()), format);
       Tag tag;
@@ -114,6 +115,81 @@ public final class Tagger {
       throw new Untaggable("the file could not be tagged (" + (e.getMessage() == null ? e.getClass().getSimpleName()
           : e.getMessage()) + ")", e);
     }
+  }
+
+  /**
+   * Refuses at once a file whose first bytes are not those of its format (an HTML error page saved as .mp3, bytes
+   * that are not audio at all), so it is not scanned from end to end for audio frames it does not have.
+   */
+  static void looksLike(Path file, String format) throws Untaggable {
+    byte[] head;
+    try (var in = java.nio.file.Files.newInputStream(file)) {
+      head = in.readNBytes(SNIFF);
+    } catch (java.io.IOException e) {
+      throw new Untaggable("the file could not be read (" + e.getMessage() + ")", e);
+    }
+    var ok = switch (format) {
+      case "mp3" -> startsWith(head, "ID3") || frameSync(head);
+      case "m4a", "m4b", "mp4" -> head.length >= 8 && new String(head, 4, 4, StandardCharsets.ISO_8859_1)
+          .equals("ftyp");
+      case "ogg", "opus" -> startsWith(head, "OggS");
+      case "flac" -> startsWith(head, "fLaC") || startsWith(head, "ID3");
+      default -> false;
+    };
+    if (!ok) {
+      throw new Untaggable("the file does not look like " + format.toUpperCase(Locale.ROOT)
+          + " audio (its first bytes are not that format's)", null);
+    }
+  }
+
+  private static final int SNIFF = 8192;
+
+  private static boolean startsWith(byte[] head, String magic) {
+    var m = magic.getBytes(StandardCharsets.ISO_8859_1);
+    if (head.length < m.length) {
+      return false;
+    }
+    for (var i = 0; i < m.length; i++) {
+      if (head[i] != m[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final int[] MPEG1_L3_KBPS = {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320};
+  private static final int[] MPEG2_L3_KBPS = {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160};
+  private static final int[][] SAMPLE_RATES = {{11025, 12000, 8000}, null, {22050, 24000, 16000},
+      {44100, 48000, 32000}};
+
+  /** Two MPEG Layer III frames in a row near the start, the second where the first one's length says. */
+  static boolean frameSync(byte[] head) {
+    for (var i = 0; i + 4 <= head.length; i++) {
+      var length = frameLength(head, i);
+      if (length > 0 && i + length + 4 <= head.length && frameLength(head, i + length) > 0
+          && (head[i + length + 1] & 0xfe) == (head[i + 1] & 0xfe)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The length of the Layer III frame whose header starts at {@code at}, or 0 when there is none. */
+  private static int frameLength(byte[] b, int at) {
+    if ((b[at] & 0xff) != 0xff || (b[at + 1] & 0xe0) != 0xe0) {
+      return 0;
+    }
+    var version = (b[at + 1] >> 3) & 3;
+    var layer = (b[at + 1] >> 1) & 3;
+    var bitrate = (b[at + 2] >> 4) & 15;
+    var sampling = (b[at + 2] >> 2) & 3;
+    if (version == 1 || layer != 1 || bitrate == 0 || bitrate == 15 || sampling == 3) {
+      return 0;
+    }
+    var padding = (b[at + 2] >> 1) & 1;
+    var rate = SAMPLE_RATES[version][sampling];
+    return version == 3 ? 144_000 * MPEG1_L3_KBPS[bitrate] / rate + padding
+        : 72_000 * MPEG2_L3_KBPS[bitrate] / rate + padding;
   }
 
   /** The iTunes podcast frames, which ID3 has no standard field for. */

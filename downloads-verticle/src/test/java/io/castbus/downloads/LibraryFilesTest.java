@@ -223,7 +223,7 @@ class LibraryFilesTest {
     var file = library.resolve(fx.episodeRow(ids[1]).getString("file_path"));
     assertThat(Files.readAllBytes(file)).isEqualTo(data);
     assertThat(fx.events(java.util.UUID.fromString(run.getString("id"))))
-        .anyMatch(m -> m.contains("could not be tagged") && m.contains("kept untagged"));
+        .anyMatch(m -> m.contains("does not look like MP3 audio") && m.contains("kept untagged"));
   }
 
   @Test
@@ -298,5 +298,8 @@ class LibraryFilesTest {
     }
     assertThat(Tagger.supports("wav")).isFalse();
     assertThat(Tagger.description("<p>a&nbsp;<i>b</i></p>\n\n c")).isEqualTo("a b c");
+    assertThat(Tagger.frameSync(Audio.mp3())).as("a real MP3").isTrue();
+    assertThat(Tagger.frameSync(MediaServer.bytes(8192, 7))).as("noise").isFalse();
+    assertThat(Tagger.frameSync("<html><body>404</body></html>".getBytes(StandardCharsets.UTF_8))).isFalse();
   }
 }

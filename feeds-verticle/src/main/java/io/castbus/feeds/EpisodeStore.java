@@ -9,7 +9,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,7 +52,8 @@ final class EpisodeStore {
   private record Known(long id, String guid, String enclosureUrl, Long hash) {
   }
 
-  private record Written(long id, boolean inserted, Instant publishedAt, boolean downloadable) {
+  private record Written(long id, boolean inserted, Instant publishedAt, boolean downloadable, String title,
+      Integer duration) {
   }
 
   private EpisodeStore() {
@@ -107,7 +107,8 @@ final class EpisodeStore {
                 for (var row : result) {
                   var published = row.getOffsetDateTime("published_at");
                   written.add(new Written(row.getLong("id"), row.getBoolean("inserted"),
-                      published == null ? null : published.toInstant(), row.getBoolean("downloadable")));
+                      published == null ? null : published.toInstant(), row.getBoolean("downloadable"),
+                      row.getString("title"), row.getInteger("duration_s")));
                 }
                 return written;
               }));
@@ -174,26 +175,42 @@ final class EpisodeStore {
     return h;
   }
 
-  /** The newest {@code max_episodes_to_keep} of the new downloadable episodes, when the podcast auto-downloads. */
+  /**
+   * The new downloadable episodes each auto-downloading subscription wants (its filters and retention decide, see
+   * {@link Choices#wanted}), marked pending with a download run each, owned by the first subscriber who wants it.
+   */
   private static Future<List<Long>> queueDownloads(SqlConnection conn, Podcast p, List<Written> written) {
-    if (!p.autoDownload()) {
+    var candidates = written.stream().filter(w -> w.inserted() && w.downloadable())
+        .map(w -> new Choices.Candidate(w.id(), w.title(), w.duration(), w.publishedAt())).toList();
+    if (!p.autoDownload() || candidates.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    var wanted = written.stream()
-        .filter(w -> w.inserted() && w.downloadable())
-        .sorted(Comparator.comparing(Written::publishedAt, Comparator.nullsLast(Comparator.reverseOrder()))
-            .thenComparing(Written::id, Comparator.reverseOrder()))
-        .limit(p.maxEpisodesToKeep())
-        .map(Written::id)
-        .toArray(Long[]::new);
-    if (wanted.length == 0) {
-      return Future.succeededFuture(List.of());
-    }
-    return conn.preparedQuery(FeedsSql.MARK_PENDING).execute(Tuple.of(wanted)).compose(marked -> {
-      var ids = new ArrayList<Long>();
-      marked.forEach(row -> ids.add(row.getLong("id")));
-      var runs = ids.stream().map(id -> RunTypes.download(id).owner(p.owner(), p.ownerId())).toList();
-      return RunQueue.insert(conn, runs).map(created -> ids);
+    return want(conn, p.id(), candidates);
+  }
+
+  /** Marks what the feed's auto-downloading subscriptions want of {@code candidates} pending, and queues it. */
+  static Future<List<Long>> want(SqlConnection conn, long feed, List<Choices.Candidate> candidates) {
+    return conn.preparedQuery(FeedsSql.AUTO_SUBSCRIPTIONS).execute(Tuple.of(feed)).compose(subscriptions -> {
+      var owners = new java.util.LinkedHashMap<Long, Object[]>();
+      var now = Instant.now();
+      for (var s : subscriptions) {
+        var choices = Choices.of(s.getJsonObject("filters"), s.getString("retention_mode"),
+            s.getInteger("max_episodes_to_keep"), s.getInteger("retention_days"));
+        for (var id : choices.wanted(candidates, now)) {
+          owners.putIfAbsent(id, new Object[] {s.getString("owner"), s.getLong("owner_id")});
+        }
+      }
+      if (owners.isEmpty()) {
+        return Future.succeededFuture(List.<Long>of());
+      }
+      return conn.preparedQuery(FeedsSql.MARK_PENDING).execute(Tuple.of((Object) owners.keySet().toArray(new Long[0])))
+          .compose(marked -> {
+            var ids = new ArrayList<Long>();
+            marked.forEach(row -> ids.add(row.getLong("id")));
+            var runs = ids.stream().map(id -> RunTypes.download(id)
+                .owner((String) owners.get(id)[0], (Long) owners.get(id)[1])).toList();
+            return RunQueue.insert(conn, runs).map(created -> (List<Long>) ids);
+          });
     });
   }
 }

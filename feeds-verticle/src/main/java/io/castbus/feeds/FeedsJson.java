@@ -26,7 +26,11 @@ final class FeedsJson {
             : "/api/podcasts/" + row.getLong("id") + "/cover")
         .put("folder_template", row.getString("folder_template"))
         .put("file_template", row.getString("file_template"))
-        .put("max_episodes_to_keep", row.getInteger("max_episodes_to_keep"))
+        .put("max_episodes_to_keep", "newest".equals(row.getString("retention_mode"))
+            ? row.getInteger("max_episodes_to_keep") : null)
+        .put("retention", Choices.of(null, row.getString("retention_mode"), row.getInteger("max_episodes_to_keep"),
+            row.getInteger("retention_days")).retention().toJson())
+        .put("filters", row.getJsonObject("filters"))
         .put("auto_download", row.getBoolean("auto_download"))
         .put("owner", row.getString("owner"))
         .put("owner_id", row.getLong("owner_id"))

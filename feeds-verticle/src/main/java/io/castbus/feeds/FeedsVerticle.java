@@ -54,7 +54,9 @@ public final class FeedsVerticle extends VerticleBase {
     var library = new LibraryService(pool);
     worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
         .serve(RunTypes.REFRESH_FEED, refreshOptions, refresher::run)
-        .serve(REFRESH_PODCASTS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1), fanOut::run);
+        .serve(REFRESH_PODCASTS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1), fanOut::run)
+        .serve(RunTypes.DOWNLOAD_ALL, JobTypeOptions.DEFAULTS.concurrency(4),
+            new BackCatalogue(vertx, pool, queue)::follow);
     var job = JobDefinition.of(REFRESH_PODCASTS, "Refresh Podcast Feeds", REFRESH_PODCASTS,
         Trigger.every(Duration.ofSeconds(settings.feedRefreshInterval()))).onStartup(Duration.ofSeconds(10));
     return Future.all(List.of(
@@ -67,6 +69,7 @@ public final class FeedsVerticle extends VerticleBase {
             BusService.serve(vertx, Addresses.PODCASTS_UPDATE, api::update),
             BusService.serve(vertx, Addresses.PODCASTS_DELETE, api::delete),
             BusService.serve(vertx, Addresses.PODCASTS_REFRESH, api::refresh),
+            BusService.serve(vertx, Addresses.PODCASTS_DOWNLOAD_ALL, api::downloadAll),
             BusService.serve(vertx, Addresses.PODCASTS_IMPORT, api::importOpml),
             BusService.serve(vertx, Addresses.PODCASTS_EXPORT, api::exportOpml),
             BusService.serve(vertx, Addresses.EPISODES_LIST, api::episodes),

@@ -35,6 +35,7 @@ final class PodcastService {
   private final Refresher refresher;
   private final Path downloadDir;
   private final io.castbus.common.LibraryChanges changes;
+  private final BackCatalogue backCatalogue;
 
   PodcastService(Vertx vertx, Pool pool, RunQueue queue, Refresher refresher, Path downloadDir,
       io.castbus.common.LibraryChanges changes) {
@@ -44,6 +45,7 @@ final class PodcastService {
     this.refresher = refresher;
     this.downloadDir = downloadDir;
     this.changes = changes;
+    this.backCatalogue = new BackCatalogue(vertx, pool, queue);
   }
 
   /** Fetches and parses the feed at once; stores nothing unless it reads. */
@@ -54,37 +56,104 @@ final class PodcastService {
     } catch (NetworkPolicy.Refused e) {
       return Future.failedFuture(ServiceError.badRequest("rss_url: " + e.getMessage()));
     }
-    var keep = req.getInteger("max_episodes_to_keep", 5);
-    if (keep < 1 || keep > 100) {
-      return Future.failedFuture(ServiceError.badRequest("max_episodes_to_keep must be between 1 and 100, got "
-          + keep));
+    Choices choices;
+    try {
+      choices = new Choices(Choices.filters(req.getJsonObject("filters")),
+          Choices.retention(req, Choices.Retention.DEFAULT));
+    } catch (ServiceError e) {
+      return Future.failedFuture(e);
+    } catch (ClassCastException e) {
+      return Future.failedFuture(ServiceError.badRequest("filters must be an object"));
     }
+    var keep = choices.retention().count() == null ? 5 : choices.retention().count();
     var autoDownload = req.getBoolean("auto_download", true);
     var owner = req.getString("owner");
+    var ownerId = req.getLong("owner_id");
     return pool.preparedQuery(FeedsSql.PODCAST_BY_URL).execute(Tuple.of(url)).compose(existing -> {
       if (existing.size() > 0) {
-        return Future.failedFuture(alreadyAdded(url));
+        return subscribe(existing.iterator().next().getLong("id"), url, owner, ownerId, choices, autoDownload);
       }
       return refresher.read(url, FeedFetcher.Validators.NONE, true)
           .recover(e -> Future.failedFuture(e instanceof RunFailure f
               ? new ServiceError(400, f.code(), "the feed at " + url + " cannot be added: " + f.getMessage()) : e))
           .compose(read -> {
             var inserted = pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.INSERT_PODCAST)
-                .execute(Tuple.of(owner, url, keep, autoDownload, req.getLong("owner_id"))).compose(rows -> {
+                .execute(Tuple.of(owner, url, keep, autoDownload, ownerId)).compose(rows -> {
                   if (rows.size() == 0) {
-                    return Future.failedFuture(alreadyAdded(url));
+                    return Future.succeededFuture((Added) null);
                   }
-                  var podcast = new Podcast(rows.iterator().next().getLong("id"), owner, req.getLong("owner_id"),
+                  var podcast = new Podcast(rows.iterator().next().getLong("id"), owner, ownerId,
                       url, keep, autoDownload, null, null, false);
-                  return EpisodeStore.store(conn, podcast, read.feed(), read.fetched(), read.movedTo())
+                  // The feed's first subscription, the caller's, comes with its row (V14's trigger).
+                  return setChoices(conn, podcast.id(), choices)
+                      .compose(v -> EpisodeStore.store(conn, podcast, read.feed(), read.fetched(), read.movedTo()))
                       .map(stored -> new Added(podcast.id(), stored));
                 }));
             return inserted.compose(added -> {
+              if (added == null) {
+                // Another request added the feed meanwhile: subscribe to it.
+                return pool.preparedQuery(FeedsSql.PODCAST_BY_URL).execute(Tuple.of(url)).compose(rows ->
+                    subscribe(rows.iterator().next().getLong("id"), url, owner, ownerId, choices, autoDownload));
+              }
               queue.wake(added.stored().queuedTypes());
               return podcast(added.id()).map(json -> json.put("refresh", added.stored().toJson()));
             });
           });
     });
+  }
+
+  /**
+   * Subscribes the user to a feed another user already follows: no fetch (the feed is read once per refresh for
+   * everyone), the episodes already known are theirs at once, and with auto-download the newest they keep are
+   * queued when not downloaded yet. The same URL twice by the same user is 409.
+   */
+  private Future<JsonObject> subscribe(long feed, String url, String owner, Long ownerId, Choices choices,
+      boolean autoDownload) {
+    var r = choices.retention();
+    return pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.INSERT_SUBSCRIPTION)
+        .execute(Tuple.from(new Object[] {feed, owner, ownerId, r.count() == null ? 5 : r.count(), autoDownload,
+            choices.filters().json(), r.mode(), r.days()})).compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(alreadyAdded(url));
+          }
+          var id = rows.iterator().next().getLong("id");
+          return conn.preparedQuery(FeedsSql.SYNC_FEED).execute(Tuple.of(feed))
+              .compose(v -> !autoDownload ? Future.succeededFuture(List.<Long>of())
+                  : conn.preparedQuery(FeedsSql.NOT_DOWNLOADED).execute(Tuple.of(feed, EpisodeStore.MAX_EPISODES))
+                      .compose(known -> {
+                        var candidates = new ArrayList<Choices.Candidate>();
+                        known.forEach(e -> {
+                          var published = e.getOffsetDateTime("published_at");
+                          candidates.add(new Choices.Candidate(e.getLong("id"), e.getString("title"),
+                              e.getInteger("duration_s"), published == null ? null : published.toInstant()));
+                        });
+                        // Only this subscriber's choices: the others had theirs when the episodes came.
+                        var wanted = choices.wanted(candidates, java.time.Instant.now());
+                        if (wanted.isEmpty()) {
+                          return Future.succeededFuture(List.<Long>of());
+                        }
+                        return conn.preparedQuery(FeedsSql.MARK_PENDING)
+                            .execute(Tuple.of((Object) wanted.toArray(new Long[0]))).compose(marked -> {
+                              var ids = new ArrayList<Long>();
+                              marked.forEach(m -> ids.add(m.getLong("id")));
+                              var runs = ids.stream().map(e -> RunTypes.download(e).owner(owner, ownerId)).toList();
+                              return RunQueue.insert(conn, runs).map(created -> (List<Long>) ids);
+                            });
+                      }))
+              .map(queued -> new long[] {id, queued.size()});
+        })).compose(made -> {
+          if (made[1] > 0) {
+            queue.wake(List.of(RunTypes.DOWNLOAD_EPISODE));
+          }
+          return podcast(made[0]).map(json -> json.put("refresh", new JsonObject().put("shared_feed", true)
+              .put("items", json.getLong("episode_count")).put("added", 0).put("queued_downloads", made[1])));
+        });
+  }
+
+  private static Future<Void> setChoices(io.vertx.sqlclient.SqlConnection conn, long subscription, Choices choices) {
+    var r = choices.retention();
+    return conn.preparedQuery(FeedsSql.SET_CHOICES).execute(Tuple.of(subscription, choices.filters().json(),
+        r.mode(), r.days(), r.count())).mapEmpty();
   }
 
   Future<JsonObject> list(JsonObject req) {
@@ -109,10 +178,15 @@ final class PodcastService {
 
   Future<JsonObject> update(JsonObject req) {
     var id = id(req, "id");
-    var keep = req.getInteger("max_episodes_to_keep");
-    if (keep != null && (keep < 1 || keep > 100)) {
-      return Future.failedFuture(ServiceError.badRequest("max_episodes_to_keep must be between 1 and 100, got "
-          + keep));
+    Choices.Retention retention;
+    Choices.Filters filters;
+    try {
+      retention = Choices.retention(req, null);
+      filters = req.containsKey("filters") ? Choices.filters(req.getJsonObject("filters")) : null;
+    } catch (ServiceError e) {
+      return Future.failedFuture(e);
+    } catch (ClassCastException e) {
+      return Future.failedFuture(ServiceError.badRequest("filters must be an object"));
     }
     var templates = new String[2];
     var given = new boolean[2];
@@ -135,41 +209,65 @@ final class PodcastService {
         }
       }
     }
-    return visible(req, id)
-        .compose(row -> pool.preparedQuery(FeedsSql.UPDATE_PODCAST).execute(Tuple.from(new Object[] {id, keep,
-            req.getBoolean("auto_download"), FeedParser.trim(req.getString("title")), given[0], templates[0],
-            given[1], templates[1]}))
-            .compose(v -> {
-              var changed = (given[0] && !java.util.Objects.equals(templates[0], row.getString("folder_template")))
-                  || (given[1] && !java.util.Objects.equals(templates[1], row.getString("file_template")));
-              // The files move to their new names in a rename_library run.
-              return changed ? queue.enqueue(RunTypes.rename(id)).<Void>mapEmpty() : Future.<Void>succeededFuture();
-            }))
-        .compose(v -> podcast(id));
+    return visible(req, id).compose(row -> {
+      var feed = row.getLong("podcast_id");
+      var changed = (given[0] && !java.util.Objects.equals(templates[0], row.getString("folder_template")))
+          || (given[1] && !java.util.Objects.equals(templates[1], row.getString("file_template")));
+      return pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.UPDATE_SUBSCRIPTION)
+              .execute(Tuple.of(id, null, req.getBoolean("auto_download"), FeedParser.trim(req.getString("title"))))
+              .compose(v -> conn.preparedQuery(FeedsSql.SET_CHOICES).execute(Tuple.of(id,
+                  filters == null ? null : filters.json(), retention == null ? null : retention.mode(),
+                  retention == null ? null : retention.days(), retention == null ? null : retention.count())))
+              .compose(v -> conn.preparedQuery(FeedsSql.UPDATE_TEMPLATES)
+                  .execute(Tuple.of(feed, given[0], templates[0], given[1], templates[1])))
+              .compose(v -> conn.preparedQuery(FeedsSql.SYNC_FEED).execute(Tuple.of(feed))))
+          // The files move to their new names in a rename_library run.
+          .compose(v -> changed ? queue.enqueue(RunTypes.rename(feed)).<Void>mapEmpty()
+              : Future.<Void>succeededFuture());
+    }).compose(v -> podcast(id));
   }
 
-  /** Deletes the podcast and its episodes; with {@code delete_files} also their files under DOWNLOAD_DIR. */
+  /**
+   * Ends the caller's subscription. The feed, its episodes and (with {@code delete_files}) its files under
+   * DOWNLOAD_DIR go with its last subscription; while other users follow it, they stay.
+   */
   Future<JsonObject> delete(JsonObject req) {
     var id = id(req, "id");
     var deleteFiles = req.getBoolean("delete_files", false);
     return visible(req, id).compose(row -> {
+      var feed = row.getLong("podcast_id");
       var folder = row.getString("folder");
-      Future<Integer> files = !deleteFiles ? Future.succeededFuture(0)
-          : pool.preparedQuery(FeedsSql.EPISODE_FILES).execute(Tuple.of(id, MAX_FILES)).compose(paths -> {
-            var list = new ArrayList<String>();
-            paths.forEach(p -> list.add(p.getString("file_path")));
-            return vertx.executeBlocking(() -> deleteFiles(list, folder), false);
-          });
-      return files.compose(n -> pool.preparedQuery(FeedsSql.DELETE_PODCAST).execute(Tuple.of(id))
-          .compose(v -> n > 0 ? changes.changed() : Future.<Void>succeededFuture())
-          .map(v -> new JsonObject().put("deleted", true).put("id", id).put("files_deleted", n)));
+      return pool.preparedQuery(FeedsSql.OTHER_SUBSCRIBERS).execute(Tuple.of(feed, id)).compose(others -> {
+        var shared = others.iterator().next().getLong(0) > 0;
+        if (shared) {
+          return pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.DELETE_SUBSCRIPTION).execute(Tuple.of(id))
+                  .compose(v -> conn.preparedQuery(FeedsSql.SYNC_FEED).execute(Tuple.of(feed))))
+              .map(v -> new JsonObject().put("deleted", true).put("id", id).put("files_deleted", 0)
+                  .put("files_kept", deleteFiles ? "other users follow this podcast" : null));
+        }
+        Future<Integer> files = !deleteFiles ? Future.succeededFuture(0)
+            : pool.preparedQuery(FeedsSql.EPISODE_FILES).execute(Tuple.of(feed, MAX_FILES)).compose(paths -> {
+              var list = new ArrayList<String>();
+              paths.forEach(p -> list.add(p.getString("file_path")));
+              return vertx.executeBlocking(() -> deleteFiles(list, folder), false);
+            });
+        return files.compose(n -> pool.preparedQuery(FeedsSql.DELETE_PODCAST).execute(Tuple.of(feed))
+            .compose(v -> n > 0 ? changes.changed() : Future.<Void>succeededFuture())
+            .map(v -> new JsonObject().put("deleted", true).put("id", id).put("files_deleted", n)));
+      });
     });
+  }
+
+  /** The back catalogue of the caller's subscription ({@link BackCatalogue}). */
+  Future<JsonObject> downloadAll(JsonObject req) {
+    return visible(req, id(req, "id")).compose(row -> backCatalogue.queue(req, row));
   }
 
   Future<JsonObject> refresh(JsonObject req) {
     var id = id(req, "id");
     return visible(req, id)
-        .compose(row -> queue.enqueue(RunTypes.refresh(id).owner(req.getString("owner"), req.getLong("owner_id")).priority(Priority.HIGH)))
+        .compose(row -> queue.enqueue(RunTypes.refresh(row.getLong("podcast_id"))
+            .owner(req.getString("owner"), req.getLong("owner_id")).priority(Priority.HIGH)))
         .map(runId -> new JsonObject().put("run_id", runId.toString()).put("podcast_id", id));
   }
 
@@ -183,23 +281,31 @@ final class PodcastService {
     var text = req.getString("cursor");
     var cursor = text == null || text.isBlank() ? null : PageCursor.decode(text);
     var afterId = cursor == null ? null : cursor.number();
-    return visible(req, id).compose(row -> pool.preparedQuery(FeedsSql.EPISODES_PAGE)
-        .execute(Tuple.of(id, cursor == null ? null : cursor.at(), afterId, limit + 1))
-        .compose(rows -> pool.preparedQuery(FeedsSql.EPISODE_COUNT).execute(Tuple.of(id)).map(count -> {
+    return visible(req, id).compose(row -> {
+      var filters = Choices.filters(row.getJsonObject("filters"));
+      return pool.preparedQuery(FeedsSql.EPISODES_PAGE)
+        .execute(Tuple.of(row.getLong("podcast_id"), cursor == null ? null : cursor.at(), afterId, limit + 1))
+        .compose(rows -> pool.preparedQuery(FeedsSql.EPISODE_COUNT).execute(Tuple.of(row.getLong("podcast_id")))
+            .map(count -> {
           var episodes = new JsonArray();
           Row last = null;
           for (var r : rows) {
             if (episodes.size() == limit) {
               break;
             }
-            episodes.add(FeedsJson.episode(r));
+            // Each user sees the episodes under their own subscription's id, and which of their filters leaves
+            // an episode out of auto-download.
+            var published = r.getOffsetDateTime("published_at");
+            episodes.add(FeedsJson.episode(r).put("podcast_id", id).put("filtered_by", filters.rejects(
+                r.getString("title"), r.getInteger("duration_s"), published == null ? null : published.toInstant())));
             last = r;
           }
           var next = rows.size() > limit && last != null
               ? PageCursor.of(last.getOffsetDateTime("published_at"), last.getLong("id")).encode() : null;
           return new JsonObject().put("episodes", episodes).put("total", count.iterator().next().getLong(0))
               .put("next_cursor", next).put("owner_id", row.getLong("owner_id"));
-        })));
+        }));
+    });
   }
 
   Future<JsonObject> updateEpisode(JsonObject req) {
@@ -226,19 +332,29 @@ final class PodcastService {
           var rows = new JsonArray();
           read.feeds().forEach(f -> rows.add(new JsonObject().put("rss_url", f.xmlUrl()).put("title", f.title())
               .put("site_url", f.htmlUrl())));
-          return pool.preparedQuery(FeedsSql.IMPORT_PODCASTS).execute(Tuple.of(owner, rows, req.getLong("owner_id"))).compose(inserted -> {
-            var podcasts = new JsonArray();
-            var runs = new ArrayList<io.castbus.common.queue.NewRun>();
-            inserted.forEach(r -> {
-              podcasts.add(new JsonObject().put("id", r.getLong("id")).put("rss_url", r.getString("rss_url")));
-              runs.add(RunTypes.refresh(r.getLong("id")).owner(owner, req.getLong("owner_id")));
-            });
-            return queue.enqueueAll(runs).map(ids -> new JsonObject()
-                .put("imported", inserted.size())
-                .put("existing", read.feeds().size() - inserted.size())
-                .put("invalid", new JsonArray(new ArrayList<>(read.invalid())))
-                .put("podcasts", podcasts));
-          });
+          return pool.preparedQuery(FeedsSql.IMPORT_PODCASTS).execute(Tuple.of(owner, rows, req.getLong("owner_id")))
+              .compose(inserted -> {
+                var podcasts = new JsonArray();
+                var runs = new ArrayList<io.castbus.common.queue.NewRun>();
+                var feeds = new ArrayList<Long>();
+                inserted.forEach(r -> {
+                  podcasts.add(new JsonObject().put("id", r.getLong("id")).put("rss_url", r.getString("rss_url")));
+                  feeds.add(r.getLong("podcast_id"));
+                  if (r.getBoolean("new")) {
+                    runs.add(RunTypes.refresh(r.getLong("podcast_id")).owner(owner, req.getLong("owner_id")));
+                  }
+                });
+                Future<Void> synced = Future.succeededFuture();
+                for (var feed : feeds) {
+                  synced = synced.compose(v -> pool.preparedQuery(FeedsSql.SYNC_FEED).execute(Tuple.of(feed))
+                      .mapEmpty());
+                }
+                return synced.compose(v -> queue.enqueueAll(runs)).map(ids -> new JsonObject()
+                    .put("imported", inserted.size())
+                    .put("existing", read.feeds().size() - inserted.size())
+                    .put("invalid", new JsonArray(new ArrayList<>(read.invalid())))
+                    .put("podcasts", podcasts));
+              });
         });
   }
 
@@ -261,8 +377,14 @@ final class PodcastService {
     return owned(FeedsSql.PODCAST, "podcast", req, id);
   }
 
+  /** The episode's row when the caller subscribes to its feed (or is an admin), else 404. */
   private Future<Row> episode(JsonObject req, long id) {
-    return owned(FeedsSql.EPISODE, "episode", req, id);
+    return pool.preparedQuery(FeedsSql.EPISODE).execute(Tuple.of(id, visibleTo(req))).compose(rows -> {
+      if (rows.size() == 0 || (visibleTo(req) != null && !rows.iterator().next().getBoolean("subscribed"))) {
+        return Future.failedFuture(ServiceError.notFound("no episode with id " + id));
+      }
+      return Future.succeededFuture(rows.iterator().next());
+    });
   }
 
   private Future<Row> owned(String sql, String what, JsonObject req, long id) {
@@ -293,7 +415,7 @@ final class PodcastService {
   }
 
   private static ServiceError alreadyAdded(String url) {
-    return ServiceError.conflict("a podcast with rss_url " + url + " already exists");
+    return ServiceError.conflict("a podcast with rss_url " + url + " already exists among your podcasts");
   }
 
   /** Deletes the given files (relative to DOWNLOAD_DIR, never outside it) and the podcast folder once empty. */

@@ -72,6 +72,13 @@ final class FeedsFixture implements AutoCloseable {
     }
   }
 
+  /** The caller as the gateway describes it: name, user id (a users row, made on first use) and admin flag. */
+  JsonObject caller(String owner, boolean admin) {
+    var id = rows("insert into users (name, role) values ($1, $2) on conflict (name) do update set name = $1 "
+        + "returning id", owner, admin ? "admin" : "user").get(0).getLong(0);
+    return new JsonObject().put("owner", owner).put("owner_id", id).put("admin", admin);
+  }
+
   /** Adds a podcast as the admin would. */
   JsonObject add(String url, int keep, boolean autoDownload) {
     return call(io.castbus.common.Addresses.PODCASTS_ADD, new JsonObject().put("rss_url", url)

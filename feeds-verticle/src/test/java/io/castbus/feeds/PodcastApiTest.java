@@ -37,11 +37,8 @@ class PodcastApiTest {
     fx.close();
   }
 
-  /** The caller as the gateway describes it: name, user id (a users row, made on first use) and admin flag. */
   private static JsonObject as(String owner, boolean admin) {
-    var id = fx.rows("insert into users (name, role) values ($1, $2) on conflict (name) do update set name = $1 "
-        + "returning id", owner, admin ? "admin" : "user").get(0).getLong(0);
-    return new JsonObject().put("owner", owner).put("owner_id", id).put("admin", admin);
+    return fx.caller(owner, admin);
   }
 
   @Test

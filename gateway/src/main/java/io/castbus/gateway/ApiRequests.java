@@ -63,6 +63,12 @@ final class ApiRequests {
     return ctx.body().asJsonObject().copy().mergeIn(BusCall.ownedId(ctx));
   }
 
+  /** The back catalogue: the optional {@code {"limit", "ignore_filters"}} body, the caller and the podcast id. */
+  static JsonObject downloadAll(RoutingContext ctx) {
+    var body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+    return body.copy().mergeIn(BusCall.ownedId(ctx));
+  }
+
   static JsonObject deletePodcast(RoutingContext ctx) {
     return BusCall.ownedId(ctx).put("delete_files", Boolean.parseBoolean(ctx.request().getParam("delete_files")));
   }

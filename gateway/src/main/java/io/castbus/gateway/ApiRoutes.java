@@ -68,6 +68,7 @@ final class ApiRoutes {
     t.on("getPodcastCover", library.cover());
     t.on("deletePodcast", BusCall.to(Addresses.PODCASTS_DELETE, 200, ApiRequests::deletePodcast));
     t.on("refreshPodcast", BusCall.to(Addresses.PODCASTS_REFRESH, 202, BusCall::ownedId));
+    t.on("downloadAllEpisodes", BusCall.to(Addresses.PODCASTS_DOWNLOAD_ALL, 202, ApiRequests::downloadAll));
     t.on("listEpisodes", library.episodes(Addresses.EPISODES_LIST, ApiRequests::listEpisodes));
     t.on("updateEpisode", BusCall.to(Addresses.EPISODES_UPDATE, 200, ApiRequests::updateOwned));
     t.on("listDownloads", BusCall.to(Addresses.DOWNLOADS_LIST, 200, ApiRequests::listDownloads));

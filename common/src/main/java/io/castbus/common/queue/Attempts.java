@@ -191,8 +191,8 @@ final class Attempts implements LeaseKeeper.Findings, CompletionBatcher.Ended {
   @Override
   public void cancelRequested(ActiveRun run) {
     run.endedByWorker = true;
-    run.signalStop("cancelled by request");
-    queue.markCancelled(run.run.id(), run.run.attempt(), workerId, "cancelled by request").onSuccess(rows -> {
+    run.signalStop(RunContext.USER_CANCEL);
+    queue.markCancelled(run.run.id(), run.run.attempt(), workerId, RunContext.USER_CANCEL).onSuccess(rows -> {
       if (rows.size() > 0) {
         metrics.finished(run.run.type(), RunStatus.CANCELLED, System.nanoTime() - run.claimedNanos);
         queue.publishStatus(run.run.id(), run.run.type(), run.run.jobId(), RunStatus.CANCELLED);

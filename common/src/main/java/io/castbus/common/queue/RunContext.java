@@ -8,6 +8,9 @@ import java.util.UUID;
 /** What a handler knows of, and can do for, the run it serves. Use it from the handler's own context. */
 public interface RunContext {
 
+  /** The reason {@link #cancelled()} completes with when a person cancelled the run (not a shutdown or lost lease). */
+  String USER_CANCEL = "cancelled by request";
+
   UUID runId();
 
   String type();

@@ -61,7 +61,16 @@ final class AuthSql {
 
   static final String DELETE_USER = "delete from users where id = $1 returning name";
 
-  /** A deleted user's podcasts and runs, given to the admin who deletes them ($2 name, $3 id). */
+  /** A deleted user's subscriptions to feeds the admin ($2) already follows: the admin's stays. */
+  static final String DROP_DUPLICATE_SUBSCRIPTIONS = """
+      delete from subscriptions s
+       where s.owner_id = $1
+         and exists (select 1 from subscriptions a where a.podcast_id = s.podcast_id and a.owner_id is not distinct from $2)""";
+
+  /** A deleted user's subscriptions, podcasts (the runs done for them) and runs, given to the admin ($2 name, $3 id). */
+  static final String REASSIGN_SUBSCRIPTIONS = """
+      update subscriptions set owner = $2, owner_id = $3, updated_at = now() where owner_id = $1""";
+
   static final String REASSIGN_PODCASTS = "update podcasts set owner = $2, owner_id = $3 where owner_id = $1";
 
   static final String REASSIGN_RUNS = "update runs set owner = $2, owner_id = $3 where owner_id = $1";

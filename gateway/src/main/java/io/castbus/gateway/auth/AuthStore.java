@@ -167,9 +167,13 @@ public final class AuthStore {
     return pool.withTransaction(conn -> {
       Future<Moved> moved = delete
           ? conn.preparedQuery(AuthSql.DELETE_FINISHED_RUNS).execute(Tuple.of(id)).map(r -> new Moved(0, r.rowCount()))
-          : conn.preparedQuery(AuthSql.REASSIGN_PODCASTS).execute(Tuple.of(id, admin.name(), admin.userId()))
+          : conn.preparedQuery(AuthSql.DROP_DUPLICATE_SUBSCRIPTIONS).execute(Tuple.of(id, admin.userId()))
+              .compose(d -> conn.preparedQuery(AuthSql.REASSIGN_SUBSCRIPTIONS)
+                  .execute(Tuple.of(id, admin.name(), admin.userId()))
+                  .compose(p -> conn.preparedQuery(AuthSql.REASSIGN_PODCASTS)
+                      .execute(Tuple.of(id, admin.name(), admin.userId())).map(f -> d.rowCount() + p.rowCount())))
               .compose(p -> conn.preparedQuery(AuthSql.REASSIGN_RUNS).execute(Tuple.of(id, admin.name(),
-                  admin.userId())).map(r -> new Moved(p.rowCount(), r.rowCount())));
+                  admin.userId())).map(r -> new Moved(p, r.rowCount())));
       return moved.compose(m -> conn.preparedQuery(AuthSql.DELETE_USER).execute(Tuple.of(id)).map(rows -> {
         if (rows.size() == 0) {
           throw ServiceError.notFound("no user with id " + id);
