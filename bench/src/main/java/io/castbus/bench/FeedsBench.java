@@ -52,7 +52,8 @@ final class FeedsBench {
   static Result measure(ScratchDatabase db, int podcasts, int items, int concurrency, int bigItems) throws Exception {
     Migrations.migrate(db.database());
     var version = new AtomicInteger(1);
-    var settings = Settings.load(Map.of("ALLOW_PRIVATE_NETWORKS", "true"), Settings.AuthMode.REQUIRED);
+    var settings = Settings.load(Map.of("ALLOW_PRIVATE_NETWORKS", "true", "DATA_DIR",
+        java.nio.file.Files.createTempDirectory("castbus-bench-feeds").toString()), Settings.AuthMode.REQUIRED);
     var vertx = ClusterSetup.local(settings);
     try {
       var server = server(vertx, items, version, bigItems);

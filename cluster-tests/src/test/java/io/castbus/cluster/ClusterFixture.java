@@ -44,6 +44,7 @@ final class ClusterFixture implements AutoCloseable {
     env.put("CLUSTER_MEMBERS", String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
     env.put("AUTH_MODE", "required");
     env.put("ADMIN_API_KEY", ADMIN_KEY);
+    env.put("SECRET_KEY", "cluster-tests-secret-key");
     env.put("DATA_DIR", logs.resolve("data-" + index).toAbsolutePath().toString());
     env.putAll(extraEnv);
     var jar = Path.of("..", module, "target", artifact(module) + ".jar");

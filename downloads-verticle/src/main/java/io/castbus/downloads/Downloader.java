@@ -35,16 +35,18 @@ final class Downloader {
   private final Transfer transfer;
   private final EpisodeTags tags;
   private final io.castbus.common.LibraryChanges changes;
+  private final io.castbus.common.crypto.SecretBox box;
   private final DownloadLimits limits;
 
   Downloader(Vertx vertx, Episodes episodes, Placement placement, Transfer transfer, EpisodeTags tags,
-      io.castbus.common.LibraryChanges changes, DownloadLimits limits) {
+      io.castbus.common.LibraryChanges changes, io.castbus.common.crypto.SecretBox box, DownloadLimits limits) {
     this.vertx = vertx;
     this.episodes = episodes;
     this.placement = placement;
     this.transfer = transfer;
     this.tags = tags;
     this.changes = changes;
+    this.box = box;
     this.limits = limits;
   }
 
@@ -100,14 +102,16 @@ final class Downloader {
     return partialSize(part).compose(have -> {
       var validator = episode.validator();
       var resumeFrom = validator == null && episode.length() == null ? 0 : have;
-      return transfer.fetch(episode.url(), part, resumeFrom, validator, episode.length(), ctx.cancelled(), listener)
+      var credentials = credentials(episode);
+      return transfer.fetch(episode.url(), part, resumeFrom, validator, episode.length(), ctx.cancelled(), listener,
+              credentials)
           .recover(e -> {
             if (!(e instanceof Transfer.Restart restart)) {
               return Future.failedFuture(e);
             }
             ctx.event(EventLevel.WARN, restart.getMessage() + "; starting again from the beginning");
-            return episodes.forgetPartial(episode.id())
-                .compose(v -> transfer.fetch(episode.url(), part, 0, null, null, ctx.cancelled(), listener));
+            return episodes.forgetPartial(episode.id()).compose(v -> transfer.fetch(episode.url(), part, 0, null, null,
+                ctx.cancelled(), listener, credentials));
           });
     }).compose(outcome -> tags.tag(ctx, episode, part, target).compose(tagged -> vertx.fileSystem()
         .props(part.toString()).compose(props -> vertx.fileSystem()
@@ -131,6 +135,23 @@ final class Downloader {
               .put("resumed_from", outcome.start().from()).put("url", outcome.start().url())
               .put("tags", tagged.toJson());
         }))));
+  }
+
+  /** A private feed's credentials, for enclosures at the feed's own origin (scheme, host and port) only. */
+  private Transfer.Credentials credentials(Episode episode) {
+    if (episode.authUsername() == null || episode.rssUrl() == null) {
+      return null;
+    }
+    try {
+      var password = box.open(episode.authPassword());
+      var basic = java.util.Base64.getEncoder().encodeToString((episode.authUsername() + ":" + password)
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return new Transfer.Credentials("Basic " + basic,
+          io.castbus.common.net.OutboundHttp.origin(URI.create(episode.rssUrl())));
+    } catch (io.castbus.common.crypto.SecretBox.Unreadable e) {
+      throw RunFailure.permanent("credentials_unreadable", "the feed's credentials cannot be read: "
+          + e.getMessage());
+    }
   }
 
   private Future<Long> partialSize(Path part) {

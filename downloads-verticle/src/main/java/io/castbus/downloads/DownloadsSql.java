@@ -11,8 +11,12 @@ final class DownloadsSql {
              e.file_path, e.download_target, e.download_etag, e.download_last_modified, e.download_length,
              e.download_run, e.guid, e.description, e.image_url, e.episode_number, e.season_number,
              coalesce(p.title, p.rss_url) as podcast_title, p.folder, p.owner, p.author, p.rss_url, p.cover_path,
-             p.folder_template, p.file_template
+             p.folder_template, p.file_template, p.image_url as podcast_image_url,
+             a.auth_username, a.auth_password
         from episodes e
+        left join lateral (select s.auth_username, s.auth_password from subscriptions s
+                            where s.podcast_id = e.podcast_id and s.auth_username is not null
+                            order by s.id limit 1) a on true
         join podcasts p on p.id = e.podcast_id
        where e.id = $1""";
 

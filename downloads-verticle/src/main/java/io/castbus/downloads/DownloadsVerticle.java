@@ -48,6 +48,11 @@ public final class DownloadsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return vertx.executeBlocking(() -> io.castbus.common.crypto.SecretBox.of(process.settings()), false)
+        .compose(this::start);
+  }
+
+  private Future<?> start(io.castbus.common.crypto.SecretBox box) {
     var pool = process.pool();
     var queue = new RunQueue(vertx, pool);
     var episodes = new Episodes(pool);
@@ -60,7 +65,7 @@ public final class DownloadsVerticle extends VerticleBase {
     var tags = new EpisodeTags(vertx, images, placement, process.settings().tagFiles());
     var changes = new io.castbus.common.LibraryChanges(queue, process.settings());
     var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, http, limits, library), tags,
-        changes, limits);
+        changes, box, limits);
     mediaServers = new MediaServers(vertx, process.settings().mediaServers(), process.settings().mediaServerPolicy());
     var artwork = new Artwork(vertx, episodes, placement, images);
     var service = new DownloadsService(queue, episodes);

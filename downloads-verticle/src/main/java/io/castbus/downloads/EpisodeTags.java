@@ -13,7 +13,8 @@ import java.util.Locale;
 
 /**
  * Tags a downloaded episode while it is still a partial, so a player never sees an untagged file ({@link Tagger}):
- * the episode's own image is embedded when it has one, else the podcast's cover, either only up to 1 MB. A file that
+ * the episode's own image is embedded when it has one, else the podcast's cover (its image, while the cover is not
+ * kept yet), each only up to 1 MB. A file that
  * cannot be tagged is kept as it is, with a warning on the run: tagging never fails a download. TAG_FILES=false
  * turns it off.
  */
@@ -76,7 +77,12 @@ final class EpisodeTags {
               return Future.succeededFuture();
             });
     return own.compose(cover -> cover != null || episode.coverPath() == null ? Future.succeededFuture(cover)
-        : vertx.executeBlocking(() -> podcastCover(episode.coverPath()), false).otherwiseEmpty());
+            : vertx.executeBlocking(() -> podcastCover(episode.coverPath()), false).otherwiseEmpty())
+        // The podcast's cover may not be kept yet (its fetch_artwork was queued with this download): its image then.
+        .compose(cover -> cover != null || episode.podcastImageUrl() == null ? Future.succeededFuture(cover)
+            : images.fetch(episode.podcastImageUrl(), Images.MAX_EMBEDDED_BYTES, null, null)
+                .map(image -> new Cover(image.bytes(), image.type(), "podcast"))
+                .otherwiseEmpty());
   }
 
   private Cover podcastCover(String relative) throws java.io.IOException {

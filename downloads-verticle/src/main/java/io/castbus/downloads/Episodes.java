@@ -21,7 +21,7 @@ final class Episodes {
       String filePath, String target, String etag, String lastModified, Long length, String podcastTitle,
       String folder, String owner, String guid, String description, String imageUrl, Integer episodeNumber,
       Integer seasonNumber, String podcastAuthor, String rssUrl, String coverPath, String folderTemplate,
-      String fileTemplate) {
+      String fileTemplate, String podcastImageUrl, String authUsername, byte[] authPassword) {
 
     static Episode from(Row r) {
       var published = r.getOffsetDateTime("published_at");
@@ -32,7 +32,9 @@ final class Episodes {
           r.getString("podcast_title"), r.getString("folder"), r.getString("owner"), r.getString("guid"),
           r.getString("description"), r.getString("image_url"), r.getInteger("episode_number"),
           r.getInteger("season_number"), r.getString("author"), r.getString("rss_url"), r.getString("cover_path"),
-          r.getString("folder_template"), r.getString("file_template"));
+          r.getString("folder_template"), r.getString("file_template"), r.getString("podcast_image_url"),
+          r.getString("auth_username"), r.getBuffer("auth_password") == null ? null
+              : r.getBuffer("auth_password").getBytes());
     }
 
     /** What the episode's file name may be made of. */

@@ -76,9 +76,18 @@ final class Transfer {
    */
   Future<Outcome> fetch(String url, Path part, long have, String validator, Long length, Future<String> stop,
       Listener listener) {
+    return fetch(url, part, have, validator, length, stop, listener, null);
+  }
+
+  /** As above; {@code credentials}, when set, go to the hops at their origin only (a private feed's). */
+  Future<Outcome> fetch(String url, Path part, long have, String validator, Long length, Future<String> stop,
+      Listener listener, Credentials credentials) {
     var resume = have > 0 && (validator != null || length != null);
     // The cap is set once the answer says where the body starts (a resumed file may take only what it lacks).
     var request = OutboundHttp.Request.get(url, Long.MAX_VALUE, limits.totalTimeout()).stopWhen(stop);
+    if (credentials != null) {
+      request = request.credentials(credentials.authorization(), credentials.origin());
+    }
     if (resume) {
       request = request.headers(validator != null ? Map.of("Range", "bytes=" + have + "-", "If-Range", validator)
           : Map.of("Range", "bytes=" + have + "-"));
@@ -88,6 +97,15 @@ final class Transfer {
     return freeSpace().compose(free -> free < limits.minFreeBytes() ? Future.failedFuture(diskFull(free, 0))
         : http.open(opened)).compose(exchange -> new Attempt(part, resume ? have : 0, resume, known, listener,
             exchange).answer());
+  }
+
+  /** An {@code Authorization} value and the origin ({@code scheme://host:port}) it may be sent to. */
+  record Credentials(String authorization, String origin) {
+
+    @Override
+    public String toString() {
+      return "Credentials[" + origin + ", ***]";
+    }
   }
 
   private final class Attempt {

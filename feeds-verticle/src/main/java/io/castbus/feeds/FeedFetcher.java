@@ -2,6 +2,7 @@ package io.castbus.feeds;
 
 import io.castbus.common.net.NetworkPolicy;
 import io.castbus.common.net.OutboundHttp;
+import io.castbus.common.queue.RunFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
@@ -41,13 +42,30 @@ final class FeedFetcher {
   }
 
   Future<Fetched> fetch(String url, Validators validators) {
+    return fetch(url, validators, null);
+  }
+
+  /**
+   * Fetches {@code url}; with {@code credentials} (a private feed), Basic auth goes to the feed's origin only, and a
+   * 401 says the credentials were refused.
+   */
+  Future<Fetched> fetch(String url, Validators validators, FeedCredentials credentials) {
     var request = OutboundHttp.Request.get(url, options.maxBytes(), options.totalTimeout()).headers(ACCEPT)
         .ifChanged(validators.etag(), validators.lastModified());
+    if (credentials != null) {
+      request = request.credentials(credentials.authorization());
+    }
     return http.open(request).compose(exchange -> {
       var status = exchange.status();
       if (status == 304) {
         return exchange.body().map(empty -> new Fetched(exchange.url(), exchange.movedTo(), true, null, null,
             validators.etag(), validators.lastModified()));
+      }
+      if (status == 401 || status == 403) {
+        exchange.discard();
+        return Future.failedFuture(RunFailure.permanent("credentials_refused", credentials != null
+            ? "the feed server refused the credentials (HTTP " + status + ") for " + exchange.url()
+            : "the feed at " + exchange.url() + " asks for credentials (HTTP " + status + "): give them in auth"));
       }
       if (status / 100 != 2) {
         exchange.discard();

@@ -31,6 +31,8 @@ final class FeedsJson {
         .put("retention", Choices.of(null, row.getString("retention_mode"), row.getInteger("max_episodes_to_keep"),
             row.getInteger("retention_days")).retention().toJson())
         .put("filters", row.getJsonObject("filters"))
+        .put("refresh_interval_s", row.getInteger("refresh_interval_s"))
+        .put("auth", FeedCredentials.shown(row.getString("auth_username"), row.getBoolean("password_set")))
         .put("auto_download", row.getBoolean("auto_download"))
         .put("owner", row.getString("owner"))
         .put("owner_id", row.getLong("owner_id"))

@@ -13,7 +13,8 @@ final class FeedsSql {
   static final String PODCAST_COLUMNS = """
       s.id, s.owner, s.owner_id, p.id as podcast_id, p.rss_url, coalesce(s.title, p.title) as title, p.description,
       p.site_url, p.image_url, p.author, p.language, p.folder, p.cover_path, p.folder_template, p.file_template,
-      s.max_episodes_to_keep, s.auto_download, s.filters, s.retention_mode, s.retention_days,
+      s.max_episodes_to_keep, s.auto_download, s.filters, s.retention_mode, s.retention_days, s.refresh_interval_s,
+      s.auth_username, s.auth_password is not null as password_set,
       p.etag, p.last_modified, p.last_checked, p.last_success, p.last_error,
       p.consecutive_failures, p.next_refresh_after, s.created_at, s.updated_at,
       (select count(*) from episodes e where e.podcast_id = p.id) as episode_count""";
@@ -50,8 +51,8 @@ final class FeedsSql {
   /** Another user's subscription to a known feed; nothing when they already have one. */
   static final String INSERT_SUBSCRIPTION = """
       insert into subscriptions (podcast_id, owner, owner_id, max_episodes_to_keep, auto_download, filters,
-                                 retention_mode, retention_days)
-      values ($1, $2, $3, $4, $5, $6, $7, $8)
+                                 retention_mode, retention_days, refresh_interval_s)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       on conflict do nothing
       returning id""";
 
@@ -115,11 +116,15 @@ final class FeedsSql {
         returning id, podcast_id)
       select s.id, s.podcast_id, f.rss_url, f.new from subscribed s join feeds f on f.id = s.podcast_id""";
 
-  /** {@code $5}-{@code $6}: the subscription's settings (null keeps each); {@code $1} the subscription. */
+  /**
+   * The subscription's settings (null keeps each); {@code $5}: whether {@code refresh_interval_s} was given
+   * ({@code $6}, null: FEED_REFRESH_INTERVAL).
+   */
   static final String UPDATE_SUBSCRIPTION = """
       update subscriptions
          set max_episodes_to_keep = coalesce($2, max_episodes_to_keep), auto_download = coalesce($3, auto_download),
-             title = coalesce($4, title), updated_at = now()
+             title = coalesce($4, title),
+             refresh_interval_s = case when $5 then $6 else refresh_interval_s end, updated_at = now()
        where id = $1""";
 
   /** {@code $2}/{@code $4}: whether the folder/file template was given ({@code $3}/{@code $5}, null: the global one). */
@@ -169,11 +174,23 @@ final class FeedsSql {
        where id = $1
       returning consecutive_failures, next_refresh_after""";
 
-  /** Podcasts due for a scheduled refresh (not backing off after failures), after id {@code $1}. */
+  /**
+   * Feeds due for a refresh, after id {@code $1}: not backing off after failures, and due by the shortest interval
+   * their subscribers ask for ({@code refresh_interval_s}, else FEED_REFRESH_INTERVAL {@code $4}). {@code $3}: a
+   * person's trigger (every feed). {@code $5}: the frequent firing, for feeds asked for more often than {@code $4};
+   * otherwise the feeds that use {@code $4} (every firing) or a longer interval (once it has passed, less
+   * {@code $6} seconds of slack).
+   */
   static final String DUE = """
-      select id, owner, owner_id from podcasts
-       where id > $1 and (next_refresh_after is null or next_refresh_after <= now() or $3)
-       order by id
+      select p.id, p.owner, p.owner_id from podcasts p
+       cross join lateral (select coalesce(min(coalesce(s.refresh_interval_s, $4)), $4) as every
+                             from subscriptions s where s.podcast_id = p.id) i
+       where p.id > $1
+         and (p.next_refresh_after is null or p.next_refresh_after <= now() or $3)
+         and ($3 or case when $5 then i.every < $4 else i.every >= $4 end)
+         and ($3 or (i.every = $4 and not $5) or p.last_checked is null
+              or p.last_checked <= now() - make_interval(secs => i.every - $6))
+       order by p.id
        limit $2""";
 
   /** What a refresh compares a feed with: each stored episode's key, enclosure and content hash. */
@@ -299,4 +316,13 @@ final class FeedsSql {
 
   static final String ACTIVE_CHILDREN = """
       select id from runs where parent_id = $1 and status in ('queued', 'running')""";
+
+  /** The credentials a feed is fetched with: its earliest subscription's that has some. */
+  static final String FEED_CREDENTIALS = """
+      select auth_username, auth_password from subscriptions
+       where podcast_id = $1 and auth_username is not null
+       order by id limit 1""";
+
+  static final String SET_AUTH = """
+      update subscriptions set auth_username = $2, auth_password = $3, updated_at = now() where id = $1""";
 }

@@ -3,6 +3,7 @@ package io.castbus.feeds;
 import io.castbus.common.Addresses;
 import io.castbus.common.BusService;
 import io.castbus.common.RunTypes;
+import io.castbus.common.crypto.SecretBox;
 import io.castbus.common.job.JobDefinition;
 import io.castbus.common.job.JobRegistry;
 import io.castbus.common.job.Trigger;
@@ -43,14 +44,19 @@ public final class FeedsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return vertx.executeBlocking(() -> SecretBox.of(process.settings()), false).compose(this::start);
+  }
+
+  private Future<?> start(SecretBox box) {
     var settings = process.settings();
     var pool = process.pool();
     var queue = new RunQueue(vertx, pool);
     fetcher = new FeedFetcher(vertx, settings.networkPolicy(), fetchOptions);
-    var refresher = new Refresher(vertx, pool, queue, fetcher);
-    var fanOut = new RefreshAll(pool, queue);
+    var credentials = new StoredCredentials(pool, box);
+    var refresher = new Refresher(vertx, pool, queue, fetcher, credentials);
+    var fanOut = new RefreshAll(pool, queue, settings.feedRefreshInterval());
     var api = new PodcastService(vertx, pool, queue, refresher, settings.downloadDir(),
-        new io.castbus.common.LibraryChanges(queue, settings));
+        new io.castbus.common.LibraryChanges(queue, settings), credentials);
     var library = new LibraryService(pool);
     worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
         .serve(RunTypes.REFRESH_FEED, refreshOptions, refresher::run)
@@ -59,6 +65,8 @@ public final class FeedsVerticle extends VerticleBase {
             new BackCatalogue(vertx, pool, queue)::follow);
     var job = JobDefinition.of(REFRESH_PODCASTS, "Refresh Podcast Feeds", REFRESH_PODCASTS,
         Trigger.every(Duration.ofSeconds(settings.feedRefreshInterval()))).onStartup(Duration.ofSeconds(10));
+    var frequent = JobDefinition.of(RefreshAll.FREQUENT_JOB, "Refresh Feeds Asked For More Often", REFRESH_PODCASTS,
+        Trigger.every(Duration.ofSeconds(RefreshAll.FREQUENT_SECONDS)));
     return Future.all(List.of(
             BusService.serve(vertx, Addresses.PODCASTS_ADD, api::add),
             BusService.serve(vertx, Addresses.PODCASTS_LIST, api::list),
@@ -74,7 +82,7 @@ public final class FeedsVerticle extends VerticleBase {
             BusService.serve(vertx, Addresses.PODCASTS_EXPORT, api::exportOpml),
             BusService.serve(vertx, Addresses.EPISODES_LIST, api::episodes),
             BusService.serve(vertx, Addresses.EPISODES_UPDATE, api::updateEpisode)))
-        .compose(v -> new JobRegistry(vertx, pool).register(List.of(job)))
+        .compose(v -> new JobRegistry(vertx, pool).register(List.of(job, frequent)))
         .compose(v -> worker.start());
   }
 

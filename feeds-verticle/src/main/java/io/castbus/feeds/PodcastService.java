@@ -36,9 +36,10 @@ final class PodcastService {
   private final Path downloadDir;
   private final io.castbus.common.LibraryChanges changes;
   private final BackCatalogue backCatalogue;
+  private final StoredCredentials credentials;
 
   PodcastService(Vertx vertx, Pool pool, RunQueue queue, Refresher refresher, Path downloadDir,
-      io.castbus.common.LibraryChanges changes) {
+      io.castbus.common.LibraryChanges changes, StoredCredentials credentials) {
     this.vertx = vertx;
     this.pool = pool;
     this.queue = queue;
@@ -46,15 +47,20 @@ final class PodcastService {
     this.downloadDir = downloadDir;
     this.changes = changes;
     this.backCatalogue = new BackCatalogue(vertx, pool, queue);
+    this.credentials = credentials;
   }
 
   /** Fetches and parses the feed at once; stores nothing unless it reads. */
   Future<JsonObject> add(JsonObject req) {
     String url;
+    FeedCredentials.Parsed auth;
     try {
-      url = NetworkPolicy.parse(req.getString("rss_url")).toString();
+      auth = FeedCredentials.parse(req, req.getString("rss_url"));
+      url = NetworkPolicy.parse(auth.url()).toString();
     } catch (NetworkPolicy.Refused e) {
       return Future.failedFuture(ServiceError.badRequest("rss_url: " + e.getMessage()));
+    } catch (ServiceError e) {
+      return Future.failedFuture(e);
     }
     Choices choices;
     try {
@@ -67,13 +73,27 @@ final class PodcastService {
     }
     var keep = choices.retention().count() == null ? 5 : choices.retention().count();
     var autoDownload = req.getBoolean("auto_download", true);
+    Integer every;
+    try {
+      every = refreshInterval(req);
+    } catch (ServiceError e) {
+      return Future.failedFuture(e);
+    }
     var owner = req.getString("owner");
     var ownerId = req.getLong("owner_id");
     return pool.preparedQuery(FeedsSql.PODCAST_BY_URL).execute(Tuple.of(url)).compose(existing -> {
       if (existing.size() > 0) {
-        return subscribe(existing.iterator().next().getLong("id"), url, owner, ownerId, choices, autoDownload);
+        var feed = existing.iterator().next().getLong("id");
+        // A private feed (one whose subscribers gave credentials) is shared only with who can read it: their own
+        // credentials are tried on it first. A public feed is not fetched again.
+        return credentials.of(feed).compose(stored -> stored == null && auth.credentials() == null
+                ? Future.succeededFuture()
+                : refresher.read(url, FeedFetcher.Validators.NONE, true, auth.credentials()).recover(e ->
+                    Future.failedFuture(e instanceof RunFailure f ? new ServiceError(400, f.code(), "the feed at "
+                        + url + " cannot be added: " + f.getMessage()) : e)))
+            .compose(v -> subscribe(feed, url, owner, ownerId, choices, autoDownload, every, auth.credentials()));
       }
-      return refresher.read(url, FeedFetcher.Validators.NONE, true)
+      return refresher.read(url, FeedFetcher.Validators.NONE, true, auth.credentials())
           .recover(e -> Future.failedFuture(e instanceof RunFailure f
               ? new ServiceError(400, f.code(), "the feed at " + url + " cannot be added: " + f.getMessage()) : e))
           .compose(read -> {
@@ -86,6 +106,10 @@ final class PodcastService {
                       url, keep, autoDownload, null, null, false);
                   // The feed's first subscription, the caller's, comes with its row (V14's trigger).
                   return setChoices(conn, podcast.id(), choices)
+                      .compose(v -> conn.preparedQuery(FeedsSql.UPDATE_SUBSCRIPTION)
+                          .execute(Tuple.of(podcast.id(), null, null, null, true, every)))
+                      .compose(v -> auth.credentials() == null ? Future.<Void>succeededFuture()
+                          : credentials.save(conn, podcast.id(), auth.credentials()))
                       .compose(v -> EpisodeStore.store(conn, podcast, read.feed(), read.fetched(), read.movedTo()))
                       .map(stored -> new Added(podcast.id(), stored));
                 }));
@@ -93,7 +117,8 @@ final class PodcastService {
               if (added == null) {
                 // Another request added the feed meanwhile: subscribe to it.
                 return pool.preparedQuery(FeedsSql.PODCAST_BY_URL).execute(Tuple.of(url)).compose(rows ->
-                    subscribe(rows.iterator().next().getLong("id"), url, owner, ownerId, choices, autoDownload));
+                    subscribe(rows.iterator().next().getLong("id"), url, owner, ownerId, choices, autoDownload,
+                        every, auth.credentials()));
               }
               queue.wake(added.stored().queuedTypes());
               return podcast(added.id()).map(json -> json.put("refresh", added.stored().toJson()));
@@ -108,16 +133,17 @@ final class PodcastService {
    * queued when not downloaded yet. The same URL twice by the same user is 409.
    */
   private Future<JsonObject> subscribe(long feed, String url, String owner, Long ownerId, Choices choices,
-      boolean autoDownload) {
+      boolean autoDownload, Integer every, FeedCredentials auth) {
     var r = choices.retention();
     return pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.INSERT_SUBSCRIPTION)
         .execute(Tuple.from(new Object[] {feed, owner, ownerId, r.count() == null ? 5 : r.count(), autoDownload,
-            choices.filters().json(), r.mode(), r.days()})).compose(rows -> {
+            choices.filters().json(), r.mode(), r.days(), every})).compose(rows -> {
           if (rows.size() == 0) {
             return Future.failedFuture(alreadyAdded(url));
           }
           var id = rows.iterator().next().getLong("id");
-          return conn.preparedQuery(FeedsSql.SYNC_FEED).execute(Tuple.of(feed))
+          return (auth == null ? Future.<Void>succeededFuture() : credentials.save(conn, id, auth))
+              .compose(v -> conn.preparedQuery(FeedsSql.SYNC_FEED).execute(Tuple.of(feed)))
               .compose(v -> !autoDownload ? Future.succeededFuture(List.<Long>of())
                   : conn.preparedQuery(FeedsSql.NOT_DOWNLOADED).execute(Tuple.of(feed, EpisodeStore.MAX_EPISODES))
                       .compose(known -> {
@@ -180,7 +206,12 @@ final class PodcastService {
     var id = id(req, "id");
     Choices.Retention retention;
     Choices.Filters filters;
+    Integer every;
+    var everyGiven = req.containsKey("refresh_interval_s");
+    FeedCredentials.Parsed auth;
     try {
+      auth = FeedCredentials.parse(req, null);
+      every = refreshInterval(req);
       retention = Choices.retention(req, null);
       filters = req.containsKey("filters") ? Choices.filters(req.getJsonObject("filters")) : null;
     } catch (ServiceError e) {
@@ -214,12 +245,15 @@ final class PodcastService {
       var changed = (given[0] && !java.util.Objects.equals(templates[0], row.getString("folder_template")))
           || (given[1] && !java.util.Objects.equals(templates[1], row.getString("file_template")));
       return pool.withTransaction(conn -> conn.preparedQuery(FeedsSql.UPDATE_SUBSCRIPTION)
-              .execute(Tuple.of(id, null, req.getBoolean("auto_download"), FeedParser.trim(req.getString("title"))))
+              .execute(Tuple.from(new Object[] {id, null, req.getBoolean("auto_download"),
+                  FeedParser.trim(req.getString("title")), everyGiven, every}))
               .compose(v -> conn.preparedQuery(FeedsSql.SET_CHOICES).execute(Tuple.of(id,
                   filters == null ? null : filters.json(), retention == null ? null : retention.mode(),
                   retention == null ? null : retention.days(), retention == null ? null : retention.count())))
               .compose(v -> conn.preparedQuery(FeedsSql.UPDATE_TEMPLATES)
                   .execute(Tuple.of(feed, given[0], templates[0], given[1], templates[1])))
+              .compose(v -> auth.given() ? credentials.save(conn, id, auth.credentials())
+                  : Future.<Void>succeededFuture())
               .compose(v -> conn.preparedQuery(FeedsSql.SYNC_FEED).execute(Tuple.of(feed))))
           // The files move to their new names in a rename_library run.
           .compose(v -> changed ? queue.enqueue(RunTypes.rename(feed)).<Void>mapEmpty()
@@ -412,6 +446,20 @@ final class PodcastService {
     } catch (NumberFormatException e) {
       throw ServiceError.badRequest(field + " must be a whole number, got '" + value + "'");
     }
+  }
+
+  /** {@code refresh_interval_s}: at least 300 s, at most 30 days; null (or absent) for FEED_REFRESH_INTERVAL. */
+  static Integer refreshInterval(JsonObject req) {
+    var value = req.getValue("refresh_interval_s");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() < 300
+        || n.longValue() > 30L * 86_400) {
+      throw ServiceError.badRequest("refresh_interval_s must be a whole number of seconds from 300 to 2592000 "
+          + "(or null for FEED_REFRESH_INTERVAL), got " + value);
+    }
+    return n.intValue();
   }
 
   private static ServiceError alreadyAdded(String url) {

@@ -30,12 +30,14 @@ final class Refresher {
   private final Pool pool;
   private final RunQueue queue;
   private final FeedFetcher fetcher;
+  private final StoredCredentials credentials;
 
-  Refresher(Vertx vertx, Pool pool, RunQueue queue, FeedFetcher fetcher) {
+  Refresher(Vertx vertx, Pool pool, RunQueue queue, FeedFetcher fetcher, StoredCredentials credentials) {
     this.vertx = vertx;
     this.pool = pool;
     this.queue = queue;
     this.fetcher = fetcher;
+    this.credentials = credentials;
   }
 
   /** The {@code refresh_feed} run: one podcast. */
@@ -66,7 +68,8 @@ final class Refresher {
 
   /** Refreshes one podcast and answers what changed. */
   Future<JsonObject> refresh(Podcast p) {
-    return read(p.rssUrl(), new FeedFetcher.Validators(p.etag(), p.lastModified()), true).compose(read -> {
+    return credentials.of(p.id()).compose(auth -> read(p.rssUrl(), new FeedFetcher.Validators(p.etag(),
+        p.lastModified()), true, auth)).compose(read -> {
       if (read.fetched().notModified()) {
         return pool.preparedQuery(FeedsSql.NOT_MODIFIED).execute(Tuple.of(p.id(), read.movedTo()))
             .map(v -> new JsonObject().put("not_modified", true).put("podcast_id", p.id()));
@@ -82,8 +85,9 @@ final class Refresher {
   }
 
   /** Fetches and parses a feed, following a legacy redirect document once. */
-  Future<Read> read(String url, FeedFetcher.Validators validators, boolean followDocumentRedirect) {
-    return fetcher.fetch(url, validators).compose(fetched -> {
+  Future<Read> read(String url, FeedFetcher.Validators validators, boolean followDocumentRedirect,
+      FeedCredentials auth) {
+    return fetcher.fetch(url, validators, auth).compose(fetched -> {
       if (fetched.notModified()) {
         return Future.succeededFuture(new Read(fetched, null, fetched.movedTo()));
       }
@@ -96,7 +100,7 @@ final class Refresher {
               return Future.failedFuture(RunFailure.permanent("redirect_loop", "the feed's new location "
                   + feed.newFeedUrl() + " says it moved again"));
             }
-            return read(feed.newFeedUrl(), FeedFetcher.Validators.NONE, false)
+            return read(feed.newFeedUrl(), FeedFetcher.Validators.NONE, false, auth)
                 .map(next -> new Read(next.fetched(), next.feed(),
                     next.movedTo() != null ? next.movedTo() : next.fetched().finalUrl()));
           });

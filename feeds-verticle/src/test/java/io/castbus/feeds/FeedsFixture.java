@@ -46,6 +46,7 @@ final class FeedsFixture implements AutoCloseable {
     Migrations.migrate(database);
     var all = new HashMap<String, String>();
     all.put("ALLOW_PRIVATE_NETWORKS", "true");
+    all.put("DATA_DIR", java.nio.file.Files.createTempDirectory("castbus-feeds-data").toString());
     all.putAll(env);
     var settings = Settings.load(all, Settings.AuthMode.REQUIRED);
     vertx = ClusterSetup.local(settings);

@@ -93,8 +93,13 @@ class SubscriptionsTest {
     assertThat(page.getJsonArray("episodes").getJsonObject(0).getLong("podcast_id")).isEqualTo(bob.getLong("id"));
     var first = fx.call(Addresses.PODCASTS_REFRESH, as("alice", false).put("id", alice.getLong("id")));
     var second = fx.call(Addresses.PODCASTS_REFRESH, as("bob", false).put("id", bob.getLong("id")));
-    assertThat(second.getString("run_id")).as("at most one refresh of a feed at a time")
-        .isEqualTo(first.getString("run_id"));
+    // Both are refreshes of the one feed, under its dedupe key: at most one queued or running at a time.
+    var feedId = fx.rows("select podcast_id from subscriptions where id = $1", bob.getLong("id")).get(0).getLong(0);
+    for (var run : new String[] {first.getString("run_id"), second.getString("run_id")}) {
+      var row = fx.rows("select dedupe_key, payload->>'podcast_id' from runs where id = $1::uuid", run).get(0);
+      assertThat(row.getString(0)).isEqualTo("podcast:" + feedId);
+      assertThat(row.getString(1)).isEqualTo(String.valueOf(feedId));
+    }
   }
 
   @Test
@@ -155,5 +160,46 @@ class SubscriptionsTest {
         .put("opml", Buffer.buffer(opml, "UTF-8").getBytes()).put("charset", StandardCharsets.UTF_8.name()));
     assertThat(again.getInteger("imported")).isZero();
     assertThat(again.getInteger("existing")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a feed is refreshed at the shortest interval its subscribers ask for; the frequent job takes those under the default; 299 s is refused")
+  void refreshIntervals() {
+    fx.server.feed("/often.xml", Rss.feed("Often", fx.server.url("/o"), 1, 1));
+    fx.server.feed("/rare.xml", Rss.feed("Rare", fx.server.url("/r"), 1, 1));
+    var often = fx.call(Addresses.PODCASTS_ADD, as("hal", false).put("rss_url", fx.server.url("/often.xml"))
+        .put("auto_download", false).put("refresh_interval_s", 600));
+    assertThat(often.getInteger("refresh_interval_s")).isEqualTo(600);
+    fx.call(Addresses.PODCASTS_ADD, as("ivy", false).put("rss_url", fx.server.url("/often.xml"))
+        .put("auto_download", false));
+    var rare = fx.call(Addresses.PODCASTS_ADD, as("hal", false).put("rss_url", fx.server.url("/rare.xml"))
+        .put("auto_download", false).put("refresh_interval_s", 86_400));
+    var oftenFeed = fx.rows("select podcast_id from subscriptions where id = $1", often.getLong("id")).get(0).getLong(0);
+    var rareFeed = fx.rows("select podcast_id from subscriptions where id = $1", rare.getLong("id")).get(0).getLong(0);
+
+    // Just read: the frequent job does not take it yet, and the hourly firing leaves both alone.
+    assertThat(refreshed(RefreshAll.FREQUENT_JOB)).doesNotContain(oftenFeed);
+    assertThat(refreshed("refresh_podcasts")).doesNotContain(oftenFeed, rareFeed);
+    fx.rows("update podcasts set last_checked = now() - interval '11 minutes' where id = $1", oftenFeed);
+    fx.rows("update podcasts set last_checked = now() - interval '2 hours' where id = $1", rareFeed);
+    assertThat(refreshed(RefreshAll.FREQUENT_JOB)).contains(oftenFeed).doesNotContain(rareFeed);
+    assertThat(refreshed("refresh_podcasts")).as("a day not passed").doesNotContain(rareFeed);
+    fx.rows("update podcasts set last_checked = now() - interval '25 hours' where id = $1", rareFeed);
+    assertThat(refreshed("refresh_podcasts")).contains(rareFeed).doesNotContain(oftenFeed);
+
+    var tooOften = fx.fails(Addresses.PODCASTS_UPDATE, as("hal", false).put("id", often.getLong("id"))
+        .put("refresh_interval_s", 299));
+    assertThat(tooOften.status()).isEqualTo(400);
+    assertThat(tooOften.getMessage()).startsWith("refresh_interval_s must be");
+    var cleared = fx.call(Addresses.PODCASTS_UPDATE, as("hal", false).put("id", often.getLong("id"))
+        .putNull("refresh_interval_s"));
+    assertThat(cleared.getValue("refresh_interval_s")).isNull();
+  }
+
+  /** The feeds a firing of {@code job}'s refresh_podcasts queued a refresh for. */
+  private static java.util.List<Long> refreshed(String job) {
+    var run = fx.run(io.castbus.common.queue.NewRun.of(FeedsVerticle.REFRESH_PODCASTS, new JsonObject()).job(job, null));
+    return fx.rows("select (payload->>'podcast_id')::bigint from runs where parent_id = $1::uuid", run.getString("id"))
+        .stream().map(r -> r.getLong(0)).toList();
   }
 }

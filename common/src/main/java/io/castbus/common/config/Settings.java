@@ -62,7 +62,8 @@ public record Settings(
     MediaServerSettings mediaServers,
     int mediaScanQuietSeconds,
     NameTemplate folderTemplate,
-    NameTemplate fileTemplate) {
+    NameTemplate fileTemplate,
+    String secretKey) {
 
   public enum AuthMode { REQUIRED, LOCAL_OPEN }
 
@@ -78,7 +79,7 @@ public record Settings(
       "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "SSE_STREAMS_PER_USER", "SSE_STREAMS_PER_KEY",
       "PUBLIC_BASE_URL", "TAG_FILES", "PLEX_URL", "PLEX_TOKEN", "PLEX_SECTION_ID", "JELLYFIN_URL", "JELLYFIN_API_KEY",
       "AUDIOBOOKSHELF_URL", "AUDIOBOOKSHELF_TOKEN", "AUDIOBOOKSHELF_LIBRARY_ID", "MEDIA_SCAN_QUIET",
-      "FOLDER_TEMPLATE", "FILE_TEMPLATE");
+      "FOLDER_TEMPLATE", "FILE_TEMPLATE", "SECRET_KEY");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -140,7 +141,8 @@ public record Settings(
         MediaServerSettings.read(r::string),
         r.integer("MEDIA_SCAN_QUIET", 60, 0, 86400),
         r.template("FOLDER_TEMPLATE", NameTemplate.DEFAULT_FOLDER, true),
-        r.template("FILE_TEMPLATE", NameTemplate.DEFAULT_FILE, false));
+        r.template("FILE_TEMPLATE", NameTemplate.DEFAULT_FILE, false),
+        r.secret("SECRET_KEY", 16));
   }
 
   /** Which URLs feeds and downloads may fetch, as ALLOW_PRIVATE_NETWORKS and ALLOWED_PRIVATE_HOSTS say. */
@@ -164,7 +166,8 @@ public record Settings(
         + ", clusterSecret=" + (clusterSecret == null ? "unset" : "***")
         + ", clusterTlsKeystore=" + (clusterTlsKeystore == null ? "unset" : clusterTlsKeystore)
         + ", clusterTlsPassword=" + (clusterTlsPassword == null ? "unset" : "***")
-        + ", smtpPassword=" + (smtpPassword == null ? "unset" : "***") + ", mediaServers=" + mediaServers + "]";
+        + ", smtpPassword=" + (smtpPassword == null ? "unset" : "***") + ", mediaServers=" + mediaServers
+        + ", secretKey=" + (secretKey == null ? "unset (DATA_DIR/secret-key)" : "***") + "]";
   }
 
   static String redactUrl(String url) {

@@ -86,7 +86,7 @@ public final class OutboundHttp {
 
   /**
    * One call: {@code headers} are sent on every hop; {@code credentials} (an {@code Authorization} value) only to
-   * {@code credentialsHost}; {@code maxBytes} caps the body; {@code totalTimeout} bounds the whole exchange, redirects
+   * hops at {@code credentialsHost}, an origin ({@code scheme://host:port}); {@code maxBytes} caps the body; {@code totalTimeout} bounds the whole exchange, redirects
    * and body included; {@code stop}, when it completes, ends the exchange with its reason.
    */
   public record Request(HttpMethod method, String url, Map<String, String> headers, Buffer body, String credentials,
@@ -109,10 +109,17 @@ public final class OutboundHttp {
           stop);
     }
 
-    /** Sends {@code authorization} to the URL's own host only, never to a host a redirect leads to. */
+    /**
+     * Sends {@code authorization} to the URL's own origin (scheme, host and port) only, never to another one a
+     * redirect leads to.
+     */
     public Request credentials(String authorization) {
-      return new Request(method, url, headers, body, authorization, URI.create(url).getHost(), maxBytes,
-          totalTimeout, stop);
+      return credentials(authorization, origin(URI.create(url)));
+    }
+
+    /** Sends {@code authorization} to every hop at {@code origin} ({@code scheme://host:port}), and to no other. */
+    public Request credentials(String authorization, String origin) {
+      return new Request(method, url, headers, body, authorization, origin, maxBytes, totalTimeout, stop);
     }
 
     /** A conditional GET: an unchanged resource answers 304 Not Modified. */
@@ -194,7 +201,7 @@ public final class OutboundHttp {
       }
       exchange.request.headers().forEach(options::putHeader);
       if (exchange.request.credentials() != null
-          && target.uri().getHost().equalsIgnoreCase(exchange.request.credentialsHost())) {
+          && origin(target.uri()).equals(exchange.request.credentialsHost())) {
         options.putHeader(HttpHeaders.AUTHORIZATION, exchange.request.credentials());
       }
       exchange.touch();
@@ -597,6 +604,13 @@ public final class OutboundHttp {
   }
 
   /** A {@code Retry-After} of seconds or an HTTP date, as a wait from {@code now}; null when absent or invalid. */
+  /** {@code scheme://host:port} of a URL, lowercase, with the scheme's default port written out. */
+  public static String origin(URI uri) {
+    var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    var port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+    return scheme + "://" + (uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT)) + ":" + port;
+  }
+
   public static Duration retryAfter(String header, Instant now) {
     if (header == null || header.isBlank()) {
       return null;
