@@ -183,9 +183,120 @@ async function showEpisodes(podcastId, scroll = true) {
         el('td', {}, el('button', { onclick: () => act(() => api('POST', `/api/episodes/${e.id}/download`), 'Download queued') },
           'Download'))))))),
     el('button', { onclick: () => { state.episodesOf = null; box.hidden = true; } }, 'Close'));
+  box.prepend(await settingsForm(podcastId, page.episodes));
   box.hidden = false;
   if (scroll) box.scrollIntoView({ behavior: 'smooth' });
 }
+
+// A podcast's settings: retention, filters (with a preview of which known episodes they let in), refresh interval,
+// a private feed's credentials; and the back catalogue.
+async function settingsForm(podcastId, episodes) {
+  const p = await api('GET', `/api/podcasts/${podcastId}`);
+  const r = p.retention ?? { mode: 'newest', count: p.max_episodes_to_keep ?? 5 };
+  const f = p.filters ?? {};
+  const field = (label, input) => el('label', {}, label, ' ', input);
+  const form = el('form', { id: 'podcast-settings', className: 'settings' },
+    el('h3', {}, `Settings of ${p.title || p.rss_url}`),
+    field('keep', el('select', { name: 'mode' }, ['newest', 'days', 'all'].map((m) =>
+      el('option', { value: m, selected: r.mode === m }, { newest: 'the newest', days: 'the last days', all: 'everything' }[m])))),
+    field('how many / days', el('input', { name: 'amount', type: 'number', min: 1, max: 36500,
+      value: r.mode === 'days' ? r.days : r.count ?? 5 })),
+    field('title must match', el('input', { name: 'title_include', value: f.title_include ?? '', maxlength: 200 })),
+    field('title must not match', el('input', { name: 'title_exclude', value: f.title_exclude ?? '', maxlength: 200 })),
+    field('at least (min)', el('input', { name: 'min_minutes', type: 'number', min: 0, max: 1440,
+      value: f.min_duration_s == null ? '' : Math.round(f.min_duration_s / 60) })),
+    field('at most (min)', el('input', { name: 'max_minutes', type: 'number', min: 0, max: 1440,
+      value: f.max_duration_s == null ? '' : Math.round(f.max_duration_s / 60) })),
+    field('published after', el('input', { name: 'published_after', type: 'date',
+      value: f.published_after ? f.published_after.slice(0, 10) : '' })),
+    field('refresh every (min)', el('input', { name: 'refresh_minutes', type: 'number', min: 5,
+      value: p.refresh_interval_s == null ? '' : Math.round(p.refresh_interval_s / 60), placeholder: 'default' })),
+    field('feed user', el('input', { name: 'username', value: p.auth?.username ?? '', autocomplete: 'off' })),
+    field('feed password', el('input', { name: 'password', type: 'password', autocomplete: 'new-password',
+      placeholder: p.auth?.password_set ? '(set; type to change)' : '' })),
+    el('p', { id: 'filter-preview', className: 'muted' }),
+    el('button', {}, 'Save settings'),
+    el('button', { type: 'button', onclick: () => act(() => api('POST', `/api/podcasts/${podcastId}/download-all`, {}),
+      'The back catalogue is queued') }, 'Download all'));
+  const preview = () => {
+    const data = new FormData(form);
+    let include;
+    let exclude;
+    try {
+      include = data.get('title_include') ? new RegExp(data.get('title_include'), 'i') : null;
+      exclude = data.get('title_exclude') ? new RegExp(data.get('title_exclude'), 'i') : null;
+    } catch (e) {
+      form.querySelector('#filter-preview').textContent = `Not a valid pattern: ${e.message}`;
+      return;
+    }
+    const min = data.get('min_minutes') === '' ? null : Number(data.get('min_minutes')) * 60;
+    const max = data.get('max_minutes') === '' ? null : Number(data.get('max_minutes')) * 60;
+    const after = data.get('published_after') ? Date.parse(data.get('published_after')) : null;
+    const kept = episodes.filter((e) => (!include || include.test(e.title ?? ''))
+      && !(exclude && exclude.test(e.title ?? ''))
+      && !(min != null && e.duration_s != null && e.duration_s < min)
+      && !(max != null && e.duration_s != null && e.duration_s > max)
+      && !(after != null && e.published_at && Date.parse(e.published_at) < after));
+    form.querySelector('#filter-preview').textContent =
+      `These filters let in ${kept.length} of the ${episodes.length} episodes shown` +
+      (kept.length ? `: ${kept.slice(0, 3).map((e) => e.title).join(', ')}${kept.length > 3 ? ', …' : ''}` : '');
+  };
+  form.addEventListener('input', preview);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const data = new FormData(form);
+    const amount = Number(data.get('amount'));
+    const mode = data.get('mode');
+    const filters = {};
+    for (const k of ['title_include', 'title_exclude']) if (data.get(k)) filters[k] = data.get(k);
+    if (data.get('min_minutes') !== '') filters.min_duration_s = Number(data.get('min_minutes')) * 60;
+    if (data.get('max_minutes') !== '') filters.max_duration_s = Number(data.get('max_minutes')) * 60;
+    if (data.get('published_after')) filters.published_after = `${data.get('published_after')}T00:00:00Z`;
+    const body = {
+      retention: mode === 'newest' ? { mode, count: amount } : mode === 'days' ? { mode, days: amount } : { mode },
+      filters,
+      refresh_interval_s: data.get('refresh_minutes') === '' ? null : Number(data.get('refresh_minutes')) * 60,
+    };
+    if (data.get('username') && data.get('password')) {
+      body.auth = { username: data.get('username'), password: data.get('password') };
+    } else if (!data.get('username') && p.auth) {
+      body.auth = null;
+    }
+    act(() => api('PUT', `/api/podcasts/${podcastId}`, body), 'Settings saved');
+  });
+  preview();
+  return form;
+}
+
+// Podcast search as you type: a result is added in one click.
+let searchTimer = null;
+document.getElementById('podcast-search').addEventListener('input', (ev) => {
+  clearTimeout(searchTimer);
+  const q = ev.target.value.trim();
+  const list = document.getElementById('search-results');
+  if (q.length < 2) {
+    list.hidden = true;
+    return;
+  }
+  searchTimer = setTimeout(async () => {
+    try {
+      const found = await api('GET', `/api/search/podcasts?q=${encodeURIComponent(q)}&limit=10`);
+      list.replaceChildren(...found.results.map((r) => el('li', {},
+        el('strong', {}, r.title ?? r.feed_url), r.author ? ` — ${r.author}` : '',
+        r.episode_count != null ? el('small', {}, ` ${r.episode_count} episodes`) : '',
+        el('button', { type: 'button', onclick: () => act(() => api('POST', '/api/podcasts', { rss_url: r.feed_url }),
+          'Podcast added') }, 'Add'))),
+        ...found.errors.map((e) => el('li', { className: 'muted' }, `${e.source}: ${e.message}`)));
+      if (!found.results.length && !found.errors.length) {
+        list.replaceChildren(el('li', { className: 'muted' }, 'Nothing found'));
+      }
+      list.hidden = false;
+    } catch (e) {
+      list.replaceChildren(el('li', { className: 'status failed' }, e.message));
+      list.hidden = false;
+    }
+  }, 300);
+});
 
 // The user's library as a feed for a podcast app: the address, a copy button, and a new token on demand.
 function showLibraryFeed(url) {

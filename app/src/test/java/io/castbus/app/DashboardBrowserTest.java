@@ -58,9 +58,6 @@ class DashboardBrowserTest {
     db = TestDatabase.create("app_dashboard");
     var port = ChildProcess.freePort();
     base = "http://127.0.0.1:" + port;
-    app = CastbusApp.start(Settings.load(Map.of("HTTP_PORT", String.valueOf(port), "DATA_DIR", data.toString(),
-        "DOWNLOAD_DIR", data.resolve("downloads").toString(), "DATABASE_URL", db.url(),
-        "ALLOW_PRIVATE_NETWORKS", "true", "DOWNLOAD_MIN_FREE_MB", "1"), Settings.AuthMode.LOCAL_OPEN));
     media = io.vertx.core.Vertx.vertx();
     feedServer = media.createHttpServer().requestHandler(req -> {
       if (req.path().endsWith(".mp3")) {
@@ -77,6 +74,22 @@ class DashboardBrowserTest {
             response.end();
           }
         });
+      } else if (req.path().equals("/itunes/search")) {
+        // The iTunes Search API's shape: resultCount and results with collectionName, artistName, feedUrl.
+        var base = "http://127.0.0.1:" + req.localAddress().port();
+        req.response().putHeader("Content-Type", "text/javascript; charset=utf-8").end(new io.vertx.core.json.JsonObject()
+            .put("resultCount", 1).put("results", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
+                .put("collectionName", "Found by Search").put("artistName", "Sam").put("feedUrl", base + "/found.xml")
+                .put("trackCount", 1))).encode());
+      } else if (req.path().equals("/found.xml")) {
+        var base = "http://127.0.0.1:" + req.localAddress().port();
+        req.response().putHeader("Content-Type", "application/rss+xml").end("""
+            <?xml version="1.0"?><rss version="2.0"><channel><title>Found by Search</title>
+            <item><guid>s-1</guid><title>Searched one</title><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate>
+              <enclosure url="%1$s/found-1.mp3" length="%2$d" type="audio/mpeg"/></item>
+            <item><guid>s-2</guid><title>Trailer</title><pubDate>Sun, 22 Nov 2026 08:00:00 GMT</pubDate>
+              <enclosure url="%1$s/found-2.mp3" length="%2$d" type="audio/mpeg"/></item>
+            </channel></rss>""".formatted(base, EPISODE_BYTES));
       } else if (req.path().equals("/cover.png")) {
         req.response().putHeader("Content-Type", "image/png").end(io.vertx.core.buffer.Buffer.buffer(cover()));
       } else if (req.path().equals("/room.xml")) {
@@ -98,6 +111,11 @@ class DashboardBrowserTest {
             </channel></rss>""".formatted(base, EPISODE_BYTES));
       }
     }).listen(0, "127.0.0.1").await(10, java.util.concurrent.TimeUnit.SECONDS);
+    app = CastbusApp.start(Settings.load(Map.of("HTTP_PORT", String.valueOf(port), "DATA_DIR", data.toString(),
+        "DOWNLOAD_DIR", data.resolve("downloads").toString(), "DATABASE_URL", db.url(),
+        "ALLOW_PRIVATE_NETWORKS", "true", "DOWNLOAD_MIN_FREE_MB", "1",
+        "ITUNES_SEARCH_URL", "http://127.0.0.1:" + feedServer.actualPort() + "/itunes/search"),
+        Settings.AuthMode.LOCAL_OPEN));
     api = new ApiClient(base, null);
     playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
@@ -285,6 +303,40 @@ class DashboardBrowserTest {
         .setHeader("Range", "bytes=0-99"));
     org.assertj.core.api.Assertions.assertThat(range.status()).isEqualTo(206);
     org.assertj.core.api.Assertions.assertThat(range.body()).hasSize(100);
+  }
+
+  @Test
+  @DisplayName("Podcasts: search as you type and add a result in one click; its settings form saves retention and filters with a preview; download all")
+  void searchSettingsAndBackCatalogue() {
+    page.navigate(base + "/#podcasts");
+    page.locator("#podcast-search").fill("found");
+    var result = page.locator("#search-results li", new Page.LocatorOptions().setHasText("Found by Search"));
+    assertThat(result).containsText("Sam");
+    result.locator("button").click();
+    assertThat(page.locator("#notice")).containsText("Podcast added");
+    var row = page.locator("#podcasts tbody tr", new Page.LocatorOptions().setHasText("Found by Search"));
+    row.locator("a").first().click();
+
+    var form = page.locator("#podcast-settings");
+    assertThat(form).isVisible();
+    form.locator("select[name=mode]").selectOption("days");
+    form.locator("input[name=amount]").fill("30");
+    form.locator("input[name=title_exclude]").fill("trailer");
+    assertThat(form.locator("#filter-preview")).containsText("let in 1 of the 2 episodes shown: Searched one");
+    form.locator("button", new Locator.LocatorOptions().setHasText("Save settings")).click();
+    assertThat(page.locator("#notice")).containsText("Settings saved");
+    var id = api.get("/api/podcasts").json().getJsonArray("podcasts").stream().map(p -> (io.vertx.core.json.JsonObject) p)
+        .filter(p -> "Found by Search".equals(p.getString("title"))).findFirst().orElseThrow().getLong("id");
+    var saved = api.get("/api/podcasts/" + id).json();
+    org.assertj.core.api.Assertions.assertThat(saved.getJsonObject("retention").encode())
+        .isEqualTo("{\"mode\":\"days\",\"days\":30}");
+    org.assertj.core.api.Assertions.assertThat(saved.getJsonObject("filters").getString("title_exclude"))
+        .isEqualTo("trailer");
+
+    page.locator("#podcast-settings button", new Page.LocatorOptions().setHasText("Download all")).click();
+    assertThat(page.locator("#notice")).containsText("back catalogue is queued");
+    var runs = api.get("/api/runs?type=download_all").json().getJsonArray("runs");
+    org.assertj.core.api.Assertions.assertThat(runs).isNotEmpty();
   }
 
   @Test

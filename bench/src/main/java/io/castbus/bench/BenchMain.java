@@ -11,7 +11,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster|fanout|library [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster|fanout|library|subscriptions [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -43,6 +43,8 @@ public final class BenchMain {
 
   private static final Set<String> FANOUT_OPTIONS = Set.of("podcasts", "processes", "database-url");
 
+  private static final Set<String> SUBSCRIPTIONS_OPTIONS = Set.of("users", "subscriptions", "feeds", "database-url");
+
   private static final Set<String> LIBRARY_OPTIONS =
       Set.of("size-mb", "clients", "rounds", "tag-mb", "dir", "database-url");
 
@@ -65,6 +67,7 @@ public final class BenchMain {
         case "cluster" -> cluster(BenchArgs.parse(args, CLUSTER_OPTIONS));
         case "fanout" -> fanout(BenchArgs.parse(args, FANOUT_OPTIONS));
         case "library" -> library(BenchArgs.parse(args, LIBRARY_OPTIONS));
+        case "subscriptions" -> subscriptions(BenchArgs.parse(args, SUBSCRIPTIONS_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -138,6 +141,23 @@ public final class BenchMain {
       System.out.println(FanoutBench.line(FanoutBench.measure(args.databaseUrl(), podcasts, k)));
     }
     return true;
+  }
+
+  /** Returns whether every feed was fetched exactly once. */
+  private static boolean subscriptions(BenchArgs args) throws Exception {
+    var users = args.integer("users", 200, 1);
+    var subscriptions = args.integer("subscriptions", 20_000, 1);
+    var feeds = args.integer("feeds", 5_000, 1);
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench subscriptions: users=%d subscriptions=%d feeds=%d database=%s "
+              + "postgresql=%s nproc=%d java=%s%n", users, subscriptions, feeds, db.name(), db.serverVersion(),
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      var r = SubscriptionsBench.measure(db, users, subscriptions, feeds);
+      System.out.printf(Locale.ROOT, "one full refresh cycle: %d feeds fetched, %d to %d time(s) each, in %.1f s "
+          + "(%.0f feeds/s)%n", r.feeds(), r.minPerFeed(), r.maxPerFeed(), r.seconds(), r.feeds() / r.seconds());
+      System.out.println(SubscriptionsBench.line(r));
+      return r.minPerFeed() == 1 && r.maxPerFeed() == 1 && r.feeds() == feeds;
+    }
   }
 
   private static boolean library(BenchArgs args) throws Exception {
@@ -389,6 +409,8 @@ public final class BenchMain {
                                                    --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar downloads [--files 8] [--size-mb 128] [--concurrency 2] [--rss-mb 2048] [--rounds 2] [--warmup 3]
                                                      [--dir <temp dir>] --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar subscriptions [--users 200] [--subscriptions 20000] [--feeds 5000]
+                                                         --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar library [--size-mb 1024] [--clients 4] [--rounds 3] [--tag-mb 100]
                                                    [--dir <temp dir>] --database-url postgresql://postgres@127.0.0.1:5432/test
         """);

@@ -48,7 +48,7 @@ final class FanoutBench {
         }
         awaitWorkers(db, processes, children);
         var firing = UUID.randomUUID();
-        exec(db, "insert into runs (id, type, job_id, payload) values ('" + firing + "', '"
+        db.exec("insert into runs (id, type, job_id, payload) values ('" + firing + "', '"
             + FeedsVerticle.REFRESH_PODCASTS + "', '" + FeedsVerticle.REFRESH_PODCASTS + "', '{\"all\": true}')");
         var seconds = awaitChildren(db, firing, podcasts, children);
         return new Result(podcasts, processes, seconds);
@@ -68,9 +68,9 @@ final class FanoutBench {
   }
 
   private static void load(ScratchDatabase db, int podcasts, String base) throws SQLException {
-    exec(db, "insert into podcasts (owner, rss_url, title, etag, last_checked) select 'bench', '" + base
+    db.exec("insert into podcasts (owner, rss_url, title, etag, last_checked) select 'bench', '" + base
         + "/feed/' || i || '.xml', 'Podcast ' || i, '\"v1\"', now() from generate_series(1, " + podcasts + ") i");
-    exec(db, "vacuum analyze podcasts");
+    db.exec("vacuum analyze podcasts");
   }
 
   private static Process start(ScratchDatabase db, Path dataDir) throws Exception {
@@ -87,7 +87,7 @@ final class FanoutBench {
   /** Waits until every feeds process has its worker recorded: then all of them claim from the start. */
   private static void awaitWorkers(ScratchDatabase db, int processes, List<Process> children) throws Exception {
     var deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (count(db, "select count(*) from workers where '" + RunTypes.REFRESH_FEED + "' = any(types)") < processes) {
+    while (db.count("select count(*) from workers where '" + RunTypes.REFRESH_FEED + "' = any(types)") < processes) {
       requireAlive(children, "at start");
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the feeds processes did not start within 3 minutes");
@@ -130,18 +130,6 @@ final class FanoutBench {
     }
   }
 
-  private static void exec(ScratchDatabase db, String sql) throws SQLException {
-    try (var c = db.connect(); var st = c.createStatement()) {
-      st.execute(sql);
-    }
-  }
-
-  private static long count(ScratchDatabase db, String sql) throws SQLException {
-    try (var c = db.connect(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 
   static String line(Result r) {
     return String.format(Locale.ROOT, "fanout runs=%d feeds_processes=%d seconds=%.2f runs_per_s=%d", r.runs(),

@@ -52,6 +52,21 @@ final class ScratchDatabase implements AutoCloseable {
     return connect(database);
   }
 
+  /** Runs one statement. */
+  void exec(String sql) throws SQLException {
+    try (var c = connect(); var st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  /** The first column of the first row of a query, as a number. */
+  long count(String sql) throws SQLException {
+    try (var c = connect(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   String serverVersion() throws SQLException {
     try (var c = connect(); var rs = c.createStatement().executeQuery("show server_version")) {
       rs.next();

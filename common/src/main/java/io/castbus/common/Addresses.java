@@ -89,6 +89,8 @@ public final class Addresses {
    * {@code {"podcasts", "episodes"}}: what a personal feed lists, the downloaded episodes newest first.
    */
   public static final String LIBRARY_FEED = "castbus.library.feed";
+  /** Request {@code {"q", "limit"}} → {@code {"results", "errors", "cached"}}: podcast search (iTunes, Podcast Index). */
+  public static final String SEARCH_PODCASTS = "castbus.search.podcasts";
   /** Request {@code {"owner_id", "admin", "episode_id"}} → {@code {"file_path", "enclosure_type", "bytes"}}: a library file. */
   public static final String LIBRARY_MEDIA = "castbus.library.media";
   /** Request {@code {"id", "owner_id", "admin"}} → {@code {"cover_path"}}: where the podcast's cover is kept. */

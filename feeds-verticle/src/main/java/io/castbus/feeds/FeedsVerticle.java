@@ -30,6 +30,7 @@ public final class FeedsVerticle extends VerticleBase {
   private final FetchOptions fetchOptions;
   private final JobTypeOptions refreshOptions;
   private FeedFetcher fetcher;
+  private PodcastSearch search;
   private Worker worker;
 
   public FeedsVerticle(Process process) {
@@ -58,6 +59,8 @@ public final class FeedsVerticle extends VerticleBase {
     var api = new PodcastService(vertx, pool, queue, refresher, settings.downloadDir(),
         new io.castbus.common.LibraryChanges(queue, settings), credentials);
     var library = new LibraryService(pool);
+    search = new PodcastSearch(vertx, settings.networkPolicy(), new PodcastSearch.Providers(settings.itunesSearchUrl(),
+        settings.podcastIndexUrl(), settings.podcastIndexKey(), settings.podcastIndexSecret()));
     worker = new Worker(vertx, queue, WorkerOptions.DEFAULTS)
         .serve(RunTypes.REFRESH_FEED, refreshOptions, refresher::run)
         .serve(REFRESH_PODCASTS, JobTypeOptions.DEFAULTS.concurrency(1).clusterConcurrency(1), fanOut::run)
@@ -73,6 +76,7 @@ public final class FeedsVerticle extends VerticleBase {
             BusService.serve(vertx, Addresses.PODCASTS_GET, api::get),
             BusService.serve(vertx, Addresses.PODCASTS_COVER, api::cover),
             BusService.serve(vertx, Addresses.LIBRARY_FEED, library::feed),
+            BusService.serve(vertx, Addresses.SEARCH_PODCASTS, search::search),
             BusService.serve(vertx, Addresses.LIBRARY_MEDIA, library::media),
             BusService.serve(vertx, Addresses.PODCASTS_UPDATE, api::update),
             BusService.serve(vertx, Addresses.PODCASTS_DELETE, api::delete),
@@ -88,6 +92,6 @@ public final class FeedsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return worker.stop().eventually(() -> fetcher.close());
+    return worker.stop().eventually(() -> fetcher.close()).eventually(() -> search.close());
   }
 }

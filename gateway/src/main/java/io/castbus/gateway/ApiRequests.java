@@ -63,10 +63,15 @@ final class ApiRequests {
     return ctx.body().asJsonObject().copy().mergeIn(BusCall.ownedId(ctx));
   }
 
+  /** A podcast search: {@code q} and {@code limit} (the service checks them). */
+  static JsonObject search(RoutingContext ctx) {
+    return new JsonObject().put("q", ctx.request().getParam("q", "")).put("limit", Params.limit(ctx, 20));
+  }
+
   /** The back catalogue: the optional {@code {"limit", "ignore_filters"}} body, the caller and the podcast id. */
   static JsonObject downloadAll(RoutingContext ctx) {
-    var body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
-    return body.copy().mergeIn(BusCall.ownedId(ctx));
+    var body = ctx.body() == null ? null : ctx.body().asJsonObject();
+    return (body == null ? new JsonObject() : body.copy()).mergeIn(BusCall.ownedId(ctx));
   }
 
   static JsonObject deletePodcast(RoutingContext ctx) {

@@ -58,6 +58,7 @@ final class ApiRoutes {
     t.on("getMe", library.me());
     t.on("createFeedToken", library.newToken());
 
+    t.on("searchPodcasts", SearchLimit.perUser(), BusCall.to(Addresses.SEARCH_PODCASTS, 200, ApiRequests::search));
     t.on("listPodcasts", library.podcasts(Addresses.PODCASTS_LIST, 200, BusCall::caller));
     t.on("addPodcast", library.podcasts(Addresses.PODCASTS_ADD, 201, ApiRequests::addPodcast));
     t.on("importPodcasts", BusCall.to(Addresses.PODCASTS_IMPORT, 200, ApiRequests::importPodcasts));

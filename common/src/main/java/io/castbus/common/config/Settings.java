@@ -10,6 +10,7 @@ import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -63,7 +64,11 @@ public record Settings(
     int mediaScanQuietSeconds,
     NameTemplate folderTemplate,
     NameTemplate fileTemplate,
-    String secretKey) {
+    String secretKey,
+    String itunesSearchUrl,
+    String podcastIndexUrl,
+    String podcastIndexKey,
+    String podcastIndexSecret) {
 
   public enum AuthMode { REQUIRED, LOCAL_OPEN }
 
@@ -79,7 +84,8 @@ public record Settings(
       "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "SSE_STREAMS_PER_USER", "SSE_STREAMS_PER_KEY",
       "PUBLIC_BASE_URL", "TAG_FILES", "PLEX_URL", "PLEX_TOKEN", "PLEX_SECTION_ID", "JELLYFIN_URL", "JELLYFIN_API_KEY",
       "AUDIOBOOKSHELF_URL", "AUDIOBOOKSHELF_TOKEN", "AUDIOBOOKSHELF_LIBRARY_ID", "MEDIA_SCAN_QUIET",
-      "FOLDER_TEMPLATE", "FILE_TEMPLATE", "SECRET_KEY");
+      "FOLDER_TEMPLATE", "FILE_TEMPLATE", "SECRET_KEY", "ITUNES_SEARCH_URL", "PODCASTINDEX_URL", "PODCASTINDEX_KEY",
+      "PODCASTINDEX_SECRET");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -142,7 +148,11 @@ public record Settings(
         r.integer("MEDIA_SCAN_QUIET", 60, 0, 86400),
         r.template("FOLDER_TEMPLATE", NameTemplate.DEFAULT_FOLDER, true),
         r.template("FILE_TEMPLATE", NameTemplate.DEFAULT_FILE, false),
-        r.secret("SECRET_KEY", 16));
+        r.secret("SECRET_KEY", 16),
+        Optional.ofNullable(r.baseUrl("ITUNES_SEARCH_URL")).orElse("https://itunes.apple.com/search"),
+        Optional.ofNullable(r.baseUrl("PODCASTINDEX_URL")).orElse("https://api.podcastindex.org/api/1.0"),
+        r.string("PODCASTINDEX_KEY"),
+        r.string("PODCASTINDEX_SECRET"));
   }
 
   /** Which URLs feeds and downloads may fetch, as ALLOW_PRIVATE_NETWORKS and ALLOWED_PRIVATE_HOSTS say. */
@@ -167,7 +177,8 @@ public record Settings(
         + ", clusterTlsKeystore=" + (clusterTlsKeystore == null ? "unset" : clusterTlsKeystore)
         + ", clusterTlsPassword=" + (clusterTlsPassword == null ? "unset" : "***")
         + ", smtpPassword=" + (smtpPassword == null ? "unset" : "***") + ", mediaServers=" + mediaServers
-        + ", secretKey=" + (secretKey == null ? "unset (DATA_DIR/secret-key)" : "***") + "]";
+        + ", secretKey=" + (secretKey == null ? "unset (DATA_DIR/secret-key)" : "***")
+        + ", podcastIndexSecret=" + (podcastIndexSecret == null ? "unset" : "***") + "]";
   }
 
   static String redactUrl(String url) {
