@@ -27,6 +27,11 @@ public final class RunTypes {
    * and cancelling it cancels them. Payload {@code {"podcast_id", "subscription_id"}}. Served by the feeds module.
    */
   public static final String DOWNLOAD_ALL = "download_all";
+  /**
+   * One webhook delivery of good news ({@link Notifications}); payload {@code {"event", "body", "user_id"}} (no
+   * user: WEBHOOK_URL). Served by the scheduler module.
+   */
+  public static final String DELIVER_WEBHOOK = "deliver_webhook";
 
   private RunTypes() {
   }

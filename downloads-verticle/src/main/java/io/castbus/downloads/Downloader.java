@@ -37,6 +37,14 @@ final class Downloader {
   private final io.castbus.common.LibraryChanges changes;
   private final io.castbus.common.crypto.SecretBox box;
   private final DownloadLimits limits;
+  /** Whether WEBHOOK_URL gets episode_downloaded news too (WEBHOOK_EVENTS). */
+  private boolean adminNews;
+
+  /** Sends episode_downloaded news to WEBHOOK_URL too. */
+  Downloader withAdminNews(boolean adminNews) {
+    this.adminNews = adminNews;
+    return this;
+  }
 
   Downloader(Vertx vertx, Episodes episodes, Placement placement, Transfer transfer, EpisodeTags tags,
       io.castbus.common.LibraryChanges changes, io.castbus.common.crypto.SecretBox box, DownloadLimits limits) {
@@ -118,6 +126,7 @@ final class Downloader {
         .move(part.toString(), file.toString(), new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
         .compose(v -> episodes.completed(episode.id(), target, props.size(), ctx.runId()))
         .compose(v -> changes.changed())
+        .compose(v -> episodes.downloadedNews(episode, target, props.size(), adminNews))
         .map(v -> {
           Meters.count("castbus_download_bytes", "Bytes downloaded into the library", outcome.bytes()
               - outcome.start().from());

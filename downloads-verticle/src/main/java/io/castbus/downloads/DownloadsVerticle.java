@@ -65,7 +65,8 @@ public final class DownloadsVerticle extends VerticleBase {
     var tags = new EpisodeTags(vertx, images, placement, process.settings().tagFiles());
     var changes = new io.castbus.common.LibraryChanges(queue, process.settings());
     var downloader = new Downloader(vertx, episodes, placement, new Transfer(vertx, http, limits, library), tags,
-        changes, box, limits);
+        changes, box, limits).withAdminNews(process.settings().webhookUrl() != null
+        && process.settings().webhookEvents().contains(io.castbus.common.Notifications.EPISODE_DOWNLOADED));
     mediaServers = new MediaServers(vertx, process.settings().mediaServers(), process.settings().mediaServerPolicy());
     var artwork = new Artwork(vertx, episodes, placement, images);
     var service = new DownloadsService(queue, episodes);

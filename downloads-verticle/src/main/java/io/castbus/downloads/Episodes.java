@@ -188,6 +188,16 @@ final class Episodes {
         .execute(Tuple.of(episode, status, error, run, partialGone)).mapEmpty();
   }
 
+  /** A completed download as {@code episode_downloaded} news for the subscribers who asked for it. */
+  Future<Void> downloadedNews(Episode episode, String path, long bytes, boolean admin) {
+    var json = new io.vertx.core.json.JsonObject().put("id", episode.id()).put("title", episode.title())
+        .put("guid", episode.guid()).put("published_at", episode.published() == null ? null
+            : episode.published().toString()).put("enclosure_url", episode.url());
+    var file = new io.vertx.core.json.JsonObject().put("path", path).put("bytes", bytes);
+    return io.castbus.common.Notifications.episode(pool, io.castbus.common.Notifications.EPISODE_DOWNLOADED,
+        episode.podcastId(), json, file, admin);
+  }
+
   /** Marks an episode that cannot be downloaded at all failed, with why. */
   Future<Void> refused(long episode, String error) {
     return pool.preparedQuery(DownloadsSql.REFUSED).execute(Tuple.of(episode, error)).mapEmpty();

@@ -53,7 +53,12 @@ final class EpisodeStore {
   }
 
   private record Written(long id, boolean inserted, Instant publishedAt, boolean downloadable, String title,
-      Integer duration) {
+      Integer duration, String guid, String enclosureUrl) {
+
+    JsonObject toJson() {
+      return new JsonObject().put("id", id).put("title", title).put("guid", guid)
+          .put("published_at", publishedAt == null ? null : publishedAt.toString()).put("enclosure_url", enclosureUrl);
+    }
   }
 
   private EpisodeStore() {
@@ -65,6 +70,15 @@ final class EpisodeStore {
    */
   static Future<Stored> store(SqlConnection conn, Podcast p, ParsedFeed feed, FeedFetcher.Fetched fetched,
       String movedTo) {
+    return store(conn, p, feed, fetched, movedTo, false);
+  }
+
+  /**
+   * As above; on a refresh (not a podcast's first read), each new episode is also {@code episode_new} news for the
+   * subscribers who asked for it, and for WEBHOOK_URL when {@code adminNews}.
+   */
+  static Future<Stored> store(SqlConnection conn, Podcast p, ParsedFeed feed, FeedFetcher.Fetched fetched,
+      String movedTo, boolean adminNews) {
     var keys = EpisodeKeys.of(feed.items());
     var written = new ArrayList<Written>();
     return conn.preparedQuery(FeedsSql.KNOWN_EPISODES).execute(Tuple.of(p.id(), MAX_EPISODES))
@@ -108,11 +122,13 @@ final class EpisodeStore {
                   var published = row.getOffsetDateTime("published_at");
                   written.add(new Written(row.getLong("id"), row.getBoolean("inserted"),
                       published == null ? null : published.toInstant(), row.getBoolean("downloadable"),
-                      row.getString("title"), row.getInteger("duration_s")));
+                      row.getString("title"), row.getInteger("duration_s"), row.getString("guid"),
+                      row.getString("enclosure_url")));
                 }
                 return written;
               }));
         })
+        .compose(w -> !p.everRefreshed() ? Future.<Void>succeededFuture() : news(conn, p, written, adminNews))
         .compose(w -> queueDownloads(conn, p, written))
         .compose(queued -> feed.imageUrl() == null ? Future.succeededFuture(queued)
             : RunQueue.insert(conn, List.of(RunTypes.artwork(p.id()).owner(p.owner(), p.ownerId()))).map(queued))
@@ -173,6 +189,18 @@ final class EpisodeStore {
     h ^= 0xffff;
     h *= 0x100000001b3L;
     return h;
+  }
+
+  /** Each new episode as {@code episode_new} news. */
+  private static Future<Void> news(SqlConnection conn, Podcast p, List<Written> written, boolean admin) {
+    Future<Void> chain = Future.succeededFuture();
+    for (var w : written) {
+      if (w.inserted()) {
+        chain = chain.compose(v -> io.castbus.common.Notifications.episode(conn,
+            io.castbus.common.Notifications.EPISODE_NEW, p.id(), w.toJson(), null, admin));
+      }
+    }
+    return chain;
   }
 
   /**

@@ -224,7 +224,8 @@ final class FeedsSql {
              image_url = excluded.image_url, episode_number = excluded.episode_number,
              season_number = excluded.season_number,
              content_hash = excluded.content_hash, updated_at = now()
-      returning id, (xmax = 0) as inserted, published_at, enclosure_url is not null as downloadable, title, duration_s""";
+      returning id, (xmax = 0) as inserted, published_at, enclosure_url is not null as downloadable, title, duration_s,
+                guid, enclosure_url""";
 
   /** Marks new episodes wanted; never one already downloading, downloaded or deleted by cleanup. */
   static final String MARK_PENDING = """

@@ -54,7 +54,8 @@ public final class FeedsVerticle extends VerticleBase {
     var queue = new RunQueue(vertx, pool);
     fetcher = new FeedFetcher(vertx, settings.networkPolicy(), fetchOptions);
     var credentials = new StoredCredentials(pool, box);
-    var refresher = new Refresher(vertx, pool, queue, fetcher, credentials);
+    var refresher = new Refresher(vertx, pool, queue, fetcher, credentials,
+        settings.webhookUrl() != null && settings.webhookEvents().contains(io.castbus.common.Notifications.EPISODE_NEW));
     var fanOut = new RefreshAll(pool, queue, settings.feedRefreshInterval());
     var api = new PodcastService(vertx, pool, queue, refresher, settings.downloadDir(),
         new io.castbus.common.LibraryChanges(queue, settings), credentials);

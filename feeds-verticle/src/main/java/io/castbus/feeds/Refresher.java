@@ -31,8 +31,11 @@ final class Refresher {
   private final RunQueue queue;
   private final FeedFetcher fetcher;
   private final StoredCredentials credentials;
+  private final boolean adminNews;
 
-  Refresher(Vertx vertx, Pool pool, RunQueue queue, FeedFetcher fetcher, StoredCredentials credentials) {
+  Refresher(Vertx vertx, Pool pool, RunQueue queue, FeedFetcher fetcher, StoredCredentials credentials,
+      boolean adminNews) {
+    this.adminNews = adminNews;
     this.vertx = vertx;
     this.pool = pool;
     this.queue = queue;
@@ -80,7 +83,8 @@ final class Refresher {
 
   /** Stores a read in one transaction, then wakes the workers of the runs it queued. */
   Future<EpisodeStore.Stored> store(Podcast p, Read read) {
-    return pool.withTransaction(conn -> EpisodeStore.store(conn, p, read.feed(), read.fetched(), read.movedTo()))
+    return pool.withTransaction(conn -> EpisodeStore.store(conn, p, read.feed(), read.fetched(), read.movedTo(),
+            adminNews))
         .onSuccess(stored -> queue.wake(stored.queuedTypes()));
   }
 

@@ -22,7 +22,7 @@ final class ApiRoutes {
   }
 
   static void mount(RouterBuilder builder, Contract contract, Health health, EventStream events, SessionApi session,
-      UsersApi users, LibraryFeeds library) {
+      UsersApi users, LibraryFeeds library, NotificationsApi notifications) {
     var admin = Authenticator.requireAdmin();
     var t = new ApiRoutes(builder);
 
@@ -57,6 +57,8 @@ final class ApiRoutes {
 
     t.on("getMe", library.me());
     t.on("createFeedToken", library.newToken());
+    t.on("getMyNotifications", notifications.get());
+    t.on("setMyNotifications", notifications.put());
 
     t.on("searchPodcasts", SearchLimit.perUser(), BusCall.to(Addresses.SEARCH_PODCASTS, 200, ApiRequests::search));
     t.on("listPodcasts", library.podcasts(Addresses.PODCASTS_LIST, 200, BusCall::caller));

@@ -111,7 +111,7 @@ public final class GatewayVerticle extends VerticleBase {
     var library = new LibraryFeeds(vertx, feedTokens, new MediaFiles(vertx, process.settings().downloadDir()),
         process.settings().publicBaseUrl());
     ApiRoutes.mount(builder, contract, process.health(), events, new SessionApi(auth, sessions), new UsersApi(auth),
-        library);
+        library, new NotificationsApi(auth, process.settings().networkPolicy()));
     var router = builder.createRouter();
     dashboard(router);
     router.route().failureHandler(HttpErrors::handle);

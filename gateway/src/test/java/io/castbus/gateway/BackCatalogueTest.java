@@ -2,8 +2,6 @@ package io.castbus.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.castbus.downloads.DownloadsVerticle;
-import io.castbus.feeds.FeedsVerticle;
 import io.castbus.testkit.ApiClient;
 import io.castbus.testkit.Audio;
 import io.castbus.testkit.Waits;
@@ -11,10 +9,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -61,11 +57,7 @@ class BackCatalogueTest {
         req.response().putHeader("Content-Type", "audio/mpeg").end(Buffer.buffer(mp3));
       }
     }).listen(0, "127.0.0.1"));
-    var library = Files.createDirectories(temp.resolve("downloads"));
-    fx = new GatewayFixture("back_catalogue", temp.resolve("data"), Map.of("ADMIN_API_KEY", GatewayFixture.ADMIN_KEY,
-        "DOWNLOAD_DIR", library.toString(), "ALLOW_PRIVATE_NETWORKS", "true", "DOWNLOAD_IDLE_TIMEOUT", "120"));
-    Waits.await(fx.vertx.deployVerticle(new FeedsVerticle(fx.process)));
-    Waits.await(fx.vertx.deployVerticle(new DownloadsVerticle(fx.process)));
+    fx = GatewayFixture.withPodcasts("back_catalogue", temp);
     admin = fx.api();
   }
 

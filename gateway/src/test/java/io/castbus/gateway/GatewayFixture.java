@@ -69,6 +69,19 @@ final class GatewayFixture implements AutoCloseable {
     Waits.await(vertx.deployVerticle(gateway));
   }
 
+  /**
+   * A gateway fixture with the feeds and downloads modules too: the whole podcast path, with a library under
+   * {@code temp/downloads}, loopback feeds allowed.
+   */
+  static GatewayFixture withPodcasts(String name, Path temp) throws java.io.IOException {
+    var fx = new GatewayFixture(name, temp.resolve("data"), Map.of("ADMIN_API_KEY", ADMIN_KEY,
+        "DOWNLOAD_DIR", java.nio.file.Files.createDirectories(temp.resolve("downloads")).toString(),
+        "ALLOW_PRIVATE_NETWORKS", "true"));
+    Waits.await(fx.vertx.deployVerticle(new io.castbus.feeds.FeedsVerticle(fx.process)));
+    Waits.await(fx.vertx.deployVerticle(new io.castbus.downloads.DownloadsVerticle(fx.process)));
+    return fx;
+  }
+
   ApiClient api() {
     return new ApiClient("http://127.0.0.1:" + gateway.actualPort(), ADMIN_KEY);
   }

@@ -68,7 +68,8 @@ public record Settings(
     String itunesSearchUrl,
     String podcastIndexUrl,
     String podcastIndexKey,
-    String podcastIndexSecret) {
+    String podcastIndexSecret,
+    java.util.Set<String> webhookEvents) {
 
   public enum AuthMode { REQUIRED, LOCAL_OPEN }
 
@@ -85,7 +86,7 @@ public record Settings(
       "PUBLIC_BASE_URL", "TAG_FILES", "PLEX_URL", "PLEX_TOKEN", "PLEX_SECTION_ID", "JELLYFIN_URL", "JELLYFIN_API_KEY",
       "AUDIOBOOKSHELF_URL", "AUDIOBOOKSHELF_TOKEN", "AUDIOBOOKSHELF_LIBRARY_ID", "MEDIA_SCAN_QUIET",
       "FOLDER_TEMPLATE", "FILE_TEMPLATE", "SECRET_KEY", "ITUNES_SEARCH_URL", "PODCASTINDEX_URL", "PODCASTINDEX_KEY",
-      "PODCASTINDEX_SECRET");
+      "PODCASTINDEX_SECRET", "WEBHOOK_EVENTS");
 
   /** Reads the process environment (and its {@code CONFIG_FILE}). */
   public static Settings fromEnvironment(AuthMode defaultAuthMode) {
@@ -152,7 +153,8 @@ public record Settings(
         Optional.ofNullable(r.baseUrl("ITUNES_SEARCH_URL")).orElse("https://itunes.apple.com/search"),
         Optional.ofNullable(r.baseUrl("PODCASTINDEX_URL")).orElse("https://api.podcastindex.org/api/1.0"),
         r.string("PODCASTINDEX_KEY"),
-        r.string("PODCASTINDEX_SECRET"));
+        r.string("PODCASTINDEX_SECRET"),
+        r.webhookEvents());
   }
 
   /** Which URLs feeds and downloads may fetch, as ALLOW_PRIVATE_NETWORKS and ALLOWED_PRIVATE_HOSTS say. */
@@ -286,6 +288,24 @@ public record Settings(
         throw new ConfigException("CLUSTER_TLS_PASSWORD must be set when CLUSTER_TLS_KEYSTORE is");
       }
       return v;
+    }
+
+    /** WEBHOOK_EVENTS: the good news WEBHOOK_URL gets besides alerts (episode_new, episode_downloaded). */
+    java.util.Set<String> webhookEvents() {
+      var v = string("WEBHOOK_EVENTS");
+      if (v == null) {
+        return java.util.Set.of();
+      }
+      var events = new java.util.TreeSet<String>();
+      for (var e : v.split(",")) {
+        var name = e.strip();
+        if (!name.equals("episode_new") && !name.equals("episode_downloaded")) {
+          throw new ConfigException("WEBHOOK_EVENTS lists episode_new and episode_downloaded (comma-separated; "
+              + "failed runs reach WEBHOOK_URL as alerts), got '" + name + "'");
+        }
+        events.add(name);
+      }
+      return java.util.Set.copyOf(events);
     }
 
     NameTemplate template(String key, String fallback, boolean folder) {

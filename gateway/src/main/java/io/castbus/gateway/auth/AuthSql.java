@@ -129,4 +129,13 @@ final class AuthSql {
 
   /** Whom the local operator's personal feeds belong to under {@code local-open}: the first admin. */
   static final String FIRST_ADMIN = "select id, name, role from users where role = 'admin' order by id limit 1";
+
+  static final String NOTIFICATIONS = "select webhook_url, events from user_notifications where user_id = $1";
+
+  static final String SET_NOTIFICATIONS = """
+      insert into user_notifications (user_id, webhook_url, events) values ($1, $2, $3)
+      on conflict (user_id) do update set webhook_url = excluded.webhook_url, events = excluded.events,
+                                          updated_at = now()""";
+
+  static final String DELETE_NOTIFICATIONS = "delete from user_notifications where user_id = $1";
 }

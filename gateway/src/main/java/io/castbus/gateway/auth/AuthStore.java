@@ -56,6 +56,25 @@ public final class AuthStore {
         .map(rows -> new AuthStore(pool, new KeyHasher(rows.iterator().next().getBuffer("value").getBytes())));
   }
 
+  /** The user's webhook and events ({@code {"webhook_url", "events"}}; nulls and [] when none). */
+  public Future<JsonObject> notifications(long userId) {
+    return pool.preparedQuery(AuthSql.NOTIFICATIONS).execute(Tuple.of(userId)).map(rows -> {
+      for (var row : rows) {
+        return new JsonObject().put("webhook_url", row.getString("webhook_url"))
+            .put("events", new JsonArray(java.util.Arrays.asList(row.getArrayOfStrings("events"))));
+      }
+      return new JsonObject().putNull("webhook_url").put("events", new JsonArray());
+    });
+  }
+
+  /** Sets (or, with a null URL, removes) the user's webhook. */
+  public Future<Void> setNotifications(long userId, String url, java.util.List<String> events) {
+    return (url == null
+        ? pool.preparedQuery(AuthSql.DELETE_NOTIFICATIONS).execute(Tuple.of(userId))
+        : pool.preparedQuery(AuthSql.SET_NOTIFICATIONS).execute(Tuple.of(userId, url, events.toArray(new String[0]))))
+        .mapEmpty();
+  }
+
   KeyHasher hasher() {
     return hasher;
   }

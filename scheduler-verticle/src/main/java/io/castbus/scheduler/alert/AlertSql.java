@@ -67,4 +67,12 @@ final class AlertSql {
 
   private AlertSql() {
   }
+
+  static final String USER_WEBHOOK = "select webhook_url from user_notifications where user_id = $1";
+
+  /** A failed run ({@code $1}) whose owner asked for {@code run_failed} ({@code $3}), unless a delivery itself ($2). */
+  static final String FAILED_RUN_FOR_WEBHOOK = """
+      select r.type, r.job_id, r.owner, r.owner_id, r.error
+        from runs r join user_notifications n on n.user_id = r.owner_id
+       where r.id = $1 and r.status = 'failed' and r.type <> $2 and $3 = any(n.events)""";
 }

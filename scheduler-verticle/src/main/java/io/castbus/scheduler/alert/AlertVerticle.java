@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Watches the runs and tells people when something needs them (seed 001): a run failed after its last attempt, a run
  * far past its usual duration, a backlog, a run type no live worker serves. Alerts go by mail (SMTP_HOST,
  * ALERT_EMAIL_TO) and webhook (WEBHOOK_URL), once per alert per hour across every replica, and are listed at
- * {@code castbus.alerts.list}.
+ * {@code castbus.alerts.list}. Also serves {@code deliver_webhook} (good news to users' webhooks and WEBHOOK_URL)
+ * and queues users' {@code run_failed} deliveries.
  */
 public final class AlertVerticle extends VerticleBase {
 
@@ -29,6 +30,8 @@ public final class AlertVerticle extends VerticleBase {
   private AlertLog log;
   private AlertChecks checks;
   private long timer = -1;
+  private WebhookDeliveries deliveries;
+  private io.castbus.common.queue.Worker worker;
 
   public AlertVerticle(Process process) {
     this(process, AlertOptions.DEFAULTS);
@@ -43,21 +46,29 @@ public final class AlertVerticle extends VerticleBase {
   public Future<?> start() {
     log = new AlertLog(vertx, process.pool(), channels(), options);
     checks = new AlertChecks(process.pool(), new RunQueue(vertx, process.pool()), options);
+    var queue = new RunQueue(vertx, process.pool());
+    deliveries = new WebhookDeliveries(vertx, process.pool(), queue, process.settings());
+    worker = new io.castbus.common.queue.Worker(vertx, queue, io.castbus.common.queue.WorkerOptions.DEFAULTS)
+        .serve(io.castbus.common.RunTypes.DELIVER_WEBHOOK, io.castbus.common.queue.JobTypeOptions.DEFAULTS
+            .concurrency(4), deliveries::deliver);
     var failures = vertx.eventBus().<JsonObject>consumer(RunUpdate.ADDRESS, msg -> {
       var update = RunUpdate.from(msg.body());
       if (RunStatus.FAILED.wire().equals(update.status())) {
         raiseAll(checks.failedRun(update.runId()));
+        deliveries.runFailed(update.runId()).onFailure(e -> LOG.warn("The run_failed delivery of run {} could not "
+            + "be queued: {}", update.runId(), e.getMessage()));
       }
     });
     timer = vertx.setPeriodic(options.checkEvery().toMillis(), t -> raiseAll(checks.conditions()));
     return Future.all(failures.completion(),
-        BusService.serve(vertx, Addresses.ALERTS_LIST, q -> log.list(Math.min(q.getInteger("limit", 100), 1000))));
+        BusService.serve(vertx, Addresses.ALERTS_LIST, q -> log.list(Math.min(q.getInteger("limit", 100), 1000))))
+        .compose(v -> worker.start());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
-    return Future.succeededFuture();
+    return worker.stop().eventually(() -> deliveries.close());
   }
 
   private List<AlertChannel> channels() {
