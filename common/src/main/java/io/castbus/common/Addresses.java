@@ -28,6 +28,8 @@ public final class Addresses {
   public static final String RUNS_CANCEL_REQUEST = "castbus.runs.cancel-request";
   /** Request {@code {"id"}} → {@code {"deleted": true}}. */
   public static final String RUNS_DELETE = "castbus.runs.delete";
+  /** Request {@code {"id"}} → {@code {"run_id", "retry_of"}}: a new run like a failed or cancelled one. */
+  public static final String RUNS_RETRY = "castbus.runs.retry";
 
   /** Request {} → {@code {"jobs"}}. */
   public static final String JOBS_LIST = "castbus.jobs.list";

@@ -137,6 +137,8 @@ final class Downloader {
               + "'s artwork") : "");
           ctx.log(line);
           ctx.event(EventLevel.INFO, line);
+          // The progress ends on the outcome, not on "downloading …".
+          ctx.progress(props.size(), props.size(), "downloaded " + target);
           LOG.info("Run {} (download_episode, episode {}, podcast {}): {}", ctx.runId(), episode.id(),
               episode.podcastId(), line);
           return new JsonObject().put("episode_id", episode.id()).put("file_path", target)

@@ -63,6 +63,13 @@ final class ApiRequests {
     return ctx.body().asJsonObject().copy().mergeIn(BusCall.ownedId(ctx));
   }
 
+  /** A job, with the next {@code preview} fire times when asked for. */
+  static JsonObject getJob(RoutingContext ctx) {
+    var preview = Params.queryLong(ctx, "preview");
+    var q = BusCall.id(ctx);
+    return preview == null ? q : q.put("preview", preview.intValue());
+  }
+
   /** A podcast search: {@code q} and {@code limit} (the service checks them). */
   static JsonObject search(RoutingContext ctx) {
     return new JsonObject().put("q", ctx.request().getParam("q", "")).put("limit", Params.limit(ctx, 20));

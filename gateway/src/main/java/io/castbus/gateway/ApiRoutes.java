@@ -27,7 +27,7 @@ final class ApiRoutes {
     var t = new ApiRoutes(builder);
 
     t.on("listJobs", BusCall.to(Addresses.JOBS_LIST, 200, ApiRequests::none));
-    t.on("getJob", BusCall.to(Addresses.JOBS_GET, 200, BusCall::id));
+    t.on("getJob", BusCall.to(Addresses.JOBS_GET, 200, ApiRequests::getJob));
     t.on("updateJob", admin, BusCall.to(Addresses.JOBS_UPDATE, 200, ApiRequests::updateJob));
     t.on("triggerJob", admin, BusCall.to(Addresses.JOBS_TRIGGER, 202, ApiRequests::triggerJob));
     t.on("pauseJob", admin, BusCall.to(Addresses.JOBS_PAUSE, 200, BusCall::id));
@@ -39,6 +39,7 @@ final class ApiRoutes {
     t.on("getRunEvents", RunsAccess.events());
     t.on("deleteRun", admin, BusCall.to(Addresses.RUNS_DELETE, 200, BusCall::id));
     t.on("cancelRun", admin, BusCall.to(Addresses.RUNS_CANCEL_REQUEST, 200, BusCall::id));
+    t.on("retryRun", RunsAccess.retry());
     t.on("streamEvents", events::handle);
     // Alerts quote any user's failed runs (payloads, errors): admins only.
     t.on("listAlerts", admin, BusCall.to(Addresses.ALERTS_LIST, 200, ApiRequests::listAlerts));

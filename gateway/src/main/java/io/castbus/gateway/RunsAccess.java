@@ -38,6 +38,12 @@ final class RunsAccess {
     });
   }
 
+  /** A new run like a failed or cancelled one: users retry their own runs, admins any. */
+  static Handler<RoutingContext> retry() {
+    return BusCall.answering(202, ctx -> visibleRun(ctx)
+        .compose(run -> request(ctx, Addresses.RUNS_RETRY, BusCall.id(ctx))));
+  }
+
   private static Future<JsonObject> visibleRun(RoutingContext ctx) {
     var principal = Authenticator.principal(ctx);
     return request(ctx, Addresses.RUNS_GET, BusCall.id(ctx)).map(run -> {

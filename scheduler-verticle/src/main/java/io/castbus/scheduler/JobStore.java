@@ -113,9 +113,26 @@ final class JobStore {
   }
 
   Future<JsonObject> get(String id) {
-    return pool.preparedQuery(SchedulerSql.GET_JOB).execute(Tuple.of(id)).compose(rows -> rows.size() == 0
-        ? Future.failedFuture(noJob(id))
-        : Future.succeededFuture(json(rows.iterator().next())));
+    return get(id, 0);
+  }
+
+  /** The job; with {@code preview} > 0, also the next {@code preview} times its trigger fires. */
+  Future<JsonObject> get(String id, int preview) {
+    return pool.preparedQuery(SchedulerSql.GET_JOB).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.failedFuture(noJob(id));
+      }
+      var row = rows.iterator().next();
+      var json = json(row);
+      if (preview > 0) {
+        var next = row.getOffsetDateTime("next_run_at");
+        var times = new io.vertx.core.json.JsonArray();
+        trigger(row).upcoming(next == null ? null : next.toInstant(), Instant.now(), lastFired(row), preview)
+            .forEach(t -> times.add(t.toString()));
+        json.put("next_run_times", times);
+      }
+      return Future.succeededFuture(json);
+    });
   }
 
   /**

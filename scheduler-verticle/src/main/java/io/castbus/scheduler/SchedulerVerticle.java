@@ -48,12 +48,21 @@ public final class SchedulerVerticle extends VerticleBase {
             vertx.eventBus().<JsonObject>consumer(JobsChanged.ADDRESS, msg -> arm()).completion(),
             serve(Addresses.JOBS_LIST, q -> jobs.list().map(list -> new JsonObject().put("jobs", list))),
             serve(Addresses.JOBS_HEALTH, q -> jobs.list().map(list -> JobHealth.of(list, Instant.now()))),
-            serve(Addresses.JOBS_GET, q -> jobs.get(id(q))),
+            serve(Addresses.JOBS_GET, q -> jobs.get(id(q), preview(q))),
             serve(Addresses.JOBS_UPDATE, this::update),
             serve(Addresses.JOBS_TRIGGER, this::trigger),
             serve(Addresses.JOBS_PAUSE, q -> changed(jobs.pause(id(q)), id(q))),
             serve(Addresses.JOBS_RESUME, q -> changed(jobs.resume(id(q)), id(q)))))
         .onSuccess(v -> fire());
+  }
+
+  /** {@code preview}: how many next fire times to answer, 1 to 50 (0 when not asked for). */
+  private static int preview(JsonObject q) {
+    var n = q.getInteger("preview", 0);
+    if (n < 0 || n > 50 || (q.containsKey("preview") && n == 0)) {
+      throw io.castbus.common.ServiceError.badRequest("preview must be between 1 and 50, got " + n);
+    }
+    return n;
   }
 
   private Future<Void> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {

@@ -26,6 +26,20 @@ public sealed interface Trigger permits Trigger.Interval, Trigger.Cron, Trigger.
   /** The due time after firing at {@code due}, skipping every period already past at {@code now}. */
   Instant nextDue(Instant due, Instant now);
 
+  /**
+   * The next {@code n} fire times from {@code first} (the job's next due time, or when it is unset, the first the
+   * trigger gives at {@code now}), by the same {@link #nextDue} the scheduler fires with.
+   */
+  default java.util.List<Instant> upcoming(Instant first, Instant now, Instant lastFired, int n) {
+    var times = new java.util.ArrayList<Instant>(n);
+    var due = first != null ? first : firstDue(now, lastFired);
+    while (due != null && times.size() < n) {
+      times.add(due);
+      due = nextDue(due, due);
+    }
+    return times;
+  }
+
   /** Text like {@code interval[0:05:00]}, {@code cron[0 3 * * *, Europe/Paris]}, {@code date[2026-12-01T10:00:00Z]}. */
   String describe();
 

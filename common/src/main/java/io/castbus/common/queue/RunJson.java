@@ -23,6 +23,8 @@ public final class RunJson {
         .put("type", row.getString("type"))
         .put("job_id", row.getString("job_id"))
         .put("parent_id", row.getUUID("parent_id") == null ? null : row.getUUID("parent_id").toString())
+        .put("retry_of", row.getColumnIndex("retry_of") < 0 || row.getUUID("retry_of") == null ? null
+            : row.getUUID("retry_of").toString())
         .put("payload", row.getJsonObject("payload"))
         .put("owner", row.getString("owner"))
         .put("owner_id", row.getLong("owner_id"))

@@ -273,6 +273,36 @@ public final class RunQueue {
 
   public enum CancelOutcome { CANCELLED, REQUESTED, ALREADY_FINISHED, NOT_FOUND }
 
+  /**
+   * Queues a new run like the failed or cancelled run {@code id} ({@code retry_of} names it); the old one stays as
+   * it ended. Answers the new run's id, the active run that already stands for it (same dedupe key), or why not.
+   */
+  public Future<Retried> retry(UUID id) {
+    return pool.preparedQuery(RunSql.RETRY).execute(Tuple.of(id, RunIds.next())).compose(rows -> {
+      if (rows.size() > 0) {
+        var row = rows.iterator().next();
+        wake(List.of(row.getString("type")));
+        return Future.succeededFuture(new Retried(row.getUUID("id"), null));
+      }
+      return get(id).compose(run -> {
+        if (run.isEmpty()) {
+          return Future.succeededFuture(new Retried(null, null));
+        }
+        var status = run.get().getString("status");
+        if (!status.equals("failed") && !status.equals("cancelled")) {
+          return Future.succeededFuture(new Retried(null, status));
+        }
+        // An active run with the same dedupe key already does what the retry would.
+        return pool.preparedQuery(RunSql.ACTIVE_LIKE).execute(Tuple.of(id)).map(active -> active.size() == 0
+            ? new Retried(null, status) : new Retried(active.iterator().next().getUUID("id"), null));
+      });
+    });
+  }
+
+  /** A retry's outcome: the run that now does the work, or the status that forbids a retry (neither: no run). */
+  public record Retried(UUID runId, String refusedStatus) {
+  }
+
   /** Deletes a finished run and its events. */
   public Future<DeleteOutcome> deleteFinished(UUID id) {
     return pool.preparedQuery(RunSql.DELETE_TERMINAL).execute(Tuple.of(id)).compose(rows -> rows.size() > 0

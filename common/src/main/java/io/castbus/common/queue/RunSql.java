@@ -39,6 +39,22 @@ final class RunSql {
       select id from pushed union all select id from created
       """;
 
+  /**
+   * A new run like the failed or cancelled run {@code $1}: same type, job, payload, owner, priority and dedupe key,
+   * naming it in {@code retry_of}. Nothing when {@code $1} did not end so, or when an active run has its dedupe key.
+   */
+  static final String RETRY = """
+      insert into runs (id, type, job_id, dedupe_key, payload, owner, owner_id, priority, retry_of)
+      select $2, type, job_id, dedupe_key, payload, owner, owner_id, priority, id
+        from runs where id = $1 and status in ('failed', 'cancelled')
+      on conflict do nothing
+      returning id, type""";
+
+  /** The active run with the same type and dedupe key as run {@code $1}. */
+  static final String ACTIVE_LIKE = """
+      select a.id from runs r join runs a on a.type = r.type and a.dedupe_key = r.dedupe_key
+       where r.id = $1 and a.status in ('queued', 'running') limit 1""";
+
   static final String ACTIVE_BY_DEDUPE_KEY = """
       select id from runs where type = $1 and dedupe_key = $2 and status in ('queued', 'running')
       """;
@@ -244,7 +260,7 @@ final class RunSql {
 
   static final String RUN_COLUMNS = """
       id, type, job_id, parent_id, payload, owner, owner_id, priority, status, attempts, max_attempts, not_before, due_at,
-      worker_id, cancel_requested, progress, output, result, error, created_at, started_at, finished_at
+      worker_id, cancel_requested, progress, output, result, error, created_at, started_at, finished_at, retry_of
       """;
 
   static final String GET = "select " + RUN_COLUMNS + " from runs where id = $1";

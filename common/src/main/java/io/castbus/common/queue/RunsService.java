@@ -53,7 +53,8 @@ public final class RunsService extends VerticleBase {
         serve(Addresses.RUNS_EVENTS, this::events),
         serve(Addresses.RUNS_CHANGES, this::changes),
         serve(Addresses.RUNS_CANCEL_REQUEST, this::cancel),
-        serve(Addresses.RUNS_DELETE, this::delete)));
+        serve(Addresses.RUNS_DELETE, this::delete),
+        serve(Addresses.RUNS_RETRY, this::retry)));
   }
 
   @Override
@@ -131,6 +132,21 @@ public final class RunsService extends VerticleBase {
       case ALREADY_FINISHED -> queue.status(id).compose(s -> Future.failedFuture(
           ServiceError.conflict("run " + id + " is already " + s.orElse("finished") + " and cannot be cancelled")));
       case CANCELLED, REQUESTED -> queue.get(id).map(run -> run.orElseThrow(() -> noRun(id)));
+    });
+  }
+
+  private Future<JsonObject> retry(JsonObject q) {
+    var id = runId(q);
+    return queue.retry(id).compose(retried -> {
+      if (retried.runId() != null) {
+        return Future.succeededFuture(new JsonObject().put("run_id", retried.runId().toString())
+            .put("retry_of", id.toString()));
+      }
+      if (retried.refusedStatus() != null) {
+        return Future.failedFuture(ServiceError.conflict("run " + id + " is " + retried.refusedStatus()
+            + ": only a failed or cancelled run can be retried"));
+      }
+      return Future.failedFuture(noRun(id));
     });
   }
 
