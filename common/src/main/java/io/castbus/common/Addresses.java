@@ -13,7 +13,16 @@ public final class Addresses {
   /** Publication {@link io.castbus.common.bus.RunUpdate}: run lifecycle and progress. */
   public static final String RUNS_UPDATES = "castbus.runs.updates";
 
-  /** Request {@code {"status", "job", "type", "limit", "cursor"}} → {@code {"runs", "next_cursor"}}. */
+  /**
+   * Publication {@link io.castbus.common.bus.RunTypesChanged}: a run type was paused, resumed or capped; workers
+   * re-read its settings.
+   */
+  public static final String RUN_TYPES_CHANGED = "castbus.run-types.changed";
+
+  /**
+   * Request {@code {"status", "job", "type", "podcast", "episode", "q", "created_after", "created_before", "limit",
+   * "cursor", "owner_id"}} → {@code {"runs", "next_cursor"}}.
+   */
   public static final String RUNS_LIST = "castbus.runs.list";
   /** Request {@code {"id"}} → the run. */
   public static final String RUNS_GET = "castbus.runs.get";
@@ -30,6 +39,22 @@ public final class Addresses {
   public static final String RUNS_DELETE = "castbus.runs.delete";
   /** Request {@code {"id"}} → {@code {"run_id", "retry_of"}}: a new run like a failed or cancelled one. */
   public static final String RUNS_RETRY = "castbus.runs.retry";
+  /**
+   * Request {@code {"action", "filter", "actor", "actor_id", "owner_id"}} → {@code {"action_id", "matched", "done",
+   * "skipped"}}: retry, cancel or delete every run the filter matches (only the owner's when {@code owner_id} is set).
+   */
+  public static final String RUNS_BULK = "castbus.runs.bulk";
+  /** Request {@code {"limit", "actor_id"}} → {@code {"actions"}}: bulk actions and run-type changes, newest first. */
+  public static final String RUN_ACTIONS_LIST = "castbus.run-actions.list";
+  /** Request {@code {"job"} or {"type"}} → {@code {"durations", "hourly"}}: the charts of a job or a run type. */
+  public static final String RUNS_STATS = "castbus.runs.stats";
+  /** Request {} → {@code {"run_types"}}: every run type with its counts, settings and workers. */
+  public static final String RUN_TYPES_LIST = "castbus.run-types.list";
+  /**
+   * Request {@code {"type", "paused" | "concurrency", "actor"}} → the run type: pause or resume its claiming, or set
+   * its cluster-wide cap (null: back to the workers' default).
+   */
+  public static final String RUN_TYPES_UPDATE = "castbus.run-types.update";
 
   /** Request {} → {@code {"jobs"}}. */
   public static final String JOBS_LIST = "castbus.jobs.list";

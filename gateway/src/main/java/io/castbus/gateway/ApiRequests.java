@@ -39,10 +39,39 @@ final class ApiRequests {
   /** The runs listing's query parameters, as the runs service takes them. */
   static JsonObject listRuns(RoutingContext ctx) {
     var q = new JsonObject();
-    for (var name : new String[] {"status", "job", "type", "cursor"}) {
+    for (var name : new String[] {"status", "job", "type", "cursor", "podcast", "episode", "q", "created_after",
+        "created_before"}) {
       q.put(name, ctx.request().getParam(name));
     }
     return q.put("limit", Params.limit(ctx, 50));
+  }
+
+  /** A bulk action's body, and who asks for it (the service records them). */
+  static JsonObject bulkRuns(RoutingContext ctx) {
+    return ctx.body().asJsonObject().copy().mergeIn(actor(ctx));
+  }
+
+  static JsonObject jobStats(RoutingContext ctx) {
+    return new JsonObject().put("job", ctx.pathParam("id"));
+  }
+
+  static JsonObject typeStats(RoutingContext ctx) {
+    return new JsonObject().put("type", ctx.pathParam("type"));
+  }
+
+  static JsonObject capRunType(RoutingContext ctx) {
+    return actor(ctx).put("type", ctx.pathParam("type"))
+        .put("concurrency", ctx.body().asJsonObject().getValue("concurrency"));
+  }
+
+  static JsonObject pauseRunType(RoutingContext ctx, boolean paused) {
+    return actor(ctx).put("type", ctx.pathParam("type")).put("paused", paused);
+  }
+
+  /** Who makes a change that is recorded: the caller's name and user id. */
+  static JsonObject actor(RoutingContext ctx) {
+    var principal = io.castbus.gateway.auth.Authenticator.principal(ctx);
+    return new JsonObject().put("actor", principal.name()).put("actor_id", principal.userId());
   }
 
   static JsonObject runEvents(RoutingContext ctx) {

@@ -40,6 +40,16 @@ final class ApiRoutes {
     t.on("deleteRun", admin, BusCall.to(Addresses.RUNS_DELETE, 200, BusCall::id));
     t.on("cancelRun", admin, BusCall.to(Addresses.RUNS_CANCEL_REQUEST, 200, BusCall::id));
     t.on("retryRun", RunsAccess.retry());
+    t.on("bulkRuns", RunsAccess.bulk());
+    t.on("listRunActions", RunsAccess.actions());
+    t.on("getJobStats", BusCall.to(Addresses.RUNS_STATS, 200, ApiRequests::jobStats));
+    t.on("listRunTypes", admin, BusCall.to(Addresses.RUN_TYPES_LIST, 200, ApiRequests::none));
+    t.on("updateRunType", admin, BusCall.to(Addresses.RUN_TYPES_UPDATE, 200, ApiRequests::capRunType));
+    t.on("pauseRunType", admin,
+        BusCall.to(Addresses.RUN_TYPES_UPDATE, 200, ctx -> ApiRequests.pauseRunType(ctx, true)));
+    t.on("resumeRunType", admin,
+        BusCall.to(Addresses.RUN_TYPES_UPDATE, 200, ctx -> ApiRequests.pauseRunType(ctx, false)));
+    t.on("getRunTypeStats", admin, BusCall.to(Addresses.RUNS_STATS, 200, ApiRequests::typeStats));
     t.on("streamEvents", events::handle);
     // Alerts quote any user's failed runs (payloads, errors): admins only.
     t.on("listAlerts", admin, BusCall.to(Addresses.ALERTS_LIST, 200, ApiRequests::listAlerts));

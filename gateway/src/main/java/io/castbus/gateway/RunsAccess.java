@@ -20,9 +20,7 @@ final class RunsAccess {
 
   static Handler<RoutingContext> list() {
     return BusCall.to(Addresses.RUNS_LIST, 200, ctx -> {
-      var q = ApiRequests.listRuns(ctx);
-      var principal = Authenticator.principal(ctx);
-      return principal.isAdmin() ? q : q.put("owner_id", principal.userId());
+      return owned(ctx, ApiRequests.listRuns(ctx));
     });
   }
 
@@ -42,6 +40,25 @@ final class RunsAccess {
   static Handler<RoutingContext> retry() {
     return BusCall.answering(202, ctx -> visibleRun(ctx)
         .compose(run -> request(ctx, Addresses.RUNS_RETRY, BusCall.id(ctx))));
+  }
+
+  /** A bulk action: a user's touches only their own runs. */
+  static Handler<RoutingContext> bulk() {
+    return BusCall.to(Addresses.RUNS_BULK, 200, ctx -> owned(ctx, ApiRequests.bulkRuns(ctx)));
+  }
+
+  /** The recorded bulk actions and run-type changes: a user sees their own. */
+  static Handler<RoutingContext> actions() {
+    return BusCall.to(Addresses.RUN_ACTIONS_LIST, 200, ctx -> {
+      var principal = Authenticator.principal(ctx);
+      var q = new JsonObject().put("limit", Params.limit(ctx, 50));
+      return principal.isAdmin() ? q : q.put("actor_id", principal.userId() == null ? -1L : principal.userId());
+    });
+  }
+
+  private static JsonObject owned(RoutingContext ctx, JsonObject q) {
+    var principal = Authenticator.principal(ctx);
+    return principal.isAdmin() ? q : q.put("owner_id", principal.userId() == null ? -1L : principal.userId());
   }
 
   private static Future<JsonObject> visibleRun(RoutingContext ctx) {

@@ -9,6 +9,7 @@ import io.castbus.testkit.Waits;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
+import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +17,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Retrying a run, and a job's next fire times, through the real gateway, runs service and scheduler. */
-@DisplayName("Run control: retry a failed or cancelled run; preview a job's next fire times")
+/**
+ * Run control over HTTP through the real gateway, runs service and scheduler: retry, a job's next fire times,
+ * search, bulk actions by owner, run types for admins, charts.
+ */
+@DisplayName("Run control API: retry, schedule preview, search, bulk actions, run types, charts")
 class RunControlTest {
 
   @TempDir
@@ -28,6 +32,10 @@ class RunControlTest {
   static ApiClient bob;
   static RunQueue queue;
   static long aliceId;
+  static long bobId;
+  static long podcastId;
+  static long episodeId;
+  static String downloadRun;
 
   @BeforeAll
   static void start() {
@@ -36,8 +44,20 @@ class RunControlTest {
     var a = admin.post("/api/admin/users", "{\"name\": \"alice\", \"role\": \"user\"}").json();
     aliceId = a.getLong("id");
     alice = admin.withKey(a.getString("api_key"));
-    bob = admin.withKey(admin.post("/api/admin/users", "{\"name\": \"bob\", \"role\": \"user\"}").json()
-        .getString("api_key"));
+    var b = admin.post("/api/admin/users", "{\"name\": \"bob\", \"role\": \"user\"}").json();
+    bobId = b.getLong("id");
+    bob = admin.withKey(b.getString("api_key"));
+    podcastId = sql("insert into podcasts (rss_url, title) values ('http://example.org/f.xml', 'Lighthouse Tales') "
+        + "returning id").getLong("id");
+    episodeId = sql("insert into episodes (podcast_id, guid, title) values ($1, 'g1', 'The Foghorn') returning id",
+        podcastId).getLong("id");
+    // alice: a failed download of the episode, a failed refresh of the podcast, a completed run; bob: one failed.
+    downloadRun = run("download_episode", aliceId, "failed", new JsonObject().put("episode_id", episodeId),
+        "connection reset by peer after 3 MB");
+    run("refresh_feed", aliceId, "failed", new JsonObject().put("podcast_id", podcastId), "feed answered HTTP 500");
+    run("refresh_feed", aliceId, "completed", new JsonObject().put("podcast_id", podcastId + 1), null);
+    run("download_episode", bobId, "failed", new JsonObject().put("episode_id", episodeId + 1),
+        "connection reset by peer");
     queue = new RunQueue(fx.vertx, fx.process.pool());
   }
 
@@ -105,5 +125,127 @@ class RunControlTest {
     assertThat(admin.get("/api/jobs/expire_runs").json().containsKey("next_run_times")).isFalse();
     assertThat(admin.get("/api/jobs/expire_runs?preview=0").status()).isEqualTo(400);
     assertThat(admin.get("/api/jobs/expire_runs?preview=51").status()).isEqualTo(400);
+  }
+
+  private static io.vertx.sqlclient.Row sql(String statement, Object... args) {
+    return Waits.await(fx.process.pool().preparedQuery(statement).execute(Tuple.from(args))).iterator().next();
+  }
+
+  private static String run(String type, long owner, String status, JsonObject payload, String error) {
+    return sql("""
+        insert into runs (id, type, owner_id, status, payload, error, finished_at)
+        values (gen_random_uuid(), $1, $2, $3, $4, $5, case when $3 <> 'queued' then now() end) returning id::text""",
+        type, owner, status, payload, error == null ? null : new JsonObject().put("message", error)).getString("id");
+  }
+
+  private static java.util.List<String> types(ApiClient api, String query) {
+    var answer = api.get("/api/runs?" + query);
+    assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+    return answer.json().getJsonArray("runs").stream().map(r -> ((JsonObject) r).getString("type") + "/"
+        + ((JsonObject) r).getString("status")).sorted().toList();
+  }
+
+  @Test
+  @DisplayName("q matches the error message, the podcast's and the episode's titles and payload ids; filters combine")
+  void search() {
+    assertThat(types(alice, "q=reset")).containsExactly("download_episode/failed");
+    assertThat(types(admin, "q=reset")).hasSize(2);
+    assertThat(types(alice, "q=foghorn")).as("the episode's title").containsExactly("download_episode/failed");
+    assertThat(types(alice, "q=lighthouse")).as("the podcast's title").containsExactly("refresh_feed/failed");
+    assertThat(types(alice, "q=" + episodeId)).as("an id in the payload").contains("download_episode/failed");
+    var own = alice.get("/api/runs?q=" + downloadRun).json().getJsonArray("runs");
+    assertThat(own).as("the run's own id").hasSize(1);
+    assertThat(own.getJsonObject(0).getString("id")).isEqualTo(downloadRun);
+    assertThat(types(alice, "podcast=" + podcastId)).as("the podcast's own runs and its episodes' downloads")
+        .containsExactly("download_episode/failed", "refresh_feed/failed");
+    assertThat(types(alice, "episode=" + episodeId)).containsExactly("download_episode/failed");
+    assertThat(types(alice, "status=failed&type=refresh_feed")).containsExactly("refresh_feed/failed");
+    assertThat(types(alice, "created_after=2000-01-01T00:00:00Z&q=500")).containsExactly("refresh_feed/failed");
+    assertThat(types(alice, "created_before=2000-01-01T00:00:00Z")).isEmpty();
+    assertThat(types(alice, "q=reset_by")).as("_ is a character, not a wildcard").isEmpty();
+    assertThat(alice.get("/api/runs?created_after=yesterday").status()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("bulk: a user's action touches only their runs; unknown actions and fields are 400s naming them")
+  void bulk() {
+    var first = run("test_bulk", aliceId, "failed", new JsonObject(), "quota exceeded");
+    var other = run("test_bulk", bobId, "failed", new JsonObject(), "quota exceeded");
+
+    var retried = alice.post("/api/runs/bulk", "{\"action\": \"retry\", \"filter\": {\"q\": \"quota\"}}");
+
+    assertThat(retried.status()).as(retried.toString()).isEqualTo(200);
+    assertThat(retried.json().getInteger("matched")).isEqualTo(1);
+    assertThat(retried.json().getInteger("done")).isEqualTo(1);
+    assertThat(types(bob, "type=test_bulk")).containsExactly("test_bulk/failed");
+    var queued = alice.get("/api/runs?type=test_bulk&status=queued").json().getJsonArray("runs");
+    assertThat(queued.getJsonObject(0).getString("retry_of")).isEqualTo(first);
+
+    var cancelled = alice.post("/api/runs/bulk",
+        "{\"action\": \"cancel\", \"filter\": {\"type\": \"test_bulk\", \"status\": \"queued\"}}");
+    assertThat(cancelled.json().getInteger("done")).isEqualTo(1);
+    var actions = alice.get("/api/run-actions").json().getJsonArray("actions");
+    assertThat(actions).hasSize(2);
+    assertThat(actions.getJsonObject(0).getString("actor")).isEqualTo("alice");
+    assertThat(bob.get("/api/run-actions").json().getJsonArray("actions")).isEmpty();
+    assertThat(admin.get("/api/run-actions").json().getJsonArray("actions").size()).isGreaterThanOrEqualTo(2);
+
+    var unknown = alice.post("/api/runs/bulk", "{\"action\": \"explode\"}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.json().getString("message")).contains("unknown action 'explode'");
+    var field = alice.post("/api/runs/bulk", "{\"action\": \"delete\", \"filter\": {\"colour\": \"red\"}}");
+    assertThat(field.status()).isEqualTo(400);
+    assertThat(field.json().getString("message")).contains("unknown filter field 'colour'");
+    var nothing = alice.post("/api/runs/bulk", "{\"action\": \"delete\", \"filter\": {\"type\": \"none_such\"}}");
+    assertThat(nothing.json().getInteger("matched")).isZero();
+    assertThat(admin.get("/api/runs/" + other).json().getString("status")).isEqualTo("failed");
+  }
+
+  @Test
+  @DisplayName("run types: admins list, pause, resume and cap them; users get 403; bad caps 400, unknown types 404")
+  void runTypes() {
+    var listed = admin.get("/api/run-types");
+    assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+    var blocking = listed.json().getJsonArray("run_types").stream().map(JsonObject.class::cast)
+        .filter(t -> t.getString("type").equals(GatewayFixture.BLOCKING)).findFirst().orElseThrow();
+    assertThat(blocking.getJsonArray("workers")).hasSize(1);
+    assertThat(blocking.getJsonObject("concurrency").getInteger("per_worker")).isEqualTo(4);
+    assertThat(blocking.getBoolean("paused")).isFalse();
+
+    var paused = admin.post("/api/run-types/" + GatewayFixture.BLOCKING + "/pause", null);
+    assertThat(paused.status()).as(paused.toString()).isEqualTo(200);
+    assertThat(paused.json().getBoolean("paused")).isTrue();
+    assertThat(paused.json().getString("updated_by")).isEqualTo("admin");
+    var capped = admin.call("PUT", "/api/run-types/" + GatewayFixture.BLOCKING, "{\"concurrency\": 2}");
+    assertThat(capped.json().getJsonObject("concurrency").getInteger("cluster")).isEqualTo(2);
+    var resumed = admin.post("/api/run-types/" + GatewayFixture.BLOCKING + "/resume", null);
+    assertThat(resumed.json().getBoolean("paused")).isFalse();
+    var reset = admin.call("PUT", "/api/run-types/" + GatewayFixture.BLOCKING, "{\"concurrency\": null}");
+    assertThat(reset.json().getJsonObject("concurrency").getBoolean("steered")).isFalse();
+
+    assertThat(admin.call("PUT", "/api/run-types/" + GatewayFixture.BLOCKING, "{\"concurrency\": 0}").status())
+        .isEqualTo(400);
+    assertThat(admin.call("PUT", "/api/run-types/" + GatewayFixture.BLOCKING, "{\"concurrency\": 1001}").status())
+        .isEqualTo(400);
+    assertThat(admin.post("/api/run-types/no_such_type/pause", null).status()).isEqualTo(404);
+    assertThat(alice.get("/api/run-types").status()).isEqualTo(403);
+    assertThat(alice.post("/api/run-types/" + GatewayFixture.BLOCKING + "/pause", null).status()).isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("charts: a type's and a job's last durations and 24 hourly outcome counts")
+  void stats() {
+    var type = admin.get("/api/run-types/refresh_feed/stats");
+    assertThat(type.status()).as(type.toString()).isEqualTo(200);
+    assertThat(type.json().getJsonArray("hourly")).hasSize(24);
+    var hourly = type.json().getJsonArray("hourly").stream().map(JsonObject.class::cast).toList();
+    assertThat(hourly.stream().mapToLong(h -> h.getLong("failed")).sum()).isEqualTo(1);
+    assertThat(hourly.stream().mapToLong(h -> h.getLong("completed")).sum()).isEqualTo(1);
+    assertThat(type.json().getJsonArray("durations")).hasSize(2);
+
+    var job = admin.get("/api/jobs/expire_runs/stats");
+    assertThat(job.status()).isEqualTo(200);
+    assertThat(job.json().getJsonArray("hourly")).hasSize(24);
+    assertThat(admin.get("/api/jobs/no_such_job/stats").status()).isEqualTo(404);
   }
 }

@@ -31,6 +31,7 @@ final class ClaimLoop {
   private boolean scheduled;
   private boolean stopped;
   private Future<Void> lastClaim = Future.succeededFuture();
+  private RunTypeSetting setting = RunTypeSetting.NONE;
 
   ClaimLoop(String type, JobTypeOptions options, RunHandler handler, RunQueue queue, String workerId,
       WorkerOptions worker) {
@@ -62,6 +63,16 @@ final class ClaimLoop {
     }
   }
 
+  RunTypeSetting setting() {
+    return setting;
+  }
+
+  /** The type was steered (paused, resumed, capped): claim by the new setting, at once if it allows. */
+  void steer(RunTypeSetting steered) {
+    setting = steered;
+    wake();
+  }
+
   /** Stops claiming; completes when the claim in flight, if any, has answered. */
   Future<Void> stop() {
     stopped = true;
@@ -87,14 +98,15 @@ final class ClaimLoop {
       again = true;
       return;
     }
-    var free = options.concurrency() - running;
-    if (free <= 0) {
+    var free = options.concurrencyUnder(setting.concurrency()) - running;
+    if (free <= 0 || setting.paused()) {
       return;
     }
+    var cap = setting.concurrency() != null ? setting.concurrency() : options.clusterConcurrency();
     var want = Math.min(free, worker.claimBatch());
     claiming = true;
     again = false;
-    lastClaim = queue.claim(type, workerId, want, worker.lease(), options.maxAttempts(), options.clusterConcurrency())
+    lastClaim = queue.claim(type, workerId, want, worker.lease(), options.maxAttempts(), cap)
         .onComplete(ar -> {
           claiming = false;
           if (ar.failed()) {

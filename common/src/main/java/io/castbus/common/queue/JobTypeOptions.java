@@ -42,6 +42,14 @@ public record JobTypeOptions(
     return new JobTypeOptions(concurrency, clusterConcurrency, maxAttempts, first, maxBackoff);
   }
 
+  /**
+   * The runs at once in one worker under a cluster cap set at run time ({@code steered}, null when none): a type
+   * whose per-worker concurrency is its cluster cap (downloads) follows the new cap, up or down; others keep theirs.
+   */
+  public int concurrencyUnder(Integer steered) {
+    return steered != null && clusterConcurrency > 0 && concurrency == clusterConcurrency ? steered : concurrency;
+  }
+
   /** The wait before retrying after the given (1-based) failed attempt: backoff, 2×, 4×, … capped. */
   public Duration backoffAfter(int attempt) {
     var factor = 1L << Math.min(Math.max(attempt - 1, 0), 30);

@@ -2,7 +2,6 @@ package io.castbus.common.queue;
 
 import io.vertx.core.json.JsonArray;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +74,13 @@ final class LeaseKeeper {
     }).onFailure(e -> LOG.warn("Worker {} could not renew its leases: {}", workerId, e.getMessage()));
   }
 
-  void heartbeat(Collection<String> types) {
-    queue.heartbeat(workerId, HOST, types)
+  /** Records that this worker lives, and how it serves each of its types ({@code options}, by type). */
+  void heartbeat(java.util.Map<String, JobTypeOptions> options) {
+    var served = new io.vertx.core.json.JsonObject();
+    options.forEach((type, o) -> served.put(type, new io.vertx.core.json.JsonObject()
+        .put("concurrency", o.concurrency())
+        .put("cluster_concurrency", o.clusterConcurrency() > 0 ? o.clusterConcurrency() : null)));
+    queue.heartbeat(workerId, HOST, options.keySet(), served)
         .onFailure(e -> LOG.warn("Worker {} could not record its heartbeat: {}", workerId, e.getMessage()));
   }
 

@@ -37,6 +37,10 @@ public final class RunQueue {
     return pool;
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   /** Stores the run (it is durable when the future succeeds) and wakes workers. Returns its id, or the id of the
    * active run with the same dedupe key. */
   public Future<UUID> enqueue(NewRun run) {
@@ -163,10 +167,21 @@ public final class RunQueue {
     return pool.preparedQuery(RunSql.RENEW_LEASES).execute(Tuple.of(workerId, lease.toMillis() / 1000.0, claims));
   }
 
-  /** Records that the worker is alive and which types it serves. */
-  Future<Void> heartbeat(String workerId, String host, Collection<String> types) {
-    return pool.preparedQuery(RunSql.HEARTBEAT).execute(Tuple.of(workerId, host, types.toArray(new String[0])))
+  /** Records that the worker is alive, which types it serves and how ({@code options}: per type). */
+  Future<Void> heartbeat(String workerId, String host, Collection<String> types, JsonObject options) {
+    return pool.preparedQuery(RunSql.HEARTBEAT)
+        .execute(Tuple.of(workerId, host, types.toArray(new String[0]), options))
         .mapEmpty();
+  }
+
+  /** The settings steered at run time of the given types (those never steered are left out). */
+  Future<java.util.Map<String, RunTypeSetting>> settings(Collection<String> types) {
+    return pool.preparedQuery(RunSql.TYPE_SETTINGS).execute(Tuple.of(types.toArray(new String[0]))).map(rows -> {
+      var settings = new java.util.HashMap<String, RunTypeSetting>();
+      rows.forEach(row -> settings.put(row.getString("type"),
+          new RunTypeSetting(row.getBoolean("paused"), row.getInteger("concurrency"))));
+      return settings;
+    });
   }
 
   Future<Void> forgetWorker(String workerId) {
@@ -194,19 +209,24 @@ public final class RunQueue {
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(RunJson.run(rows.iterator().next())));
   }
 
-  /** One page of runs, newest first; the cursor is the last run's (created_at, id). */
-  public Future<RunPage> list(RunFilter filter) {
-    return pool.preparedQuery(RunSql.LIST).execute(Tuple.from(new Object[] {
-        filter.status(), filter.jobId(), filter.type(),
-        filter.after() == null ? null : filter.after().at(),
-        filter.after() == null ? null : filter.after().uuid(),
-        filter.limit() + 1, filter.ownerId()}))
+  /** One page of runs, newest first, after {@code after} (a run's (created_at, id), or null for the first page). */
+  public Future<RunPage> list(RunSearch filter, int limit, PageCursor after) {
+    var params = new ArrayList<Object>();
+    var where = filter.where(params);
+    var cursor = "true";
+    if (after != null) {
+      params.add(after.at());
+      params.add(after.uuid());
+      cursor = RunSql.AFTER_CURSOR.formatted(params.size() - 1, params.size());
+    }
+    params.add(limit + 1);
+    return pool.preparedQuery(RunSql.LIST.formatted(where, cursor, params.size())).execute(Tuple.from(params))
         .map(rows -> {
           var runs = new JsonArray();
           PageCursor next = null;
           var count = 0;
           for (var row : rows) {
-            if (count == filter.limit()) {
+            if (count == limit) {
               var last = runs.getJsonObject(runs.size() - 1);
               next = PageCursor.of(OffsetDateTime.parse(last.getString("created_at")), last.getString("id"));
               break;

@@ -59,6 +59,10 @@ final class RunSql {
       select id from runs where type = $1 and dedupe_key = $2 and status in ('queued', 'running')
       """;
 
+  /**
+   * {@code %1$s}: the most runs to claim; {@code %2$s}: what in the type's steered settings stops this claim (a
+   * paused type is never claimed).
+   */
   private static final String CLAIM_TEMPLATE = """
       update runs r
          set status = 'running', worker_id = $2, attempts = r.attempts + 1, max_attempts = $5,
@@ -67,19 +71,28 @@ final class RunSql {
        where r.id = any(array(
                select id from runs
                 where status = 'queued' and type = $1 and not_before <= now() and not cancel_requested
+                  and not exists (select 1 from run_types s where s.type = $1 and (%2$s))
                 order by priority, not_before, id
-                limit %s
+                limit %1$s
                 for update skip locked))
       returning r.id, r.type, r.job_id, r.parent_id, r.payload, r.owner, r.owner_id, r.priority, r.attempts,
                 r.max_attempts,
                 coalesce(r.job_id, (select p.job_id from runs p where p.id = r.parent_id)) as fired_by
       """;
 
-  static final String CLAIM = CLAIM_TEMPLATE.formatted("$3");
+  /**
+   * Claims of a type with no cap: none while it is paused or has a cap set at run time (the worker then learns
+   * the cap and claims under it).
+   */
+  static final String CLAIM = CLAIM_TEMPLATE.formatted("$3", "s.paused or s.concurrency is not null");
 
-  /** Claims under a cluster-wide cap; run after {@link #CLAIM_LOCK} in the same transaction. */
-  static final String CLAIM_CAPPED = CLAIM_TEMPLATE.formatted(
-      "least($3, greatest(0, $6 - (select count(*) from runs where type = $1 and status = 'running')))");
+  /**
+   * Claims under a cluster-wide cap (the one set at run time, else {@code $6}); run after {@link #CLAIM_LOCK} in
+   * the same transaction.
+   */
+  static final String CLAIM_CAPPED = CLAIM_TEMPLATE.formatted("""
+      least($3, greatest(0, coalesce((select concurrency from run_types where type = $1), $6)
+                            - (select count(*) from runs where type = $1 and status = 'running')))""", "s.paused");
 
   static final String CLAIM_LOCK = "select pg_advisory_xact_lock(hashtext('castbus.claim.' || $1))";
 
@@ -158,8 +171,8 @@ final class RunSql {
       """;
 
   static final String HEARTBEAT = """
-      insert into workers (id, host, types) values ($1, $2, $3)
-      on conflict (id) do update set last_seen = now(), types = excluded.types
+      insert into workers (id, host, types, type_options) values ($1, $2, $3, $4)
+      on conflict (id) do update set last_seen = now(), types = excluded.types, type_options = excluded.type_options
       """;
 
   static final String FORGET_WORKER = "delete from workers where id = $1";
@@ -238,16 +251,20 @@ final class RunSql {
    * is once the lock is granted. Answers the state found ({@code found}, none for an unknown run) and whether it
    * changed anything.
    */
+  /** What a cancel request sets on a run {@code r} found as {@code t}: a queued one ends now, a running one is flagged. */
+  private static final String CANCEL_SET = """
+         set cancel_requested = true, updated_at = clock_timestamp(),
+             status = case when t.status = 'queued' then 'cancelled' else r.status end,
+             finished_at = case when t.status = 'queued' then clock_timestamp() else r.finished_at end,
+             error = case when t.status = 'queued'
+                          then jsonb_build_object('code', 'cancelled', 'message', 'cancelled before it started')
+                          else r.error end""";
+
   static final String REQUEST_CANCEL = """
       with t as (select id, status from runs where id = $1 for update),
       u as (
         update runs r
-           set cancel_requested = true, updated_at = clock_timestamp(),
-               status = case when t.status = 'queued' then 'cancelled' else r.status end,
-               finished_at = case when t.status = 'queued' then clock_timestamp() else r.finished_at end,
-               error = case when t.status = 'queued'
-                            then jsonb_build_object('code', 'cancelled', 'message', 'cancelled before it started')
-                            else r.error end
+        %s
           from t
          where r.id = t.id and t.status in ('queued', 'running')
         returning r.id, r.type, r.job_id),
@@ -256,7 +273,7 @@ final class RunSql {
         select u.id, 'info', 'queue', 'cancelled before it started' from u join t on t.id = u.id
          where t.status = 'queued')
       select t.status as found, u.type, u.job_id from t left join u on u.id = t.id
-      """;
+      """.formatted(CANCEL_SET);
 
   static final String RUN_COLUMNS = """
       id, type, job_id, parent_id, payload, owner, owner_id, priority, status, attempts, max_attempts, not_before, due_at,
@@ -265,17 +282,206 @@ final class RunSql {
 
   static final String GET = "select " + RUN_COLUMNS + " from runs where id = $1";
 
-  /** Newest first, keyset-paged on (created_at, id); every filter optional. */
+  /**
+   * Newest first, keyset-paged on (created_at, id): {@code %1$s} is a {@link RunSearch#where} clause, {@code %2$s}
+   * the cursor's condition or {@code true}, {@code %3$s} the limit's placeholder.
+   */
   static final String LIST = "select " + RUN_COLUMNS.replace("output, ", "") + """
         from runs
-       where ($1::text is null or status = $1)
-         and ($2::text is null or job_id = $2)
-         and ($3::text is null or type = $3)
-         and ($4::timestamptz is null or (created_at, id) < ($4, $5::uuid))
-         and ($7::bigint is null or owner_id = $7)
+       where %1$s and %2$s
        order by created_at desc, id desc
-       limit $6
+       limit $%3$s
       """;
+
+  static final String AFTER_CURSOR = "(created_at, id) < ($%d, $%d::uuid)";
+
+  // The conditions of a runs filter (RunSearch), each formatted with its placeholders' numbers.
+
+  static final String BY_STATUS = "status = $%d";
+  static final String BY_TYPE = "type = $%d";
+  static final String BY_JOB = "job_id = $%d";
+  static final String BY_OWNER = "owner_id = $%d";
+  static final String CREATED_AFTER = "created_at > $%d";
+  static final String CREATED_BEFORE = "created_at < $%d";
+  static final String BY_EPISODE = "(payload ? 'episode_id' and payload ->> 'episode_id' = $%d)";
+
+  /** A podcast's runs: those naming it, and those naming one of its episodes (its id as text, then as a number). */
+  static final String BY_PODCAST = """
+      ((payload ? 'podcast_id' and payload ->> 'podcast_id' = $%1$d)
+        or (payload ? 'episode_id' and payload ->> 'episode_id'
+            = any(array(select id::text from episodes where podcast_id = $%2$d))))""";
+
+  /**
+   * Runs whose error message holds the word ({@code %1$d}, a {@code like} pattern), whose podcast or episode has it
+   * in its title, or whose payload names it as an id ({@code %2$d}).
+   */
+  static final String MATCHING = """
+      ((error is not null and error ->> 'message' ilike $%1$d)
+        or (payload ? 'podcast_id' and payload ->> 'podcast_id'
+            = any(array(select id::text from podcasts where title ilike $%1$d union all select $%2$d)))
+        or (payload ? 'episode_id' and payload ->> 'episode_id'
+            = any(array(select id::text from episodes where title ilike $%1$d union all select $%2$d))))""";
+
+  /** {@link #MATCHING}, or the run whose id the word is ({@code %3$d}). */
+  static final String MATCHING_OR_ID = "(id = $%3$d or " + MATCHING.replace("%3$d", "%4$d") + ")";
+
+  /** The ids of the runs a bulk action matches, at most {@code $1} ({@code %s}: a {@link RunSearch#where} clause). */
+  static final String BULK_MATCH = "select id from runs where %s order by id limit $1";
+
+  static final String START_ACTION = """
+      insert into run_actions (actor, actor_id, action, target, matched) values ($1, $2, $3, $4, $5) returning id
+      """;
+
+  static final String FINISH_ACTION = """
+      update run_actions set state = 'finished', finished_at = clock_timestamp() where id = $1
+      returning id, actor, action, target, matched, done, skipped, state, started_at, finished_at
+      """;
+
+  /** Bulk actions and run-type changes, newest first. */
+  static final String LIST_ACTIONS = """
+      select id, actor, action, target, matched, done, skipped, state, started_at, finished_at from run_actions
+       where ($1::bigint is null or actor_id = $1)
+       order by started_at desc, id desc limit $2
+      """;
+
+  /**
+   * One batch of a bulk retry: a new run ({@code $4}: their ids, in order) like each failed or cancelled run of
+   * {@code $1}; the action ({@code $2}) counts what it did and skipped ({@code $3}: the batch's size) in the same
+   * statement, so a batch is all done or not at all.
+   */
+  static final String BULK_RETRY = """
+      with r as (
+        insert into runs (id, type, job_id, dedupe_key, payload, owner, owner_id, priority, retry_of)
+        select b.new_id, o.type, o.job_id, o.dedupe_key, o.payload, o.owner, o.owner_id, o.priority, o.id
+          from unnest($1::uuid[], $4::uuid[]) as b(old_id, new_id) join runs o on o.id = b.old_id
+         where o.status in ('failed', 'cancelled')
+        on conflict do nothing
+        returning id, type),
+      a as (
+        update run_actions set done = done + (select count(*) from r),
+               skipped = skipped + $3 - (select count(*) from r)
+         where id = $2)
+      select id, type, null::text as job_id, null::text as found from r
+      """;
+
+  /** One batch of a bulk cancel: queued runs of {@code $1} end now, running ones are asked to stop. */
+  static final String BULK_CANCEL = """
+      with t as (
+        select id, status from runs where id = any($1::uuid[]) and status in ('queued', 'running') for update),
+      u as (
+        update runs r
+        %s
+          from t
+         where r.id = t.id and not r.cancel_requested
+        returning r.id, r.type, r.job_id, t.status as found),
+      ev as (
+        insert into run_events (run_id, level, context, message, metadata)
+        select u.id, 'info', 'queue', case when u.found = 'queued' then 'cancelled before it started'
+                                           else 'cancel requested' end || ' (bulk action by ' || $4 || ')',
+               jsonb_build_object('action_id', $2::bigint) from u),
+      a as (
+        update run_actions set done = done + (select count(*) from u),
+               skipped = skipped + $3 - (select count(*) from u)
+         where id = $2)
+      select id, type, job_id, found from u
+      """.formatted(CANCEL_SET);
+
+  /** One batch of a bulk delete: the finished runs of {@code $1}, with their events. */
+  static final String BULK_DELETE = """
+      with d as (
+        delete from runs where id = any($1::uuid[]) and status in ('completed', 'failed', 'cancelled')
+        returning id, type),
+      a as (
+        update run_actions set done = done + (select count(*) from d),
+               skipped = skipped + $3 - (select count(*) from d)
+         where id = $2)
+      select id, type, null::text as job_id, null::text as found from d
+      """;
+
+  /** A live worker: one that renewed its heartbeat within {@code $1} seconds. */
+  private static final String LIVE_WORKERS =
+      "select id, host, types, type_options, last_seen from workers where last_seen > now() - make_interval(secs => $1)";
+
+  /**
+   * Every run type a live worker serves, that has queued or running runs, or that was steered: its counts, its
+   * settings and its workers ({@code $2}: one type, or null for all).
+   */
+  static final String RUN_TYPES = """
+      with live as (%s),
+      known as (
+        select unnest(types) as type from live
+        union select type from runs where status = 'queued'
+        union select type from runs where status = 'running'
+        union select type from run_types)
+      select k.type,
+             (select count(*) from runs where type = k.type and status = 'queued') as queued,
+             (select count(*) from runs where type = k.type and status = 'running') as running,
+             (select count(*) from runs where type = k.type and status = 'failed'
+                 and finished_at > now() - interval '24 hours') as failed_24h,
+             coalesce(s.paused, false) as paused, s.concurrency as cap, s.updated_at, s.updated_by,
+             (select max((w.type_options -> k.type ->> 'cluster_concurrency')::integer) from live w
+               where k.type = any(w.types)) as default_cap,
+             (select coalesce(jsonb_agg(jsonb_build_object('id', w.id, 'host', w.host,
+                        'concurrency', (w.type_options -> k.type ->> 'concurrency')::integer, 'last_seen', w.last_seen)
+                        order by w.id), '[]')
+                from live w where k.type = any(w.types)) as workers
+        from known k left join run_types s on s.type = k.type
+       where $2::text is null or k.type = $2
+       order by k.type
+      """.formatted(LIVE_WORKERS);
+
+  static final String SET_PAUSED = """
+      insert into run_types (type, paused, updated_by) values ($1, $2, $3)
+      on conflict (type) do update set paused = excluded.paused, updated_at = now(), updated_by = excluded.updated_by
+      """;
+
+  static final String SET_CAP = """
+      insert into run_types (type, concurrency, updated_by) values ($1, $2, $3)
+      on conflict (type) do update
+        set concurrency = excluded.concurrency, updated_at = now(), updated_by = excluded.updated_by
+      """;
+
+  /** The steered settings of the run types {@code $1}: what a worker claims by. */
+  static final String TYPE_SETTINGS = "select type, paused, concurrency from run_types where type = any($1)";
+
+  static final String RECORD_ACTION = """
+      insert into run_actions (actor, actor_id, action, target, matched, done, state, finished_at)
+      values ($1, $2, $3, $4, 1, 1, 'finished', clock_timestamp())
+      """;
+
+  /**
+   * The last 100 finished runs of a job or a run type ({@code %s}: {@code job_id} or {@code type}, equal to
+   * {@code $1}), oldest first, with how long each took.
+   */
+  static final String RECENT_DURATIONS = """
+      select * from (
+        select id, status, started_at, finished_at,
+               round(extract(epoch from finished_at - started_at) * 1000)::bigint as duration_ms
+          from runs
+         where %s = $1 and status in ('completed', 'failed', 'cancelled') and finished_at is not null
+         order by finished_at desc limit 100) recent
+       order by finished_at
+      """;
+
+  /** Outcomes per hour over the last 24 hours of a job or a run type (as in {@link #RECENT_DURATIONS}). */
+  static final String HOURLY_OUTCOMES = """
+      select h.hour, coalesce(c.completed, 0) as completed, coalesce(c.failed, 0) as failed,
+             coalesce(c.cancelled, 0) as cancelled
+        from generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()),
+                             interval '1 hour') as h(hour)
+        left join (
+          select date_trunc('hour', finished_at) as hour,
+                 count(*) filter (where status = 'completed') as completed,
+                 count(*) filter (where status = 'failed') as failed,
+                 count(*) filter (where status = 'cancelled') as cancelled
+            from runs
+           where %s = $1 and status in ('completed', 'failed', 'cancelled')
+             and finished_at >= date_trunc('hour', now()) - interval '23 hours'
+           group by 1) c on c.hour = h.hour
+       order by h.hour
+      """;
+
+  static final String JOB_EXISTS = "select 1 from jobs where id = $1";
 
   /** Runs changed after $1 (newest $2, then oldest first), of owner id $3 unless null: a live stream's catch-up. */
   static final String CHANGED_SINCE = """

@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 
-/** Answers the runs API over the event bus: list, get, events, cancel, delete. Any number of replicas. */
+/**
+ * Answers the runs API over the event bus: list and search, get, events, cancel, retry, delete, bulk actions,
+ * charts, and the run types' pause and caps. Any number of replicas.
+ */
 public final class RunsService extends VerticleBase {
 
   public static final int MAX_LIMIT = 500;
@@ -28,14 +31,18 @@ public final class RunsService extends VerticleBase {
   private static final Duration DEPTH_EVERY = Duration.ofSeconds(5);
 
   private final RunQueue queue;
+  private final BulkActions bulk;
+  private RunTypeControl types;
   private long timer = -1;
 
   public RunsService(RunQueue queue) {
     this.queue = queue;
+    this.bulk = new BulkActions(queue);
   }
 
   @Override
   public Future<?> start() {
+    types = new RunTypeControl(vertx, queue.pool());
     var registry = BackendRegistries.getDefaultNow();
     if (registry != null) {
       var depth = MultiGauge.builder("castbus_queue_depth").description("Runs queued or running, by type and status")
@@ -54,7 +61,12 @@ public final class RunsService extends VerticleBase {
         serve(Addresses.RUNS_CHANGES, this::changes),
         serve(Addresses.RUNS_CANCEL_REQUEST, this::cancel),
         serve(Addresses.RUNS_DELETE, this::delete),
-        serve(Addresses.RUNS_RETRY, this::retry)));
+        serve(Addresses.RUNS_RETRY, this::retry),
+        serve(Addresses.RUNS_BULK, this::bulk),
+        serve(Addresses.RUN_ACTIONS_LIST, this::actions),
+        serve(Addresses.RUNS_STATS, this::stats),
+        serve(Addresses.RUN_TYPES_LIST, q -> types.list().map(list -> new JsonObject().put("run_types", list))),
+        serve(Addresses.RUN_TYPES_UPDATE, this::updateType)));
   }
 
   @Override
@@ -73,22 +85,61 @@ public final class RunsService extends VerticleBase {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw ServiceError.badRequest("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
     }
-    var status = q.getString("status");
-    if (status != null) {
-      var parsed = RunStatus.parse(status);
-      if (parsed == RunStatus.STALLED) {
-        throw ServiceError.badRequest("status 'stalled' is never stored: such runs are queued or failed");
-      }
-    }
     var cursor = q.getString("cursor");
     var after = cursor == null ? null : PageCursor.decode(cursor);
     if (after != null) {
       after.uuid(); // a run's cursor names a run id: anything else is refused here, not by the database
     }
-    var filter = new RunFilter(status, q.getString("job"), q.getString("type"), q.getLong("owner_id"), limit, after);
-    return queue.list(filter).map(page -> new JsonObject()
+    var fields = new JsonObject();
+    for (var name : RunSearch.FIELDS) {
+      if (q.getValue(name) != null) {
+        fields.put(name, q.getValue(name));
+      }
+    }
+    return queue.list(RunSearch.from(fields, q.getLong("owner_id")), limit, after).map(page -> new JsonObject()
         .put("runs", page.runs())
         .put("next_cursor", page.next() == null ? null : page.next().encode()));
+  }
+
+  /** A bulk action: {@code owner_id}, when set, keeps it to that user's runs whatever the filter says. */
+  private Future<JsonObject> bulk(JsonObject q) {
+    var action = BulkActions.Action.parse(q.getString("action"));
+    var filter = q.getValue("filter");
+    if (filter != null && !(filter instanceof JsonObject)) {
+      throw ServiceError.badRequest("filter must be an object of " + String.join(", ",
+          RunSearch.FIELDS.stream().sorted().toList()));
+    }
+    var search = RunSearch.from(filter == null ? new JsonObject() : (JsonObject) filter, q.getLong("owner_id"));
+    return bulk.run(action, search, q.getString("actor", "unknown"), q.getLong("actor_id"));
+  }
+
+  private Future<JsonObject> actions(JsonObject q) {
+    return bulk.recent(q.getLong("actor_id"), Math.min(Math.max(q.getInteger("limit", 50), 1), MAX_LIMIT))
+        .map(list -> new JsonObject().put("actions", list));
+  }
+
+  private Future<JsonObject> stats(JsonObject q) {
+    return types.stats(q.getString("job"), q.getString("type"));
+  }
+
+  /** {@code {"type", "paused"}} pauses or resumes; {@code {"type", "concurrency"}} caps (null: the default). */
+  private Future<JsonObject> updateType(JsonObject q) {
+    var type = q.getString("type");
+    var actor = q.getString("actor", "unknown");
+    var actorId = q.getLong("actor_id");
+    if (q.containsKey("paused")) {
+      return types.pause(type, q.getBoolean("paused"), actor, actorId);
+    }
+    if (!q.containsKey("concurrency")) {
+      throw ServiceError.badRequest("give concurrency: a number between 1 and " + RunTypeControl.MAX_CAP
+          + ", or null for the workers' default");
+    }
+    var value = q.getValue("concurrency");
+    if (value != null && !(value instanceof Integer)) {
+      throw ServiceError.badRequest("concurrency must be a whole number between 1 and " + RunTypeControl.MAX_CAP
+          + ", got " + value);
+    }
+    return types.cap(type, (Integer) value, actor, actorId);
   }
 
   private Future<JsonObject> get(JsonObject q) {

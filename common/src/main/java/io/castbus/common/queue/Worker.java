@@ -1,6 +1,7 @@
 package io.castbus.common.queue;
 
 import io.castbus.common.bus.RunCancel;
+import io.castbus.common.bus.RunTypesChanged;
 import io.castbus.common.bus.RunsWake;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -81,21 +82,57 @@ public final class Worker {
         loop.wake();
       }
     }));
+    consumers.add(vertx.eventBus().<JsonObject>consumer(RunTypesChanged.ADDRESS, msg -> {
+      if (loops.containsKey(RunTypesChanged.from(msg.body()).type())) {
+        steer();
+      }
+    }));
     consumers.add(vertx.eventBus().<JsonObject>consumer(RunCancel.ADDRESS,
         msg -> attempts.cancelPublished(RunCancel.from(msg.body()).runId())));
     timers.add(vertx.setPeriodic(options.poll().toMillis(), t -> loops.values().forEach(ClaimLoop::wake)));
     timers.add(vertx.setPeriodic(options.lease().toMillis() / 3, t -> {
       leases.renew();
-      leases.heartbeat(loops.keySet());
+      leases.heartbeat(served());
+      steer();
     }));
     timers.add(vertx.setPeriodic(options.flush().toMillis(), t -> progress.flush(attempts.active().values())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .compose(v -> queue.settings(loops.keySet()).map(settings -> {
+          settings.forEach((type, setting) -> {
+            if (setting.paused()) {
+              LOG.info("Worker {} pauses {}", id, type);
+            }
+            loops.get(type).steer(setting);
+          });
+          return v;
+        }))
         .onSuccess(v -> {
-          leases.heartbeat(loops.keySet());
+          leases.heartbeat(served());
           LOG.info("Worker {} serves {}", id, loops.keySet());
           loops.values().forEach(loop -> loop.start(context, claimed -> attempts.execute(loop, claimed)));
         })
         .mapEmpty();
+  }
+
+  private Map<String, JobTypeOptions> served() {
+    var served = new LinkedHashMap<String, JobTypeOptions>();
+    loops.forEach((type, loop) -> served.put(type, loop.options));
+    return served;
+  }
+
+  /** Re-reads how this worker's types are steered (paused, capped) and claims by it. */
+  private void steer() {
+    queue.settings(loops.keySet())
+        .onSuccess(settings -> loops.forEach((type, loop) -> {
+          var setting = settings.getOrDefault(type, RunTypeSetting.NONE);
+          if (!setting.equals(loop.setting())) {
+            if (setting.paused() != loop.setting().paused()) {
+              LOG.info("Worker {} {} {}", id, setting.paused() ? "pauses" : "resumes", type);
+            }
+            loop.steer(setting);
+          }
+        }))
+        .onFailure(e -> LOG.warn("Worker {} could not read its run types' settings: {}", id, e.getMessage()));
   }
 
   /** Stops claiming, lets handlers that are ending finish briefly, writes their outcomes and hands the rest back. */

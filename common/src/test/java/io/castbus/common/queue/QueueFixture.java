@@ -59,7 +59,7 @@ final class QueueFixture implements AutoCloseable, BeforeEachCallback, AfterAllC
   }
 
   void reset() {
-    Waits.await(pool.query("truncate runs, run_events, jobs cascade").execute());
+    Waits.await(pool.query("truncate runs, run_events, jobs, run_types, run_actions cascade").execute());
   }
 
   List<Row> rows(String sql, Object... args) {

@@ -1,0 +1,170 @@
+package io.castbus.common.queue;
+
+import io.castbus.common.ServiceError;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Which runs a listing or a bulk action is about; null fields match everything. Each field that is set adds its
+ * condition to the statement (see {@link #where}), so the planner sees only the indexes it needs.
+ *
+ * @param q       a word to find in a run's error message, its podcast's or episode's title, or its payload ids
+ * @param ownerId the user the runs belong to (set by the service for a user's call, never by the filter)
+ */
+public record RunSearch(String status, String type, String job, Long podcast, Long episode, String q,
+    OffsetDateTime createdAfter, OffsetDateTime createdBefore, Long ownerId) {
+
+  /** The fields a filter may name. */
+  public static final Set<String> FIELDS =
+      Set.of("status", "type", "job", "podcast", "episode", "q", "created_after", "created_before");
+
+  public static final RunSearch ALL = new RunSearch(null, null, null, null, null, null, null, null, null);
+
+  /** The filter named in {@code json}; a field it does not know, or a value of the wrong form, is a 400 naming it. */
+  public static RunSearch from(JsonObject json, Long ownerId) {
+    for (var name : json.fieldNames()) {
+      if (!FIELDS.contains(name)) {
+        throw ServiceError.badRequest("unknown filter field '" + name + "'; known: " + String.join(", ",
+            FIELDS.stream().sorted().toList()));
+      }
+    }
+    var status = text(json, "status");
+    if (status != null) {
+      RunStatus parsed;
+      try {
+        parsed = RunStatus.parse(status);
+      } catch (IllegalArgumentException e) {
+        throw ServiceError.badRequest(e.getMessage());
+      }
+      if (parsed == RunStatus.STALLED) {
+        throw ServiceError.badRequest("status 'stalled' is never stored: such runs are queued or failed");
+      }
+    }
+    var q = text(json, "q");
+    if (q != null && q.length() > 200) {
+      throw ServiceError.badRequest("q must be at most 200 characters, got " + q.length());
+    }
+    return new RunSearch(status, text(json, "type"), text(json, "job"), number(json, "podcast"),
+        number(json, "episode"), q, time(json, "created_after"), time(json, "created_before"), ownerId);
+  }
+
+  public RunSearch owner(Long id) {
+    return new RunSearch(status, type, job, podcast, episode, q, createdAfter, createdBefore, id);
+  }
+
+  /** This filter as a JSON object of the fields it sets (as a bulk action records it). */
+  public JsonObject toJson() {
+    var json = new JsonObject();
+    put(json, "status", status);
+    put(json, "type", type);
+    put(json, "job", job);
+    put(json, "podcast", podcast);
+    put(json, "episode", episode);
+    put(json, "q", q);
+    put(json, "created_after", createdAfter == null ? null : createdAfter.toInstant().toString());
+    put(json, "created_before", createdBefore == null ? null : createdBefore.toInstant().toString());
+    return json;
+  }
+
+  /**
+   * The conditions, joined by {@code and} ({@code true} when none), with their values appended to {@code params}:
+   * placeholders are numbered on from the values already there.
+   */
+  String where(List<Object> params) {
+    var conditions = new ArrayList<String>();
+    add(conditions, params, RunSql.BY_STATUS, status);
+    add(conditions, params, RunSql.BY_TYPE, type);
+    add(conditions, params, RunSql.BY_JOB, job);
+    add(conditions, params, RunSql.BY_OWNER, ownerId);
+    add(conditions, params, RunSql.CREATED_AFTER, createdAfter);
+    add(conditions, params, RunSql.CREATED_BEFORE, createdBefore);
+    if (podcast != null) {
+      params.add(podcast.toString());
+      params.add(podcast);
+      conditions.add(RunSql.BY_PODCAST.formatted(params.size() - 1, params.size()));
+    }
+    add(conditions, params, RunSql.BY_EPISODE, episode == null ? null : episode.toString());
+    if (q != null && !q.isBlank()) {
+      var word = q.strip();
+      params.add("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+      params.add(word);
+      var id = uuid(word);
+      if (id == null) {
+        conditions.add(RunSql.MATCHING.formatted(params.size() - 1, params.size()));
+      } else {
+        params.add(id);
+        conditions.add(RunSql.MATCHING_OR_ID.formatted(params.size() - 2, params.size() - 1, params.size()));
+      }
+    }
+    return conditions.isEmpty() ? "true" : String.join(" and ", conditions);
+  }
+
+  private static void add(List<String> conditions, List<Object> params, String fragment, Object value) {
+    if (value != null) {
+      params.add(value);
+      conditions.add(fragment.formatted(params.size()));
+    }
+  }
+
+  private static void put(JsonObject json, String name, Object value) {
+    if (value != null) {
+      json.put(name, value);
+    }
+  }
+
+  private static String text(JsonObject json, String name) {
+    var value = json.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String s)) {
+      throw ServiceError.badRequest("filter field '" + name + "' must be a string, got " + value);
+    }
+    return s.isEmpty() ? null : s;
+  }
+
+  private static Long number(JsonObject json, String name) {
+    var value = json.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return value instanceof Number n ? n.longValue() : Long.parseLong(value.toString());
+    } catch (NumberFormatException e) {
+      throw ServiceError.badRequest("filter field '" + name + "' must be a number, got '" + value + "'");
+    }
+  }
+
+  private static OffsetDateTime time(JsonObject json, String name) {
+    var value = text(json, name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.ofInstant(Instant.parse(value), ZoneOffset.UTC);
+    } catch (RuntimeException e) {
+      try {
+        return OffsetDateTime.parse(value);
+      } catch (RuntimeException again) {
+        throw ServiceError.badRequest("filter field '" + name + "' must be an ISO-8601 time, got '" + value + "'");
+      }
+    }
+  }
+
+  private static UUID uuid(String text) {
+    if (text.length() != 36) {
+      return null;
+    }
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+}
