@@ -139,12 +139,6 @@ async function showRun(id, scroll = true) {
     el('h4', {}, 'Output'),
     el('pre', {}, (run.output || []).join('\n') || '(no output)'),
     run.result ? [el('h4', {}, 'Result'), el('pre', {}, JSON.stringify(run.result, null, 2))] : '',
-    run.retry_of ? el('p', {}, 'Retries ', el('a', { href: '#runs', onclick: () => showRun(run.retry_of) }, run.retry_of)) : '',
-    run.status === 'failed' || run.status === 'cancelled'
-      ? el('button', { onclick: async () => {
-        const retried = await act(() => api('POST', `/api/runs/${id}/retry`), 'Retry queued');
-        if (retried) showRun(retried.run_id);
-      } }, 'Retry') : '',
     el('button', { onclick: () => { state.runDetail = null; box.hidden = true; } }, 'Close'));
   box.hidden = false;
   if (scroll) box.scrollIntoView({ behavior: 'smooth' });

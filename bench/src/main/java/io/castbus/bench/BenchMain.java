@@ -11,7 +11,7 @@ import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster|fanout|library|subscriptions [options]}: measures Castbus side by side with a reference on
+ * {@code java -jar castbus-bench.jar engine|lateness|cleanup|observability|sse|feeds|downloads|cluster|fanout|library|subscriptions|runs [options]}: measures Castbus side by side with a reference on
  * a throwaway database of the given PostgreSQL server, and prints one line per system.
  */
 public final class BenchMain {
@@ -45,6 +45,8 @@ public final class BenchMain {
 
   private static final Set<String> SUBSCRIPTIONS_OPTIONS = Set.of("users", "subscriptions", "feeds", "database-url");
 
+  private static final Set<String> RUNS_OPTIONS = Set.of("runs", "failed", "drain", "workers", "database-url");
+
   private static final Set<String> LIBRARY_OPTIONS =
       Set.of("size-mb", "clients", "rounds", "tag-mb", "dir", "database-url");
 
@@ -68,6 +70,7 @@ public final class BenchMain {
         case "fanout" -> fanout(BenchArgs.parse(args, FANOUT_OPTIONS));
         case "library" -> library(BenchArgs.parse(args, LIBRARY_OPTIONS));
         case "subscriptions" -> subscriptions(BenchArgs.parse(args, SUBSCRIPTIONS_OPTIONS));
+        case "runs" -> runs(BenchArgs.parse(args, RUNS_OPTIONS));
         default -> throw new IllegalArgumentException("unknown command '" + command + "'");
       };
       System.exit(exact ? 0 : 1);
@@ -157,6 +160,24 @@ public final class BenchMain {
           + "(%.0f feeds/s)%n", r.feeds(), r.minPerFeed(), r.maxPerFeed(), r.seconds(), r.feeds() / r.seconds());
       System.out.println(SubscriptionsBench.line(r));
       return r.minPerFeed() == 1 && r.maxPerFeed() == 1 && r.feeds() == feeds;
+    }
+  }
+
+  /** Returns whether the bulk retry retried every failed run. */
+  private static boolean runs(BenchArgs args) throws Exception {
+    var runs = args.integer("runs", 1_000_000, 1);
+    var failed = args.integer("failed", 50_000, 1);
+    var drain = args.integer("drain", 100_000, 1);
+    var workers = args.integer("workers", DEFAULT_WORKERS, 1);
+    try (var db = ScratchDatabase.create(args.databaseUrl())) {
+      System.out.printf(Locale.ROOT, "castbus-bench runs: runs=%d failed=%d drain=%d workers=%d database=%s "
+              + "postgresql=%s nproc=%d java=%s%n", runs, failed, drain, workers, db.name(), db.serverVersion(),
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      var r = RunsBench.measure(db, runs, failed, drain, workers);
+      System.out.printf(Locale.ROOT, "bulk retry of %d failed runs: %.1f s; drain %.0f runs/s alone, %.0f runs/s "
+          + "during the bulk retry%n", r.retried(), r.bulkSeconds(), r.drainAlone(), r.drainWithBulk());
+      System.out.println(RunsBench.line(r));
+      return r.retried() == failed;
     }
   }
 
@@ -411,6 +432,8 @@ public final class BenchMain {
                                                      [--dir <temp dir>] --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar subscriptions [--users 200] [--subscriptions 20000] [--feeds 5000]
                                                          --database-url postgresql://postgres@127.0.0.1:5432/test
+               java -jar castbus-bench.jar runs [--runs 1000000] [--failed 50000] [--drain 100000] [--workers 8]
+                                          --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar library [--size-mb 1024] [--clients 4] [--rounds 3] [--tag-mb 100]
                                                    [--dir <temp dir>] --database-url postgresql://postgres@127.0.0.1:5432/test
         """);

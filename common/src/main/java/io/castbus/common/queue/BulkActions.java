@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Retry, cancel or delete every run a filter matches. The matching runs are fixed first (at most
- * {@value #MAX_RUNS}), then acted on in batches of at most {@value #BATCH} rows, one statement each, so the queue
- * keeps working between them; each batch counts itself in the action's row in the same statement, so an action
+ * {@value #MAX_RUNS}), then acted on in batches of at most {@value #BATCH} rows, one statement each, each followed
+ * by a pause as long as it took, so the queue keeps working between them; each batch counts itself in the action's row in the same statement, so an action
  * cut short by a crash leaves every run untouched or fully acted on, and its row says how many were done.
  */
 public final class BulkActions {
@@ -110,10 +110,18 @@ public final class BulkActions {
       case CANCEL -> Tuple.of(batch, actionId, batch.length, actor);
       case DELETE -> Tuple.of(batch, actionId, batch.length);
     };
+    var started = System.nanoTime();
     return pool.preparedQuery(action.sql).execute(tuple)
         .compose(rows -> {
           announce(action, rows);
-          return batches(action, actionId, actor, ids, from + BATCH);
+          if (from + BATCH >= ids.size()) {
+            return Future.succeededFuture();
+          }
+          // As long again before the next batch: the queue gets at least half of the database meanwhile.
+          var pause = Math.max(1, (System.nanoTime() - started) / 1_000_000);
+          var next = io.vertx.core.Promise.<Void>promise();
+          queue.vertx().setTimer(pause, t -> batches(action, actionId, actor, ids, from + BATCH).onComplete(next));
+          return next.future();
         });
   }
 

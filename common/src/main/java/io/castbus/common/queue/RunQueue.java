@@ -212,15 +212,32 @@ public final class RunQueue {
   /** One page of runs, newest first, after {@code after} (a run's (created_at, id), or null for the first page). */
   public Future<RunPage> list(RunSearch filter, int limit, PageCursor after) {
     var params = new ArrayList<Object>();
-    var where = filter.where(params);
-    var cursor = "true";
+    var where = (filter.searchesWord() ? filter.withoutWord() : filter).where(params);
     if (after != null) {
       params.add(after.at());
       params.add(after.uuid());
-      cursor = RunSql.AFTER_CURSOR.formatted(params.size() - 1, params.size());
+      where = where + " and " + RunSql.AFTER_CURSOR.formatted(params.size() - 1, params.size());
     }
-    params.add(limit + 1);
-    return pool.preparedQuery(RunSql.LIST.formatted(where, cursor, params.size())).execute(Tuple.from(params))
+    String sql;
+    if (filter.searchesWord()) {
+      var word = filter.word();
+      params.add(RunSearch.pattern(word));
+      params.add(word);
+      params.add(limit + 1);
+      var limitAt = params.size();
+      var id = RunSearch.uuid(word);
+      var byId = "";
+      if (id != null) {
+        params.add(id);
+        byId = RunSql.MATCHING_ID_BRANCH.formatted(where, params.size());
+      }
+      sql = RunSql.LIST_MATCHING.formatted(where, limitAt - 2, limitAt - 1, limitAt, byId);
+    } else {
+      params.add(limit + 1);
+      sql = RunSql.LIST.formatted(where, "true", params.size());
+    }
+    return pool.withTransaction(conn -> conn.query(RunSql.CUSTOM_PLANS).execute()
+            .compose(v -> conn.preparedQuery(sql).execute(Tuple.from(params))))
         .map(rows -> {
           var runs = new JsonArray();
           PageCursor next = null;

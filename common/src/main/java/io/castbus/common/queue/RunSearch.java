@@ -91,18 +91,50 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
     }
     add(conditions, params, RunSql.BY_EPISODE, episode == null ? null : episode.toString());
     if (q != null && !q.isBlank()) {
-      var word = q.strip();
-      params.add("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+      var word = word();
+      params.add(pattern(word));
       params.add(word);
       var id = uuid(word);
-      if (id == null) {
-        conditions.add(RunSql.MATCHING.formatted(params.size() - 1, params.size()));
-      } else {
+      var byId = "false";
+      if (id != null) {
         params.add(id);
-        conditions.add(RunSql.MATCHING_OR_ID.formatted(params.size() - 2, params.size() - 1, params.size()));
+        byId = RunSql.BY_ID.formatted(params.size());
       }
+      conditions.add(RunSql.MATCHING.formatted(params.size() - (id == null ? 1 : 2),
+          params.size() - (id == null ? 0 : 1), byId));
     }
     return conditions.isEmpty() ? "true" : String.join(" and ", conditions);
+  }
+
+  /** This filter without its word: the other conditions of a search by {@code q}. */
+  RunSearch withoutWord() {
+    return new RunSearch(status, type, job, podcast, episode, null, createdAfter, createdBefore, ownerId);
+  }
+
+  /** Whether the filter has a word to find ({@code q}). */
+  boolean searchesWord() {
+    return q != null && !q.isBlank();
+  }
+
+  String word() {
+    return q.strip();
+  }
+
+  /** A {@code like} pattern for any text holding {@code word}, its wildcards taken literally. */
+  static String pattern(String word) {
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+  }
+
+  /** The word as a run id, or null when it is not one. */
+  static UUID uuid(String text) {
+    if (text.length() != 36) {
+      return null;
+    }
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static void add(List<String> conditions, List<Object> params, String fragment, Object value) {
@@ -154,17 +186,6 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
       } catch (RuntimeException again) {
         throw ServiceError.badRequest("filter field '" + name + "' must be an ISO-8601 time, got '" + value + "'");
       }
-    }
-  }
-
-  private static UUID uuid(String text) {
-    if (text.length() != 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(text);
-    } catch (IllegalArgumentException e) {
-      return null;
     }
   }
 }

@@ -283,8 +283,8 @@ final class RunSql {
   static final String GET = "select " + RUN_COLUMNS + " from runs where id = $1";
 
   /**
-   * Newest first, keyset-paged on (created_at, id): {@code %1$s} is a {@link RunSearch#where} clause, {@code %2$s}
-   * the cursor's condition or {@code true}, {@code %3$s} the limit's placeholder.
+   * Newest first, keyset-paged on (created_at, id): {@code %1$s} is a {@link RunSearch#where} clause (with the
+   * cursor's condition), {@code %2$s} another condition or {@code true}, {@code %3$s} the limit's placeholder.
    */
   static final String LIST = "select " + RUN_COLUMNS.replace("output, ", "") + """
         from runs
@@ -312,18 +312,52 @@ final class RunSql {
             = any(array(select id::text from episodes where podcast_id = $%2$d))))""";
 
   /**
-   * Runs whose error message holds the word ({@code %1$d}, a {@code like} pattern), whose podcast or episode has it
-   * in its title, or whose payload names it as an id ({@code %2$d}).
+   * The runs whose error message holds the word ({@code %1$d}, a {@code like} pattern), whose podcast or episode
+   * has it in its title, or whose payload names it as an id ({@code %2$d}); {@code %3$s} is an id condition or
+   * {@code false}. For a bulk action, which takes every match.
    */
   static final String MATCHING = """
-      ((error is not null and error ->> 'message' ilike $%1$d)
+      (%3$s or (error is not null and error ->> 'message' ilike $%1$d)
         or (payload ? 'podcast_id' and payload ->> 'podcast_id'
-            = any(array(select id::text from podcasts where title ilike $%1$d union all select $%2$d)))
+            in (select id::text from podcasts where title ilike $%1$d union all select $%2$d))
         or (payload ? 'episode_id' and payload ->> 'episode_id'
-            = any(array(select id::text from episodes where title ilike $%1$d union all select $%2$d))))""";
+            in (select id::text from episodes where title ilike $%1$d union all select $%2$d)))""";
 
-  /** {@link #MATCHING}, or the run whose id the word is ({@code %3$d}). */
-  static final String MATCHING_OR_ID = "(id = $%3$d or " + MATCHING.replace("%3$d", "%4$d") + ")";
+  static final String BY_ID = "id = $%d";
+
+  /**
+   * A page of the runs a word matches, as {@link #MATCHING} but each way of matching planned on its own and cut to
+   * the page ({@code %1$s}: the other conditions, {@code %2$d}: the pattern, {@code %3$d}: the word, {@code %4$d}:
+   * the limit, {@code %5$s}: the run-id branch or nothing). The error message's branch walks the newest runs or the
+   * trigram index as its statistics say; the title and id branches, which match few runs, gather them first
+   * ({@code offset 0}) through one scan of their index for every id at once, so a page never scans the whole
+   * table for a word that is rare.
+   */
+  static final String LIST_MATCHING = "select " + RUN_COLUMNS.replace("output, ", "") + """
+        from runs
+       where id in (
+         (select id from runs where %1$s and error is not null and error ->> 'message' ilike $%2$d
+           order by created_at desc, id desc limit $%4$d)
+         union all
+         (select id from (select id, created_at from runs where %1$s and payload ? 'podcast_id'
+             and payload ->> 'podcast_id' = any(array(select id::text from podcasts where title ilike $%2$d
+                                                    union all select $%3$d)) offset 0) p
+           order by created_at desc, id desc limit $%4$d)
+         union all
+         (select id from (select id, created_at from runs where %1$s and payload ? 'episode_id'
+             and payload ->> 'episode_id' = any(array(select id::text from episodes where title ilike $%2$d
+                                                    union all select $%3$d)) offset 0) e
+           order by created_at desc, id desc limit $%4$d)
+         %5$s)
+       order by created_at desc, id desc
+       limit $%4$d
+      """;
+
+  /** {@link #LIST_MATCHING}'s run-id branch ({@code %1$s}: the other conditions, {@code %2$d}: the id). */
+  static final String MATCHING_ID_BRANCH = "union all (select id from runs where %1$s and id = $%2$d)";
+
+  /** Plans each search for its own values: a plan cached for one word can be a full scan for another. */
+  static final String CUSTOM_PLANS = "set local plan_cache_mode = force_custom_plan";
 
   /** The ids of the runs a bulk action matches, at most {@code $1} ({@code %s}: a {@link RunSearch#where} clause). */
   static final String BULK_MATCH = "select id from runs where %s order by id limit $1";
