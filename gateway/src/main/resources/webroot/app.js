@@ -4,7 +4,7 @@
 // It logs in by trading an API key for an HttpOnly session cookie (POST /api/session); the key is not kept, and
 // state-changing requests carry the session's CSRF token.
 
-const state = { csrf: null, user: null, tab: 'jobs', runFilter: {}, runDetail: null, episodesOf: null,
+const state = { csrf: null, user: null, tab: 'jobs', runFilter: {}, runDetail: null, jobDetail: null, episodesOf: null,
   refreshTimer: null };
 // Earlier versions kept the raw key here.
 localStorage.removeItem('castbus.key');
@@ -15,6 +15,7 @@ function el(tag, attrs = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
     else if (name === 'className') node.className = value;
+    else if (name === 'style') Object.assign(node.style, value); // through the CSSOM: the CSP forbids style attributes
     else node.setAttribute(name, value === true ? '' : value);
   }
   for (const child of children.flat()) {
@@ -76,7 +77,7 @@ function bar(current, total, done) {
   const pct = total ? Math.min(100, Math.round((current / total) * 100)) : (done ? 100 : 0);
   return el('div', { className: done ? 'progress done' : 'progress', role: 'progressbar',
     'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100, title: `${pct} %` },
-  el('div', { style: `width:${pct}%` }));
+  el('div', { style: { width: `${pct}%` } }));
 }
 
 function rows(section, list, render, empty) {
@@ -102,8 +103,29 @@ async function loadJobs() {
         el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/trigger`), `${job.name} triggered`) }, 'Run now'),
         job.paused
           ? el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/resume`), `${job.name} resumed`) }, 'Resume')
-          : el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/pause`), `${job.name} paused`) }, 'Pause')));
+          : el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/pause`), `${job.name} paused`) }, 'Pause'),
+        el('button', { onclick: () => showJob(job.id) }, 'Schedule')));
   }, 'No jobs.');
+  if (state.jobDetail) await showJob(state.jobDetail, false);
+}
+
+// The run-control views are Preact components (views.js); they render into the containers given here.
+const views = import('/ui/views.js');
+
+async function showJob(id, scroll = true) {
+  state.jobDetail = id;
+  const [job, stats, v] = await Promise.all([api('GET', `/api/jobs/${id}?preview=5`),
+    api('GET', `/api/jobs/${id}/stats`), views]);
+  const box = document.getElementById('job-detail');
+  v.renderJob(box, job, stats, {
+    preview: (job, trigger) => api('POST', `/api/jobs/${job}/preview`, { trigger, count: 5 }),
+    save: async (job, trigger) => {
+      if (await act(() => api('PUT', `/api/jobs/${job}`, { trigger }), 'Schedule saved')) showJob(job, false);
+    },
+    close: () => { state.jobDetail = null; box.hidden = true; },
+  });
+  box.hidden = false;
+  if (scroll) box.scrollIntoView({ behavior: 'smooth' });
 }
 
 // Runs: live status and progress, filter, cancel, output and events of one run.
@@ -139,6 +161,12 @@ async function showRun(id, scroll = true) {
     el('h4', {}, 'Output'),
     el('pre', {}, (run.output || []).join('\n') || '(no output)'),
     run.result ? [el('h4', {}, 'Result'), el('pre', {}, JSON.stringify(run.result, null, 2))] : '',
+    run.retry_of ? el('p', {}, 'Retries ', el('a', { href: '#runs', onclick: () => showRun(run.retry_of) }, run.retry_of)) : '',
+    run.status === 'failed' || run.status === 'cancelled'
+      ? el('button', { onclick: async () => {
+        const retried = await act(() => api('POST', `/api/runs/${id}/retry`), 'Retry queued');
+        if (retried) showRun(retried.run_id);
+      } }, 'Retry') : '',
     el('button', { onclick: () => { state.runDetail = null; box.hidden = true; } }, 'Close'));
   box.hidden = false;
   if (scroll) box.scrollIntoView({ behavior: 'smooth' });
@@ -165,9 +193,13 @@ async function loadPodcasts() {
 
 async function showEpisodes(podcastId, scroll = true) {
   state.episodesOf = podcastId;
+  const open = document.getElementById('podcast-settings');
+  const editing = open?.dataset.dirty && open.dataset.podcast === String(podcastId) ? open : null;
   const page = await api('GET', `/api/podcasts/${podcastId}/episodes?limit=100`);
+  const form = editing ?? await settingsForm(podcastId, page.episodes);
   const box = document.getElementById('episodes');
-  box.replaceChildren(
+  // One replacement once everything is fetched: two refreshes racing each other leave one page, not two halves.
+  box.replaceChildren(form,
     el('h3', {}, `Episodes (${page.total})`),
     el('div', { className: 'scroll' }, el('table', {},
       el('thead', {}, el('tr', {}, el('th', {}, 'Episode'), el('th', {}, 'Published'), el('th', {}, 'Download'),
@@ -183,7 +215,6 @@ async function showEpisodes(podcastId, scroll = true) {
         el('td', {}, el('button', { onclick: () => act(() => api('POST', `/api/episodes/${e.id}/download`), 'Download queued') },
           'Download'))))))),
     el('button', { onclick: () => { state.episodesOf = null; box.hidden = true; } }, 'Close'));
-  box.prepend(await settingsForm(podcastId, page.episodes));
   box.hidden = false;
   if (scroll) box.scrollIntoView({ behavior: 'smooth' });
 }
@@ -195,7 +226,9 @@ async function settingsForm(podcastId, episodes) {
   const r = p.retention ?? { mode: 'newest', count: p.max_episodes_to_keep ?? 5 };
   const f = p.filters ?? {};
   const field = (label, input) => el('label', {}, label, ' ', input);
-  const form = el('form', { id: 'podcast-settings', className: 'settings' },
+  // Edits not yet saved mark the form: a live refresh of the tab keeps it as it is (see showEpisodes).
+  const form = el('form', { id: 'podcast-settings', className: 'settings', 'data-podcast': podcastId,
+    oninput: () => { form.dataset.dirty = 'yes'; }, onchange: () => { form.dataset.dirty = 'yes'; } },
     el('h3', {}, `Settings of ${p.title || p.rss_url}`),
     field('keep', el('select', { name: 'mode' }, ['newest', 'days', 'all'].map((m) =>
       el('option', { value: m, selected: r.mode === m }, { newest: 'the newest', days: 'the last days', all: 'everything' }[m])))),
@@ -262,6 +295,7 @@ async function settingsForm(podcastId, episodes) {
     } else if (!data.get('username') && p.auth) {
       body.auth = null;
     }
+    delete form.dataset.dirty;
     act(() => api('PUT', `/api/podcasts/${podcastId}`, body), 'Settings saved');
   });
   preview();
@@ -360,7 +394,26 @@ async function countAlerts(page) {
   badge.hidden = recent === 0;
 }
 
-const loaders = { jobs: loadJobs, runs: loadRuns, podcasts: loadPodcasts, downloads: loadDownloads, alerts: loadAlerts };
+// Run types: counts, workers, pause and resume across the cluster, the cluster-wide cap.
+async function loadTypes() {
+  const [answer, v] = await Promise.all([api('GET', '/api/run-types'), views]);
+  v.renderRunTypes(document.querySelector('#types tbody'), answer.run_types, {
+    open: showType,
+    pause: (type) => act(() => api('POST', `/api/run-types/${type}/pause`), `${type} paused`),
+    resume: (type) => act(() => api('POST', `/api/run-types/${type}/resume`), `${type} resumed`),
+    cap: (type, concurrency) => act(() => api('PUT', `/api/run-types/${type}`, { concurrency }),
+      `${type}: cap ${concurrency ?? 'back to the default'}`),
+  });
+}
+
+async function showType(type) {
+  const [stats, v] = await Promise.all([api('GET', `/api/run-types/${type}/stats`), views]);
+  const box = document.getElementById('type-detail');
+  v.renderRunType(box, type, stats, () => { box.hidden = true; });
+  box.hidden = false;
+}
+
+const loaders = { jobs: loadJobs, runs: loadRuns, types: loadTypes, podcasts: loadPodcasts, downloads: loadDownloads, alerts: loadAlerts };
 
 async function load() {
   try {
@@ -498,6 +551,17 @@ document.getElementById('run-filter').addEventListener('submit', (ev) => {
   state.runFilter = Object.fromEntries(new FormData(ev.target));
   load();
 });
+
+for (const button of document.querySelectorAll('#run-bulk button')) {
+  button.addEventListener('click', async () => {
+    const action = button.dataset.bulk;
+    const filter = Object.fromEntries(Object.entries(state.runFilter).filter(([, v]) => v));
+    if (!window.confirm(`${action} every run matching ${JSON.stringify(filter)}?`)) return;
+    notify(`${action}: under way…`, true);
+    const done = await act(() => api('POST', '/api/runs/bulk', { action, filter }));
+    if (done) notify(`${action}: ${done.done} of ${done.matched} matched runs done, ${done.skipped} skipped`, true);
+  });
+}
 
 document.getElementById('add-podcast').addEventListener('submit', (ev) => {
   ev.preventDefault();

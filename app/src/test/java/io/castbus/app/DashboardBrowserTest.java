@@ -209,6 +209,94 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @DisplayName("Jobs: the schedule editor previews the next five fire times of a trigger before saving it, saves "
+      + "it, and resets it to the default")
+  void editScheduleWithPreview() {
+    page.navigate(base + "/");
+    var row = page.locator("tr[data-job=cleanup_episodes]");
+    var before = api.get("/api/jobs/cleanup_episodes").json().getString("trigger");
+    row.getByRole(AriaRole.BUTTON, button("Schedule")).click();
+    var detail = page.locator("#job-detail");
+    assertThat(detail.locator("ol.preview li")).hasCount(5);
+    var first = detail.locator("ol.preview li").nth(1).textContent();
+    detail.getByLabel("trigger type").selectOption("interval");
+    detail.getByLabel("seconds, cron expression or date").fill("7200");
+    assertThat(detail.locator("ol.preview li").nth(1)).not().hasText(first);
+    org.assertj.core.api.Assertions.assertThat(api.get("/api/jobs/cleanup_episodes").json().getString("trigger"))
+        .as("previewed, not saved").isEqualTo(before);
+    detail.getByLabel("seconds, cron expression or date").fill("1999-01-01T00:00:00Z");
+    detail.getByLabel("trigger type").selectOption("date");
+    assertThat(detail.locator("[role=alert]")).containsText("would never fire again");
+    detail.getByLabel("trigger type").selectOption("interval");
+    detail.getByLabel("seconds, cron expression or date").fill("7200");
+    detail.getByRole(AriaRole.BUTTON, button("Save")).click();
+    assertThat(page.locator("#notice")).containsText("Schedule saved");
+    assertThat(row).containsText("interval[2:00:00]");
+    detail.getByRole(AriaRole.BUTTON, button("Reset to default")).click();
+    assertThat(row).containsText(before);
+  }
+
+  @Test
+  @DisplayName("Runs: a failed run is retried from its page, and the new run names the old one")
+  void retryFromRunPage() {
+    var id = UUID.randomUUID().toString();
+    db.execute("insert into runs (id, type, status, error, finished_at) values ('" + id + "', 'nobody_serves_this', "
+        + "'failed', '{\"code\": \"failed\", \"message\": \"upstream said no\"}', now())");
+    page.navigate(base + "/#runs");
+    page.locator("tr[data-run='" + id + "'] a").click();
+    var detail = page.locator("#run-detail");
+    assertThat(detail).containsText("upstream said no");
+    detail.getByRole(AriaRole.BUTTON, button("Retry")).click();
+    assertThat(page.locator("#notice")).containsText("Retry queued");
+    assertThat(detail).containsText("Retries " + id);
+  }
+
+  @Test
+  @DisplayName("Runs: searching by type and cancelling every queued match in one bulk action")
+  void bulkCancelQueued() {
+    for (var i = 0; i < 3; i++) {
+      db.execute("insert into runs (id, type) values ('" + UUID.randomUUID() + "', 'bulk_in_browser')");
+    }
+    page.navigate(base + "/#runs");
+    page.locator("#run-filter input[name=type]").fill("bulk_in_browser");
+    page.locator("#run-filter select[name=status]").selectOption("queued");
+    page.locator("#run-filter button").click();
+    assertThat(page.locator("#runs tbody tr .status")).hasCount(3);
+    page.onDialog(dialog -> dialog.accept());
+    page.locator("#run-bulk").getByRole(AriaRole.BUTTON, button("Cancel")).click();
+    assertThat(page.locator("#notice")).containsText("3 of 3 matched runs done");
+    org.assertj.core.api.Assertions.assertThat(api.get("/api/runs?type=bulk_in_browser&status=cancelled").json()
+        .getJsonArray("runs")).hasSize(3);
+  }
+
+  @Test
+  @DisplayName("Run types: counts and workers; pause, resume and cap a type with a click; its charts")
+  void pauseRunType() {
+    page.navigate(base + "/#types");
+    var row = page.locator("tr[data-type=scan_library]");
+    assertThat(row).isVisible();
+    row.getByRole(AriaRole.BUTTON, button("Pause")).click();
+    assertThat(row.locator(".status.paused")).isVisible();
+    org.assertj.core.api.Assertions.assertThat(runType("scan_library").getBoolean("paused")).isTrue();
+    row.getByRole(AriaRole.BUTTON, button("Resume")).click();
+    assertThat(row.getByRole(AriaRole.BUTTON, button("Pause"))).isVisible();
+    row.getByLabel("cap of scan_library").fill("3");
+    row.getByRole(AriaRole.BUTTON, button("Set")).click();
+    assertThat(page.locator("#notice")).containsText("scan_library: cap 3");
+    org.assertj.core.api.Assertions.assertThat(runType("scan_library").getJsonObject("concurrency")
+        .getInteger("cluster")).isEqualTo(3);
+    row.locator("a").click();
+    assertThat(page.locator("#type-detail")).containsText("Outcomes per hour");
+    assertThat(page.locator("#type-detail [aria-label='outcomes per hour over the last 24 hours'] span")).hasCount(24);
+  }
+
+  private static io.vertx.core.json.JsonObject runType(String type) {
+    return api.get("/api/run-types").json().getJsonArray("run_types").stream()
+        .map(io.vertx.core.json.JsonObject.class::cast).filter(t -> t.getString("type").equals(type))
+        .findFirst().orElseThrow();
+  }
+
+  @Test
   @DisplayName("Runs: cancelling a queued run from the page; the list follows live")
   void cancelQueuedRun() {
     var id = UUID.randomUUID().toString();

@@ -62,6 +62,11 @@ public final class Addresses {
   public static final String JOBS_GET = "castbus.jobs.get";
   /** Request {@code {"id", "trigger", "max_instances"}} → the job. */
   public static final String JOBS_UPDATE = "castbus.jobs.update";
+  /**
+   * Request {@code {"id", "trigger", "count"}} → {@code {"next_run_times"}}: when that trigger would fire the job,
+   * without saving it.
+   */
+  public static final String JOBS_PREVIEW = "castbus.jobs.preview";
   /** Request {@code {"id", "payload"}} → {@code {"run_id"}}. */
   public static final String JOBS_TRIGGER = "castbus.jobs.trigger";
   /** Request {@code {"id"}} → the job. */

@@ -42,6 +42,7 @@ final class ApiRoutes {
     t.on("retryRun", RunsAccess.retry());
     t.on("bulkRuns", RunsAccess.bulk());
     t.on("listRunActions", RunsAccess.actions());
+    t.on("previewJobTrigger", BusCall.to(Addresses.JOBS_PREVIEW, 200, ApiRequests::updateJob));
     t.on("getJobStats", BusCall.to(Addresses.RUNS_STATS, 200, ApiRequests::jobStats));
     t.on("listRunTypes", admin, BusCall.to(Addresses.RUN_TYPES_LIST, 200, ApiRequests::none));
     t.on("updateRunType", admin, BusCall.to(Addresses.RUN_TYPES_UPDATE, 200, ApiRequests::capRunType));

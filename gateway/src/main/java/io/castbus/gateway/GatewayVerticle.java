@@ -124,7 +124,10 @@ public final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
-  /** The dashboard: static files at /ui/, the page itself at /. It uses the same API and keys as any client. */
+  /**
+   * The dashboard: static files at /ui/, the page itself at /, its component library (a WebJar) at /ui/vendor/.
+   * It uses the same API and keys as any client.
+   */
   private static void dashboard(Router router) {
     router.get("/").handler(ctx -> ctx.reroute("/ui/index.html"));
     router.get("/ui/*").handler(ctx -> {
@@ -133,7 +136,9 @@ public final class GatewayVerticle extends VerticleBase {
           .putHeader("X-Frame-Options", "DENY")
           .putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
-    }).handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    });
+    router.get("/ui/vendor/*").handler(StaticHandler.create("META-INF/resources/webjars"));
+    router.get("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
   }
 
   private static ServiceError notFound(RoutingContext ctx) {

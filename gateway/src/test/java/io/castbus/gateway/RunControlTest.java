@@ -127,6 +127,29 @@ class RunControlTest {
     assertThat(admin.get("/api/jobs/expire_runs?preview=51").status()).isEqualTo(400);
   }
 
+  @Test
+  @DisplayName("a trigger not yet saved is previewed by the scheduler; a past one-off date is refused, saying so")
+  void previewUnsavedTrigger() {
+    var preview = admin.post("/api/jobs/expire_runs/preview",
+        "{\"trigger\": {\"type\": \"interval\", \"seconds\": 60}, \"count\": 3}");
+    assertThat(preview.status()).as(preview.toString()).isEqualTo(200);
+    var times = preview.json().getJsonArray("next_run_times").stream().map(t -> Instant.parse((String) t)).toList();
+    assertThat(times).hasSize(3);
+    assertThat(java.time.Duration.between(times.get(0), times.get(1))).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(admin.get("/api/jobs/expire_runs").json().getString("trigger")).as("nothing saved")
+        .isEqualTo("interval[1:00:00]");
+
+    var past = "{\"trigger\": {\"type\": \"date\", \"run_at\": \"2020-01-01T00:00:00Z\"}}";
+    var refused = admin.post("/api/jobs/expire_runs/preview", past);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.json().getString("message")).contains("is in the past: the job would never fire again");
+    assertThat(admin.call("PUT", "/api/jobs/expire_runs", past).status()).isEqualTo(400);
+    assertThat(admin.get("/api/jobs/expire_runs").json().getJsonObject("default_trigger_spec").getInteger("seconds"))
+        .isEqualTo(3600);
+    assertThat(admin.post("/api/jobs/no_such_job/preview", "{\"trigger\": {\"type\": \"interval\", "
+        + "\"seconds\": 60}}").status()).isEqualTo(404);
+  }
+
   private static io.vertx.sqlclient.Row sql(String statement, Object... args) {
     return Waits.await(fx.process.pool().preparedQuery(statement).execute(Tuple.from(args))).iterator().next();
   }

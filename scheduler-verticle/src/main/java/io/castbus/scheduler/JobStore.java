@@ -239,6 +239,7 @@ final class JobStore {
             .put("runs", row.getLong("total_runs")))
         .put("run_type", row.getString("run_type"))
         .put("trigger_spec", trigger.toJson())
+        .put("default_trigger_spec", Trigger.fromJson(row.getJsonObject("default_trigger"), defaultZone).toJson())
         .put("max_instances", row.getInteger("max_instances"))
         .put("skipped", new JsonObject()
             .put("count", row.getLong("skipped_count"))

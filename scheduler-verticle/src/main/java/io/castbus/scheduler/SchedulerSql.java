@@ -38,7 +38,7 @@ final class SchedulerSql {
 
   private static final String JOB_VIEW = """
       select j.id, j.name, j.run_type, j.payload, j.priority, j.max_instances, j.trigger, j.paused, j.next_run_at,
-             j.last_fired_at,
+             j.last_fired_at, j.default_trigger,
              j.skipped_count, j.last_skipped_at,
              lr.id as last_id, lr.status as last_status, lr.started_at as last_started, lr.finished_at as last_finished,
              st.completed, st.failed, st.avg_ms, st.p95_ms,

@@ -50,6 +50,7 @@ public final class SchedulerVerticle extends VerticleBase {
             serve(Addresses.JOBS_HEALTH, q -> jobs.list().map(list -> JobHealth.of(list, Instant.now()))),
             serve(Addresses.JOBS_GET, q -> jobs.get(id(q), preview(q))),
             serve(Addresses.JOBS_UPDATE, this::update),
+            serve(Addresses.JOBS_PREVIEW, this::previewTrigger),
             serve(Addresses.JOBS_TRIGGER, this::trigger),
             serve(Addresses.JOBS_PAUSE, q -> changed(jobs.pause(id(q)), id(q))),
             serve(Addresses.JOBS_RESUME, q -> changed(jobs.resume(id(q)), id(q)))))
@@ -60,7 +61,7 @@ public final class SchedulerVerticle extends VerticleBase {
   private static int preview(JsonObject q) {
     var n = q.getInteger("preview", 0);
     if (n < 0 || n > 50 || (q.containsKey("preview") && n == 0)) {
-      throw io.castbus.common.ServiceError.badRequest("preview must be between 1 and 50, got " + n);
+      throw ServiceError.badRequest("preview must be between 1 and 50, got " + n);
     }
     return n;
   }
@@ -80,8 +81,38 @@ public final class SchedulerVerticle extends VerticleBase {
     if (maxInstances != null && (maxInstances < 1 || maxInstances > 100)) {
       throw ServiceError.badRequest("max_instances must be between 1 and 100, got " + maxInstances);
     }
-    var trigger = triggerJson == null ? null : Trigger.fromJson(triggerJson, process.settings().timeZone());
+    var trigger = triggerJson == null ? null : firing(triggerJson);
     return changed(jobs.update(id, trigger, maxInstances), id);
+  }
+
+  /** The next {@code count} (1 to 50) times a trigger not yet saved would fire the job. */
+  private Future<JsonObject> previewTrigger(JsonObject q) {
+    var id = id(q);
+    var count = q.getInteger("count", 5);
+    if (count < 1 || count > 50) {
+      throw ServiceError.badRequest("count must be between 1 and 50, got " + count);
+    }
+    var trigger = firing(q.getJsonObject("trigger"));
+    return jobs.get(id).map(job -> {
+      var times = new io.vertx.core.json.JsonArray();
+      trigger.upcoming(null, Instant.now(), null, count).forEach(t -> times.add(t.toString()));
+      return new JsonObject().put("id", id).put("trigger", trigger.describe()).put("next_run_times", times);
+    });
+  }
+
+  /** A trigger from the API that fires at least once more: a one-off date already past is refused, saying so. */
+  private Trigger firing(JsonObject json) {
+    Trigger trigger;
+    try {
+      trigger = Trigger.fromJson(json, process.settings().timeZone());
+    } catch (IllegalArgumentException e) {
+      throw ServiceError.badRequest(e.getMessage());
+    }
+    if (trigger instanceof Trigger.Once once && !once.at().isAfter(Instant.now())) {
+      throw ServiceError.badRequest("trigger.run_at " + once.at() + " is in the past: the job "
+          + "would never fire again");
+    }
+    return trigger;
   }
 
   private Future<JsonObject> trigger(JsonObject q) {

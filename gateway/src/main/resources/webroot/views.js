@@ -1,0 +1,161 @@
+// The dashboard's run-control views as Preact components (a WebJar, loaded as an ES module: no build step).
+// app.js owns the tabs, the API client and the notices; these views render into their containers and call back
+// through the handlers they are given.
+import { Component, Fragment, h, render } from './vendor/preact/10.28.0/dist/preact.module.js';
+
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+const Status = ({ of }) => h('span', { class: `status ${of}` }, of);
+
+/** Bars scaled to the largest value; each bar {value, kind, title}. */
+function Bars({ label, bars }) {
+  if (!bars.length) return h('p', { class: 'muted' }, 'No finished runs yet.');
+  const most = Math.max(...bars.map((b) => b.value), 1);
+  return h('div', { class: 'chart', role: 'img', 'aria-label': label },
+    bars.map((b, i) => h('span', {
+      key: i, class: `bar-${b.kind}`, title: b.title,
+      style: { height: `${Math.max(2, Math.round((b.value * 100) / most))}%` },
+    })));
+}
+
+function Durations({ durations }) {
+  return h(Bars, {
+    label: `durations of the last ${durations.length} runs`,
+    bars: durations.map((d) => ({ value: d.duration_ms || 0, kind: d.status,
+      title: `${d.duration_ms} ms · ${d.status} · ${when(d.finished_at)}` })),
+  });
+}
+
+function Hourly({ hourly }) {
+  return h(Bars, {
+    label: 'outcomes per hour over the last 24 hours',
+    bars: hourly.map((o) => ({ value: o.completed + o.failed + o.cancelled, kind: o.failed ? 'failed' : 'completed',
+      title: `${when(o.hour)}: ${o.completed} completed, ${o.failed} failed, ${o.cancelled} cancelled` })),
+  });
+}
+
+/** The cluster-wide cap of a type: a number, or empty for the workers' default. */
+class CapForm extends Component {
+  constructor(props) {
+    super(props);
+    this.state = { value: props.type.concurrency.steered ? String(props.type.concurrency.cluster) : '' };
+  }
+
+  render({ type, on }, { value }) {
+    const submit = (ev) => {
+      ev.preventDefault();
+      on.cap(type.type, value === '' ? null : Number(value));
+    };
+    return h('form', { class: 'inline', onSubmit: submit },
+      h('input', { type: 'number', min: 1, max: 1000, value, 'aria-label': `cap of ${type.type}`,
+        placeholder: type.concurrency.cluster_default ?? 'none', onInput: (ev) => this.setState({ value: ev.target.value }) }),
+      h('button', null, 'Set'));
+  }
+}
+
+function RunTypeRow({ type, on }) {
+  return h('tr', { 'data-type': type.type },
+    h('td', null, h('a', { href: '#types', onClick: () => on.open(type.type) }, type.type),
+      type.paused ? [' ', h(Status, { of: 'paused' })] : null),
+    h('td', null, type.queued),
+    h('td', null, type.running),
+    h('td', null, type.failed_24h),
+    h('td', null, h(CapForm, { type, on, key: `${type.type}:${type.updated_at}` })),
+    h('td', null, type.workers.map((w) => w.host || w.id).join(', ') || '—'),
+    h('td', { class: 'actions' }, type.paused
+      ? h('button', { onClick: () => on.resume(type.type) }, 'Resume')
+      : h('button', { class: 'danger', onClick: () => on.pause(type.type) }, 'Pause')));
+}
+
+/** Renders the run types' rows into the table body {@code tbody}. */
+export function renderRunTypes(tbody, types, on) {
+  render(h(Fragment, null, types.length
+    ? types.map((type) => h(RunTypeRow, { type, on, key: type.type }))
+    : h('tr', null, h('td', { colSpan: 7, class: 'muted' }, 'No run types yet.'))), tbody);
+}
+
+/** A run type's page: its charts. */
+export function renderRunType(box, type, stats, onClose) {
+  render(h(Fragment, null,
+    h('h3', null, type),
+    h('h4', null, 'Last runs (duration)'),
+    h(Durations, { durations: stats.durations }),
+    h('h4', null, 'Outcomes per hour, last 24 h'),
+    h(Hourly, { hourly: stats.hourly }),
+    h('button', { onClick: onClose }, 'Close')), box);
+}
+
+const valueOf = (spec) => (spec.type === 'interval' ? String(spec.seconds)
+  : spec.type === 'cron' ? spec.expression : spec.run_at);
+
+/**
+ * A job's schedule editor: the trigger being edited, its next fire times (asked of the scheduler, which fires by
+ * the same code) shown before saving, save and reset to the job's default.
+ */
+class ScheduleEditor extends Component {
+  constructor(props) {
+    super(props);
+    const spec = props.job.trigger_spec;
+    this.state = { kind: spec.type, value: valueOf(spec), zone: spec.timezone || '', preview: props.job.next_run_times,
+      problem: null };
+  }
+
+  trigger() {
+    const { kind, value, zone } = this.state;
+    const v = value.trim();
+    if (kind === 'interval') return { type: 'interval', seconds: Number(v) };
+    if (kind === 'cron') return { type: 'cron', expression: v, ...(zone.trim() ? { timezone: zone.trim() } : {}) };
+    return { type: 'date', run_at: v };
+  }
+
+  async preview() {
+    try {
+      const answer = await this.props.on.preview(this.props.job.id, this.trigger());
+      this.setState({ preview: answer.next_run_times, problem: null });
+    } catch (e) {
+      this.setState({ preview: [], problem: e.message });
+    }
+  }
+
+  change(field, value) {
+    this.setState({ [field]: value }, () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.preview(), 300);
+    });
+  }
+
+  render({ job, on }, { kind, value, zone, preview, problem }) {
+    const submit = (ev) => {
+      ev.preventDefault();
+      on.save(job.id, this.trigger());
+    };
+    const reset = () => {
+      const spec = job.default_trigger_spec;
+      this.setState({ kind: spec.type, value: valueOf(spec), zone: spec.timezone || '' }, () => on.save(job.id, spec));
+    };
+    return h(Fragment, null,
+      h('form', { class: 'filters', onSubmit: submit },
+        h('label', null, 'Trigger ', h('select', { name: 'kind', value: kind, 'aria-label': 'trigger type',
+          onChange: (ev) => this.change('kind', ev.target.value) },
+        ['interval', 'cron', 'date'].map((k) => h('option', { value: k, key: k }, k)))),
+        h('input', { name: 'value', value, required: true, 'aria-label': 'seconds, cron expression or date',
+          placeholder: kind === 'interval' ? 'seconds' : kind === 'cron' ? '0 3 * * *' : '2026-12-24T08:00:00Z',
+          onInput: (ev) => this.change('value', ev.target.value) }),
+        kind === 'cron' ? h('input', { name: 'timezone', value: zone, 'aria-label': 'time zone',
+          placeholder: 'Europe/Paris', onInput: (ev) => this.change('zone', ev.target.value) }) : null,
+        h('button', null, 'Save'),
+        h('button', { type: 'button', onClick: reset }, 'Reset to default')),
+      h('h4', null, 'Next fire times'),
+      problem ? h('p', { class: 'status failed', role: 'alert' }, problem) : null,
+      h('ol', { class: 'preview' }, (preview || []).map((t) => h('li', { key: t }, when(t)))));
+  }
+}
+
+/** A job's page: its schedule editor with the preview, and the durations of its last runs. */
+export function renderJob(box, job, stats, on) {
+  render(h(Fragment, null,
+    h('h3', null, job.name, ' ', h('small', null, job.trigger)),
+    h(ScheduleEditor, { job, on, key: `${job.id}:${job.trigger}` }),
+    h('h4', null, 'Last runs (duration)'),
+    h(Durations, { durations: stats.durations }),
+    h('button', { onClick: on.close }, 'Close')), box);
+}
