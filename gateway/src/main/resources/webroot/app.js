@@ -4,7 +4,7 @@
 // It logs in by trading an API key for an HttpOnly session cookie (POST /api/session); the key is not kept, and
 // state-changing requests carry the session's CSRF token.
 
-const state = { csrf: null, user: null, tab: 'jobs', runFilter: {}, runDetail: null, jobDetail: null, episodesOf: null,
+const state = { csrf: null, user: null, tab: 'jobs', runFilter: {}, runDetail: null, jobDetail: null, runs: [], selected: new Set(), episodesOf: null,
   refreshTimer: null };
 // Earlier versions kept the raw key here.
 localStorage.removeItem('castbus.key');
@@ -65,6 +65,13 @@ async function act(action, done) {
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 const status = (s) => el('span', { className: `status ${s}` }, s);
+/** A duration in seconds as h:mm:ss (or m:ss). */
+const duration = (s) => {
+  if (!s) return '—';
+  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+  const two = (n) => String(n).padStart(2, '0');
+  return hh ? `${hh}:${two(mm)}:${two(ss)}` : `${mm}:${two(ss)}`;
+};
 const human = (bytes) => {
   if (bytes === null || bytes === undefined) return '';
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -133,17 +140,28 @@ async function loadRuns() {
   const query = new URLSearchParams({ limit: '50', ...Object.fromEntries(
     Object.entries(state.runFilter).filter(([, v]) => v)) });
   const page = await api('GET', `/api/runs?${query}`);
-  rows('runs', page.runs, (run) => el('tr', { 'data-run': run.id },
-    el('td', {}, el('a', { href: '#runs', onclick: () => showRun(run.id) }, run.id.slice(0, 8) + '…')),
-    el('td', {}, run.type, run.job_id ? el('small', {}, ` (${run.job_id})`) : ''),
-    el('td', { className: 'run-status' }, status(run.status)),
-    el('td', { className: 'run-progress' }, bar(run.progress?.current, run.progress?.total, run.status === 'completed'),
-      el('small', {}, run.progress?.message || '')),
-    el('td', { className: 'hide-narrow' }, when(run.created_at)),
-    el('td', { className: 'actions' }, ['queued', 'running'].includes(run.status)
-      ? el('button', { className: 'danger', onclick: () => act(() => api('POST', `/api/runs/${run.id}/cancel`), 'Cancel requested') }, 'Cancel')
-      : '')), 'No runs match.');
+  state.runs = page.runs;
+  await drawRuns();
   if (state.runDetail) await showRun(state.runDetail, false);
+}
+
+/** Draws the runs already fetched (again after a live change or a selection). */
+async function drawRuns() {
+  const shown = new Set(state.runs.map((r) => r.id));
+  for (const id of state.selected) if (!shown.has(id)) state.selected.delete(id);
+  (await views).renderRuns(document.querySelector('#runs tbody'), state.runs, {
+    selected: state.selected,
+    open: showRun,
+    cancel: (id) => act(() => api('POST', `/api/runs/${id}/cancel`), 'Cancel requested'),
+    toggle: (id) => {
+      if (!state.selected.delete(id)) state.selected.add(id);
+      drawRuns();
+    },
+  });
+  const all = document.getElementById('select-all-runs');
+  all.checked = state.runs.length > 0 && state.selected.size === state.runs.length;
+  document.getElementById('bulk-scope').textContent = state.selected.size
+    ? `The ${state.selected.size} selected:` : 'Every run matching:';
 }
 
 async function showRun(id, scroll = true) {
@@ -174,41 +192,38 @@ async function showRun(id, scroll = true) {
 
 // Podcasts: add by URL, OPML import and export, episodes with download state and keep flag.
 async function loadPodcasts() {
-  const [list, me] = await Promise.all([api('GET', '/api/podcasts'), api('GET', '/api/me')]);
+  const [list, me, v] = await Promise.all([api('GET', '/api/podcasts'), api('GET', '/api/me'), views]);
   showLibraryFeed(me.library_feed_url);
-  rows('podcasts', list.podcasts, (p) => el('tr', { 'data-podcast': p.id },
-    el('td', { className: 'cover' }, p.cover_url ? el('img', { src: p.cover_url, alt: '', width: 48, height: 48,
-      loading: 'lazy' }) : ''),
-    el('td', {}, el('a', { href: '#podcasts', onclick: () => showEpisodes(p.id) }, p.title || p.rss_url), el('br'),
-      el('small', {}, p.rss_url), p.last_error ? [el('br'), el('small', { className: 'status failed' }, p.last_error)] : ''),
-    el('td', {}, p.episode_count ?? '—'),
-    el('td', {}, p.max_episodes_to_keep),
-    el('td', { className: 'hide-narrow' }, when(p.last_checked)),
-    el('td', { className: 'actions' },
-      el('button', { onclick: () => act(() => api('POST', `/api/podcasts/${p.id}/refresh`), 'Refresh queued') }, 'Refresh'),
-      el('button', { className: 'danger', onclick: () => confirm(`Remove ${p.title || p.rss_url}? Files are kept.`)
-        && act(() => api('DELETE', `/api/podcasts/${p.id}`), 'Podcast removed') }, 'Remove'))), 'No podcasts yet: add one by its feed URL.');
+  v.renderPodcasts(document.getElementById('podcast-grid'), list.podcasts, {
+    open: showEpisodes,
+    refresh: (id) => act(() => api('POST', `/api/podcasts/${id}/refresh`), 'Refresh queued'),
+    remove: (p) => confirm(`Remove ${p.title || p.rss_url}? Files are kept.`)
+      && act(() => api('DELETE', `/api/podcasts/${p.id}`), 'Podcast removed'),
+  });
   if (state.episodesOf) await showEpisodes(state.episodesOf, false);
 }
 
 async function showEpisodes(podcastId, scroll = true) {
   state.episodesOf = podcastId;
-  const open = document.getElementById('podcast-settings');
-  const editing = open?.dataset.dirty && open.dataset.podcast === String(podcastId) ? open : null;
   const page = await api('GET', `/api/podcasts/${podcastId}/episodes?limit=100`);
-  const form = editing ?? await settingsForm(podcastId, page.episodes);
+  const fresh = await settingsForm(podcastId, page.episodes);
+  // Looked at only now, after the awaits: edits made while this refresh was fetching are kept too.
+  const open = document.getElementById('podcast-settings');
+  const form = open?.dataset.dirty && open.dataset.podcast === String(podcastId) ? open : fresh;
   const box = document.getElementById('episodes');
   // One replacement once everything is fetched: two refreshes racing each other leave one page, not two halves.
   box.replaceChildren(form,
     el('h3', {}, `Episodes (${page.total})`),
     el('div', { className: 'scroll' }, el('table', {},
-      el('thead', {}, el('tr', {}, el('th', {}, 'Episode'), el('th', {}, 'Published'), el('th', {}, 'Download'),
+      el('thead', {}, el('tr', {}, el('th', {}, 'Episode'), el('th', {}, 'Published'), el('th', {}, 'Length'),
+        el('th', {}, 'Download'),
         el('th', {}, 'Keep'), el('th', {}, ''))),
       el('tbody', {}, page.episodes.map((e) => el('tr', { 'data-episode': e.id },
         el('td', {}, e.title || e.guid, e.file_path ? [el('br'), el('small', {}, e.file_path)] : '',
           e.library_media_url ? [el('br'), el('audio', { controls: true, preload: 'none',
             src: new URL(e.library_media_url).pathname })] : ''),
         el('td', {}, when(e.published_at)),
+        el('td', {}, duration(e.duration_s)),
         el('td', {}, status(e.download_status), e.bytes ? el('small', {}, ` ${human(e.bytes)}`) : ''),
         el('td', {}, el('input', { type: 'checkbox', checked: e.keep, title: 'keep: never removed by cleanup',
           onchange: (ev) => act(() => api('PUT', `/api/episodes/${e.id}`, { keep: ev.target.checked })) })),
@@ -501,6 +516,12 @@ async function live() {
 }
 
 function onEvent(type, data) {
+  const shown = state.tab === 'runs' && state.runs.find((r) => r.id === data.run_id);
+  if (type === 'progress' && shown) {
+    shown.progress = data.progress;
+    drawRuns();
+    return;
+  }
   if (type === 'progress') {
     for (const row of document.querySelectorAll(`[data-run="${CSS.escape(data.run_id)}"]`)) {
       const cell = row.querySelector('.run-progress');
@@ -552,14 +573,25 @@ document.getElementById('run-filter').addEventListener('submit', (ev) => {
   load();
 });
 
+document.getElementById('select-all-runs').addEventListener('change', (ev) => {
+  state.selected = new Set(ev.target.checked ? state.runs.map((r) => r.id) : []);
+  drawRuns();
+});
+
 for (const button of document.querySelectorAll('#run-bulk button')) {
   button.addEventListener('click', async () => {
     const action = button.dataset.bulk;
-    const filter = Object.fromEntries(Object.entries(state.runFilter).filter(([, v]) => v));
-    if (!window.confirm(`${action} every run matching ${JSON.stringify(filter)}?`)) return;
+    const chosen = [...state.selected];
+    const filter = chosen.length ? { ids: chosen }
+      : Object.fromEntries(Object.entries(state.runFilter).filter(([, v]) => v));
+    const what = chosen.length ? `the ${chosen.length} selected runs` : `every run matching ${JSON.stringify(filter)}`;
+    if (!window.confirm(`${action} ${what}?`)) return;
     notify(`${action}: under way…`, true);
     const done = await act(() => api('POST', '/api/runs/bulk', { action, filter }));
-    if (done) notify(`${action}: ${done.done} of ${done.matched} matched runs done, ${done.skipped} skipped`, true);
+    if (done) {
+      state.selected.clear();
+      notify(`${action}: ${done.done} of ${done.matched} matched runs done, ${done.skipped} skipped`, true);
+    }
   });
 }
 

@@ -6,6 +6,50 @@ import { Component, Fragment, h, render } from './vendor/preact/10.28.0/dist/pre
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 const Status = ({ of }) => h('span', { class: `status ${of}` }, of);
 
+const human = (bytes) => {
+  if (bytes === null || bytes === undefined) return '';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let n = bytes;
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+};
+
+function Progress({ run }) {
+  const p = run.progress || {};
+  const done = run.status === 'completed';
+  const pct = p.total ? Math.min(100, Math.round((p.current / p.total) * 100)) : (done ? 100 : 0);
+  const label = run.status === 'running' && p.total ? `${human(p.current)} of ${human(p.total)}` : (p.message || '');
+  return h(Fragment, null,
+    h('div', { class: done ? 'progress done' : 'progress', role: 'progressbar', 'aria-valuenow': pct,
+      'aria-valuemin': 0, 'aria-valuemax': 100, title: `${pct} %` }, h('div', { style: { width: `${pct}%` } })),
+    h('small', null, label));
+}
+
+function RunRow({ run, on }) {
+  const active = run.status === 'queued' || run.status === 'running';
+  return h('tr', { 'data-run': run.id },
+    h('td', null, h('input', { type: 'checkbox', checked: on.selected.has(run.id), 'aria-label': `select run ${run.id}`,
+      onChange: () => on.toggle(run.id) })),
+    h('td', null, h('a', { href: '#runs', onClick: () => on.open(run.id) }, `${run.id.slice(0, 8)}…`)),
+    h('td', null, run.type, run.job_id ? h('small', null, ` (${run.job_id})`) : null),
+    h('td', { class: 'run-status' }, h(Status, { of: run.status })),
+    h('td', { class: 'run-progress' }, h(Progress, { run })),
+    h('td', { class: 'hide-narrow' }, when(run.created_at)),
+    h('td', { class: 'actions' }, active
+      ? h('button', { class: 'danger', onClick: () => on.cancel(run.id) }, 'Cancel') : null));
+}
+
+/**
+ * Renders a page of runs into {@code tbody}, each with a box to select it for a bulk action; rendering again
+ * with new data changes only what changed (a live update keeps focus and selection).
+ */
+export function renderRuns(tbody, runs, on) {
+  render(h(Fragment, null, runs.length
+    ? runs.map((run) => h(RunRow, { run, on, key: run.id }))
+    : h('tr', null, h('td', { colSpan: 7, class: 'muted' }, 'No runs match.'))), tbody);
+}
+
 /** Bars scaled to the largest value; each bar {value, kind, title}. */
 function Bars({ label, bars }) {
   if (!bars.length) return h('p', { class: 'muted' }, 'No finished runs yet.');
@@ -158,4 +202,31 @@ export function renderJob(box, job, stats, on) {
     h('h4', null, 'Last runs (duration)'),
     h(Durations, { durations: stats.durations }),
     h('button', { onClick: on.close }, 'Close')), box);
+}
+
+/** A podcast as a card: its cover (or its initials), title, counts and actions. */
+function PodcastCard({ podcast, on }) {
+  const title = podcast.title || podcast.rss_url;
+  const initials = title.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join('');
+  return h('li', { 'data-podcast': podcast.id, class: 'podcast' },
+    h('a', { href: '#podcasts', class: 'open', onClick: () => on.open(podcast.id), 'aria-label': `open ${title}` },
+      podcast.cover_url
+        ? h('img', { class: 'cover', src: podcast.cover_url, alt: '', width: 160, height: 160, loading: 'lazy' })
+        : h('span', { class: 'cover placeholder', 'aria-hidden': 'true' }, initials),
+      h('strong', null, title)),
+    h('small', { class: 'url', title: podcast.rss_url }, podcast.rss_url),
+    h('small', null, `${podcast.episode_count ?? '—'} episode${podcast.episode_count === 1 ? '' : 's'} · `
+      + `keeps ${podcast.max_episodes_to_keep}`),
+    h('small', { class: 'muted' }, `checked ${when(podcast.last_checked)}`),
+    podcast.last_error ? h('small', { class: 'status failed' }, podcast.last_error) : null,
+    h('span', { class: 'actions' },
+      h('button', { onClick: () => on.refresh(podcast.id) }, 'Refresh'),
+      h('button', { class: 'danger', onClick: () => on.remove(podcast) }, 'Remove')));
+}
+
+/** The podcasts as a grid of covers. */
+export function renderPodcasts(list, podcasts, on) {
+  render(h(Fragment, null, podcasts.length
+    ? podcasts.map((podcast) => h(PodcastCard, { podcast, on, key: podcast.id }))
+    : h('li', { class: 'muted' }, 'No podcasts yet: add one by its feed URL.')), list);
 }

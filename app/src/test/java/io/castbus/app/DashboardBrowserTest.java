@@ -270,6 +270,31 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @DisplayName("Runs: two runs picked by their boxes are retried together; the rest of the page is left alone")
+  void bulkRetrySelected() {
+    var picked = new java.util.ArrayList<String>();
+    for (var i = 0; i < 3; i++) {
+      var id = UUID.randomUUID().toString();
+      db.execute("insert into runs (id, type, status, finished_at) values ('" + id + "', 'picked_in_browser', "
+          + "'failed', now())");
+      picked.add(id);
+    }
+    page.navigate(base + "/#runs");
+    page.locator("#run-filter input[name=type]").fill("picked_in_browser");
+    page.locator("#run-filter button").click();
+    assertThat(page.locator("#runs tbody tr .status")).hasCount(3);
+    page.getByLabel("select run " + picked.get(0)).check();
+    page.getByLabel("select run " + picked.get(2)).check();
+    assertThat(page.locator("#bulk-scope")).hasText("The 2 selected:");
+    page.onDialog(dialog -> dialog.accept());
+    page.locator("#run-bulk").getByRole(AriaRole.BUTTON, button("Retry")).click();
+    assertThat(page.locator("#notice")).containsText("2 of 2 matched runs done");
+    var retried = api.get("/api/runs?type=picked_in_browser&status=queued").json().getJsonArray("runs").stream()
+        .map(r -> ((io.vertx.core.json.JsonObject) r).getString("retry_of")).toList();
+    org.assertj.core.api.Assertions.assertThat(retried).containsExactlyInAnyOrder(picked.get(0), picked.get(2));
+  }
+
+  @Test
   @DisplayName("Run types: counts and workers; pause, resume and cap a type with a click; its charts")
   void pauseRunType() {
     page.navigate(base + "/#types");
@@ -333,7 +358,7 @@ class DashboardBrowserTest {
     page.locator("#add-podcast input[name=max_episodes_to_keep]").fill("2");
     page.locator("#add-podcast button").click();
     assertThat(page.locator("#notice")).containsText("Podcast added");
-    var row = page.locator("#podcasts tbody tr", new Page.LocatorOptions().setHasText("Browser Radio"));
+    var row = page.locator("#podcast-grid li", new Page.LocatorOptions().setHasText("Browser Radio"));
     assertThat(row).containsText(feedUrl);
     row.locator("a").first().click();
     assertThat(page.locator("#episodes")).containsText("Second <b>show</b>");
@@ -365,10 +390,10 @@ class DashboardBrowserTest {
     assertThat(page.locator("#notice")).containsText("copied");
     assertThat(page.evaluate("navigator.clipboard.readText()")).isEqualTo(address.inputValue());
 
-    var row = page.locator("#podcasts tbody tr", new Page.LocatorOptions().setHasText("Listening Room"));
+    var row = page.locator("#podcast-grid li", new Page.LocatorOptions().setHasText("Listening Room"));
     // The list shows the cover once fetch_artwork has kept it; reload until it has.
     io.castbus.testkit.Waits.until(java.time.Duration.ofSeconds(30), "the cover loaded in the list", () -> {
-      var loaded = (Boolean) page.evaluate("() => { const i = document.querySelector('#podcasts tr td.cover img');"
+      var loaded = (Boolean) page.evaluate("() => { const i = document.querySelector('#podcast-grid li img.cover');"
           + " return !!i && i.complete && i.naturalWidth === 40; }");
       if (!loaded) {
         page.locator("nav a[data-tab=podcasts]").click();
@@ -402,7 +427,7 @@ class DashboardBrowserTest {
     assertThat(result).containsText("Sam");
     result.locator("button").click();
     assertThat(page.locator("#notice")).containsText("Podcast added");
-    var row = page.locator("#podcasts tbody tr", new Page.LocatorOptions().setHasText("Found by Search"));
+    var row = page.locator("#podcast-grid li", new Page.LocatorOptions().setHasText("Found by Search"));
     row.locator("a").first().click();
 
     var form = page.locator("#podcast-settings");

@@ -27,10 +27,23 @@ class SelfHostingFilesTest {
     return (Map<String, Object>) new Yaml().load(Files.readString(DEPLOY.resolve(file)));
   }
 
+  /** The {@code image.tag} property of the parent POM: the tag the images are built with. */
+  private static String imageTag() {
+    try {
+      var pom = java.nio.file.Files.readString(java.nio.file.Path.of("..", "pom.xml"));
+      var m = java.util.regex.Pattern.compile("<image.tag>([^<]+)</image.tag>").matcher(pom);
+      assertThat(m.find()).as("image.tag in pom.xml").isTrue();
+      return m.group(1);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** The castbus service of a compose file, checked against the settings and the image's layout. */
   private static Map<String, Object> castbus(Map<String, Object> compose) {
     var service = map(map(compose.get("services")).get("castbus"));
-    assertThat((String) service.get("image")).startsWith("castbus/app:");
+    assertThat((String) service.get("image")).as("the image Jib builds, by its release tag")
+        .isEqualTo("castbus/app:" + imageTag());
     var env = map(service.get("environment"));
     assertThat(Settings.KEYS).as("every variable is a setting Castbus reads").containsAll(env.keySet());
     assertThat(env).containsEntry("DATA_DIR", "/data").containsEntry("DOWNLOAD_DIR", "/downloads");

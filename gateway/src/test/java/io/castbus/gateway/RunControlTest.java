@@ -219,9 +219,17 @@ class RunControlTest {
     var field = alice.post("/api/runs/bulk", "{\"action\": \"delete\", \"filter\": {\"colour\": \"red\"}}");
     assertThat(field.status()).isEqualTo(400);
     assertThat(field.json().getString("message")).contains("unknown filter field 'colour'");
+    var notAnId = alice.post("/api/runs/bulk", "{\"action\": \"delete\", \"filter\": {\"ids\": [\"x\"]}}");
+    assertThat(notAnId.status()).isEqualTo(400);
+    assertThat(notAnId.json().getString("message")).contains("'x', which is not a run id");
+    var othersRun = alice.post("/api/runs/bulk", "{\"action\": \"retry\", \"filter\": {\"ids\": [\"" + other + "\"]}}");
+    assertThat(othersRun.json().getInteger("matched")).as("bob's run, named by id, is not alice's").isZero();
+    var byId = admin.post("/api/runs/bulk", "{\"action\": \"retry\", \"filter\": {\"ids\": [\"" + other + "\"]}}");
+    assertThat(byId.json().getInteger("done")).isEqualTo(1);
     var nothing = alice.post("/api/runs/bulk", "{\"action\": \"delete\", \"filter\": {\"type\": \"none_such\"}}");
     assertThat(nothing.json().getInteger("matched")).isZero();
-    assertThat(admin.get("/api/runs/" + other).json().getString("status")).isEqualTo("failed");
+    assertThat(admin.get("/api/runs/" + other).json().getString("status")).as("a retry leaves the old run as it ended")
+        .isEqualTo("failed");
   }
 
   @Test
@@ -270,5 +278,6 @@ class RunControlTest {
     assertThat(job.status()).isEqualTo(200);
     assertThat(job.json().getJsonArray("hourly")).hasSize(24);
     assertThat(admin.get("/api/jobs/no_such_job/stats").status()).isEqualTo(404);
+    assertThat(admin.get("/api/run-types/no_such_type/stats").status()).isEqualTo(404);
   }
 }

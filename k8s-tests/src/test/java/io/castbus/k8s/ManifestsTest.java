@@ -299,6 +299,38 @@ class ManifestsTest {
   }
 
   @Test
+  @DisplayName("every image is named by a release tag or a digest: never latest, never a -SNAPSHOT a node may keep")
+  void imagesAreImmutable() throws Exception {
+    for (var overlay : List.of(BASE, ROOT.resolve("k8s/overlays/dev"))) {
+      for (var doc : Kustomize.build(overlay)) {
+        if (!"Deployment".equals(doc.get("kind")) && !"StatefulSet".equals(doc.get("kind"))) {
+          continue;
+        }
+        for (var container : containers(doc)) {
+          var image = (String) container.get("image");
+          var digest = image.contains("@sha256:");
+          var tag = image.substring(image.lastIndexOf('/') + 1).contains(":")
+              ? image.substring(image.lastIndexOf(':') + 1) : "";
+          assertThat(digest || !tag.isEmpty() && !tag.equals("latest") && !tag.endsWith("-SNAPSHOT"))
+              .as("%s in %s: %s", Kustomize.name(doc), overlay, image).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("an overlay pinning an image by digest, as operations.md tells operators, renders image@sha256")
+  void imagesByDigest(@TempDir Path dir) throws Exception {
+    var digest = "sha256:" + "0123456789abcdef".repeat(4);
+    Files.writeString(dir.resolve("kustomization.yaml"), "resources: [" + dir.toAbsolutePath().relativize(BASE)
+        + "]\nimages:\n  - name: castbus/gateway\n    newName: registry.example/castbus/gateway\n"
+        + "    digest: " + digest + "\n");
+    var docs = Kustomize.build(dir);
+    assertThat(containers(deployment(docs, "gateway")).get(0).get("image"))
+        .isEqualTo("registry.example/castbus/gateway@" + digest);
+  }
+
+  @Test
   @DisplayName("an overlay pinning images with kustomize's images field, as operations.md tells operators, renders")
   void imagesField(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("kustomization.yaml"), "resources: [" + dir.toAbsolutePath().relativize(BASE)
@@ -314,11 +346,12 @@ class ManifestsTest {
     var factory = DocumentBuilderFactory.newInstance();
     var parent = factory.newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
     var version = parent.getElementsByTagName("version").item(0).getTextContent();
+    var tag = parent.getElementsByTagName("image.tag").item(0).getTextContent().trim();
     var pom = factory.newDocumentBuilder().parse(ROOT.resolve(module).resolve("pom.xml").toFile());
     var to = pom.getElementsByTagName("to");
     assertThat(to.getLength()).as(module + " jib <to>").isEqualTo(1);
     var image = ((org.w3c.dom.Element) to.item(0)).getElementsByTagName("image").item(0).getTextContent().trim();
-    return image.replace("${project.version}", version);
+    return image.replace("${project.version}", version).replace("${image.tag}", tag);
   }
 
   private static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {

@@ -19,13 +19,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Retry, cancel or delete every run a filter matches. The matching runs are fixed first (at most
  * {@value #MAX_RUNS}), then acted on in batches of at most {@value #BATCH} rows, one statement each, each followed
- * by a pause as long as it took, so the queue keeps working between them; each batch counts itself in the action's row in the same statement, so an action
+ * by a pause three times as long as it took, so the queue keeps working between them; each batch counts itself in the action's row in the same statement, so an action
  * cut short by a crash leaves every run untouched or fully acted on, and its row says how many were done.
  */
 public final class BulkActions {
 
   public static final int MAX_RUNS = 100_000;
   public static final int BATCH = 1000;
+  /** How much longer than a batch took the action waits before the next. */
+  private static final int PAUSE_FACTOR = 3;
   private static final Logger LOG = LoggerFactory.getLogger(BulkActions.class);
 
   /** What a bulk action can do, and the statement that does one batch of it. */
@@ -117,8 +119,9 @@ public final class BulkActions {
           if (from + BATCH >= ids.size()) {
             return Future.succeededFuture();
           }
-          // As long again before the next batch: the queue gets at least half of the database meanwhile.
-          var pause = Math.max(1, (System.nanoTime() - started) / 1_000_000);
+          // Three times as long as the batch took before the next one: the bulk action takes at most a quarter of
+          // the database's time, the queue's work the rest.
+          var pause = Math.max(1, PAUSE_FACTOR * (System.nanoTime() - started) / 1_000_000);
           var next = io.vertx.core.Promise.<Void>promise();
           queue.vertx().setTimer(pause, t -> batches(action, actionId, actor, ids, from + BATCH).onComplete(next));
           return next.future();

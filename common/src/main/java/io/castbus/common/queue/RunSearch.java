@@ -18,13 +18,16 @@ import java.util.UUID;
  * @param ownerId the user the runs belong to (set by the service for a user's call, never by the filter)
  */
 public record RunSearch(String status, String type, String job, Long podcast, Long episode, String q,
-    OffsetDateTime createdAfter, OffsetDateTime createdBefore, Long ownerId) {
+    OffsetDateTime createdAfter, OffsetDateTime createdBefore, UUID[] ids, Long ownerId) {
+
+  /** The most run ids a filter may name. */
+  public static final int MAX_IDS = 1000;
 
   /** The fields a filter may name. */
   public static final Set<String> FIELDS =
-      Set.of("status", "type", "job", "podcast", "episode", "q", "created_after", "created_before");
+      Set.of("status", "type", "job", "podcast", "episode", "q", "created_after", "created_before", "ids");
 
-  public static final RunSearch ALL = new RunSearch(null, null, null, null, null, null, null, null, null);
+  public static final RunSearch ALL = new RunSearch(null, null, null, null, null, null, null, null, null, null);
 
   /** The filter named in {@code json}; a field it does not know, or a value of the wrong form, is a 400 naming it. */
   public static RunSearch from(JsonObject json, Long ownerId) {
@@ -51,11 +54,11 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
       throw ServiceError.badRequest("q must be at most 200 characters, got " + q.length());
     }
     return new RunSearch(status, text(json, "type"), text(json, "job"), number(json, "podcast"),
-        number(json, "episode"), q, time(json, "created_after"), time(json, "created_before"), ownerId);
+        number(json, "episode"), q, time(json, "created_after"), time(json, "created_before"), ids(json), ownerId);
   }
 
   public RunSearch owner(Long id) {
-    return new RunSearch(status, type, job, podcast, episode, q, createdAfter, createdBefore, id);
+    return new RunSearch(status, type, job, podcast, episode, q, createdAfter, createdBefore, ids, id);
   }
 
   /** This filter as a JSON object of the fields it sets (as a bulk action records it). */
@@ -69,6 +72,9 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
     put(json, "q", q);
     put(json, "created_after", createdAfter == null ? null : createdAfter.toInstant().toString());
     put(json, "created_before", createdBefore == null ? null : createdBefore.toInstant().toString());
+    if (ids != null) {
+      json.put("ids", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(ids).map(UUID::toString).toList()));
+    }
     return json;
   }
 
@@ -84,6 +90,7 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
     add(conditions, params, RunSql.BY_OWNER, ownerId);
     add(conditions, params, RunSql.CREATED_AFTER, createdAfter);
     add(conditions, params, RunSql.CREATED_BEFORE, createdBefore);
+    add(conditions, params, RunSql.BY_IDS, ids);
     if (podcast != null) {
       params.add(podcast.toString());
       params.add(podcast);
@@ -108,7 +115,7 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
 
   /** This filter without its word: the other conditions of a search by {@code q}. */
   RunSearch withoutWord() {
-    return new RunSearch(status, type, job, podcast, episode, null, createdAfter, createdBefore, ownerId);
+    return new RunSearch(status, type, job, podcast, episode, null, createdAfter, createdBefore, ids, ownerId);
   }
 
   /** Whether the filter has a word to find ({@code q}). */
@@ -159,6 +166,26 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
       throw ServiceError.badRequest("filter field '" + name + "' must be a string, got " + value);
     }
     return s.isEmpty() ? null : s;
+  }
+
+  /** {@code ids}: a list of run ids (at most {@value #MAX_IDS}), or null. */
+  private static UUID[] ids(JsonObject json) {
+    var value = json.getValue("ids");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof io.vertx.core.json.JsonArray list) || list.isEmpty() || list.size() > MAX_IDS) {
+      throw ServiceError.badRequest("filter field 'ids' must be a list of 1 to " + MAX_IDS + " run ids");
+    }
+    var ids = new UUID[list.size()];
+    for (var i = 0; i < ids.length; i++) {
+      var id = list.getValue(i) instanceof String s ? uuid(s) : null;
+      if (id == null) {
+        throw ServiceError.badRequest("filter field 'ids' holds '" + list.getValue(i) + "', which is not a run id");
+      }
+      ids[i] = id;
+    }
+    return ids;
   }
 
   private static Long number(JsonObject json, String name) {

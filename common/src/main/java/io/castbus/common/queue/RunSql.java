@@ -303,6 +303,7 @@ final class RunSql {
   static final String BY_OWNER = "owner_id = $%d";
   static final String CREATED_AFTER = "created_at > $%d";
   static final String CREATED_BEFORE = "created_at < $%d";
+  static final String BY_IDS = "id = any($%d::uuid[])";
   static final String BY_EPISODE = "(payload ? 'episode_id' and payload ->> 'episode_id' = $%d)";
 
   /** A podcast's runs: those naming it, and those naming one of its episodes (its id as text, then as a number). */
@@ -516,6 +517,12 @@ final class RunSql {
       """;
 
   static final String JOB_EXISTS = "select 1 from jobs where id = $1";
+
+  /** A run type that has runs, a worker serving it, or settings. */
+  static final String TYPE_EXISTS = """
+      select 1 where exists (select 1 from runs where type = $1)
+                  or exists (select 1 from workers where $1 = any(types))
+                  or exists (select 1 from run_types where type = $1)""";
 
   /** Runs changed after $1 (newest $2, then oldest first), of owner id $3 unless null: a live stream's catch-up. */
   static final String CHANGED_SINCE = """

@@ -82,10 +82,11 @@ public final class RunTypeControl {
   public Future<JsonObject> stats(String job, String type) {
     var column = job != null ? "job_id" : "type";
     var key = job != null ? job : type;
-    var exists = job == null ? Future.succeededFuture()
-        : pool.preparedQuery(RunSql.JOB_EXISTS).execute(Tuple.of(job)).map(rows -> {
+    var exists = pool.preparedQuery(job != null ? RunSql.JOB_EXISTS : RunSql.TYPE_EXISTS).execute(Tuple.of(key))
+        .map(rows -> {
           if (rows.size() == 0) {
-            throw ServiceError.notFound("no job with id '" + job + "'");
+            throw ServiceError.notFound(job != null ? "no job with id '" + job + "'"
+                : "no run type '" + type + "': no run of it was ever stored and no worker serves it");
           }
           return rows;
         });
