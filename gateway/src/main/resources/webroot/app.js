@@ -94,30 +94,20 @@ function rows(section, list, render, empty) {
 }
 
 // Jobs: schedule, next run, last status, health; pause, resume, trigger.
+// The views are Preact components (views.js); they render into the containers given here.
+const views = import('/ui/views.js');
+
 async function loadJobs() {
-  const [jobs, health] = await Promise.all([api('GET', '/api/jobs'), api('GET', '/api/health/jobs')]);
-  const healthOf = Object.fromEntries(health.jobs.map((j) => [j.id, j]));
-  rows('jobs', jobs.jobs, (job) => {
-    const h = healthOf[job.id];
-    return el('tr', { 'data-job': job.id },
-      el('td', {}, el('strong', {}, job.name), el('br'), el('small', {}, job.id)),
-      el('td', {}, job.trigger),
-      el('td', {}, job.paused ? status('paused') : when(job.next_run_time)),
-      el('td', {}, job.last_run ? [status(job.last_run.status), ' ', el('small', {}, when(job.last_run.started_at))] : '—'),
-      el('td', { title: h?.reasons?.join('\n') || '' }, h ? status(h.status) : '—',
-        job.stats.success_rate === null ? '' : el('small', {}, ` ${Math.round(job.stats.success_rate * 100)} % ok`)),
-      el('td', { className: 'actions' },
-        el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/trigger`), `${job.name} triggered`) }, 'Run now'),
-        job.paused
-          ? el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/resume`), `${job.name} resumed`) }, 'Resume')
-          : el('button', { onclick: () => act(() => api('POST', `/api/jobs/${job.id}/pause`), `${job.name} paused`) }, 'Pause'),
-        el('button', { onclick: () => showJob(job.id) }, 'Schedule')));
-  }, 'No jobs.');
+  const [jobs, health, v] = await Promise.all([api('GET', '/api/jobs'), api('GET', '/api/health/jobs'), views]);
+  v.renderJobs(document.querySelector('#jobs tbody'), jobs.jobs, Object.fromEntries(health.jobs.map((j) => [j.id, j])), {
+    trigger: (job) => act(() => api('POST', `/api/jobs/${job.id}/trigger`), `${job.name} triggered`),
+    pause: (job) => act(() => api('POST', `/api/jobs/${job.id}/pause`), `${job.name} paused`),
+    resume: (job) => act(() => api('POST', `/api/jobs/${job.id}/resume`), `${job.name} resumed`),
+    open: showJob,
+  });
   if (state.jobDetail) await showJob(state.jobDetail, false);
 }
 
-// The run-control views are Preact components (views.js); they render into the containers given here.
-const views = import('/ui/views.js');
 
 async function showJob(id, scroll = true) {
   state.jobDetail = id;

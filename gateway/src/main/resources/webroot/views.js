@@ -194,6 +194,31 @@ class ScheduleEditor extends Component {
   }
 }
 
+function JobRow({ job, health, on }) {
+  const rate = job.stats.success_rate;
+  return h('tr', { 'data-job': job.id },
+    h('td', null, h('strong', null, job.name), h('br'), h('small', null, job.id)),
+    h('td', null, job.trigger),
+    h('td', null, job.paused ? h(Status, { of: 'paused' }) : when(job.next_run_time)),
+    h('td', null, job.last_run
+      ? [h(Status, { of: job.last_run.status }), ' ', h('small', null, when(job.last_run.started_at))] : '—'),
+    h('td', { title: health?.reasons?.join('\n') || '' }, health ? h(Status, { of: health.status }) : '—',
+      rate === null ? null : h('small', null, ` ${Math.round(rate * 100)} % ok`)),
+    h('td', { class: 'actions' },
+      h('button', { onClick: () => on.trigger(job) }, 'Run now'),
+      job.paused
+        ? h('button', { onClick: () => on.resume(job) }, 'Resume')
+        : h('button', { onClick: () => on.pause(job) }, 'Pause'),
+      h('button', { onClick: () => on.open(job.id) }, 'Schedule')));
+}
+
+/** The jobs with their schedule, next and last run, health and actions, into {@code tbody}. */
+export function renderJobs(tbody, jobs, healthOf, on) {
+  render(h(Fragment, null, jobs.length
+    ? jobs.map((job) => h(JobRow, { job, health: healthOf[job.id], on, key: job.id }))
+    : h('tr', null, h('td', { colSpan: 6, class: 'muted' }, 'No jobs.'))), tbody);
+}
+
 /** A job's page: its schedule editor with the preview, and the durations of its last runs. */
 export function renderJob(box, job, stats, on) {
   render(h(Fragment, null,

@@ -85,6 +85,7 @@ public final class BulkActions {
             LOG.info("Bulk action {} by {}: {} on {} run(s) matching {}", actionId, actor, action.wire(), ids.size(),
                 filter.toJson().encode());
             return batches(action, actionId, actor, ids, 0)
+                .recover(e -> cutShort(actionId, ids.size(), e))
                 .compose(v -> pool.preparedQuery(RunSql.FINISH_ACTION).execute(Tuple.of(actionId)))
                 .map(finished -> {
                   var row = finished.iterator().next();
@@ -93,6 +94,20 @@ public final class BulkActions {
                       .put("skipped", row.getInteger("skipped"));
                 });
           });
+    });
+  }
+
+  /** A batch failed: the action stops there, saying how far it got (each batch before it is fully done). */
+  private <T> Future<T> cutShort(long actionId, int matched, Throwable failure) {
+    var cause = ServiceError.of(failure);
+    return pool.preparedQuery(RunSql.ACTION_DONE).execute(Tuple.of(actionId)).transform(read -> {
+      var done = read.succeeded() && read.result().size() > 0
+          ? read.result().iterator().next().getInteger("done") + " of " + matched
+          : "some of " + matched + " (GET /api/run-actions says how many)";
+      LOG.warn("Bulk action {} stopped after {} runs: {}", actionId, done, cause.getMessage());
+      return Future.failedFuture(new ServiceError(cause.status(), cause.code(), "bulk action " + actionId
+          + " stopped after " + done + " runs, each fully acted on; the others are untouched: "
+          + cause.getMessage()));
     });
   }
 

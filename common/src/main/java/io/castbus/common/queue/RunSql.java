@@ -367,6 +367,8 @@ final class RunSql {
       insert into run_actions (actor, actor_id, action, target, matched) values ($1, $2, $3, $4, $5) returning id
       """;
 
+  static final String ACTION_DONE = "select done from run_actions where id = $1";
+
   static final String FINISH_ACTION = """
       update run_actions set state = 'finished', finished_at = clock_timestamp() where id = $1
       returning id, actor, action, target, matched, done, skipped, state, started_at, finished_at

@@ -181,4 +181,29 @@ class RunControlQueueTest {
         .hasMessageContaining("unknown filter field 'colour'");
     assertThatThrownBy(() -> BulkActions.Action.parse("explode")).hasMessageContaining("unknown action 'explode'");
   }
+
+  @Test
+  @DisplayName("a bulk action cut short by a failing batch leaves that batch untouched and every earlier one done, "
+      + "and says how many")
+  void bulkCutShortKeepsBatchesWhole() {
+    fx.rows("""
+        insert into runs (id, type, status, finished_at)
+        select gen_random_uuid(), 'cut_short', 'failed', now() from generate_series(1, 1500)""");
+    // A row elsewhere that holds the 1,200th run (in the second batch): deleting it is refused by the database.
+    fx.rows("create table if not exists holds (run_id uuid references runs (id))");
+    fx.rows("insert into holds select id from runs where type = 'cut_short' order by id offset 1199 limit 1");
+    try {
+      assertThatThrownBy(() -> await(new BulkActions(fx.queue).run(BulkActions.Action.DELETE,
+          RunSearch.from(new JsonObject().put("type", "cut_short"), null), "admin", null)))
+          .hasMessageContaining("stopped after 1000 of 1500 runs, each fully acted on");
+      assertThat(fx.count("select count(*) from runs where type = 'cut_short'")).as("the second batch whole")
+          .isEqualTo(500);
+      var action = fx.rows("select state, done, matched from run_actions order by id desc limit 1").get(0);
+      assertThat(action.getString("state")).isEqualTo("running");
+      assertThat(action.getInteger("done")).isEqualTo(1000);
+      assertThat(action.getInteger("matched")).isEqualTo(1500);
+    } finally {
+      fx.rows("drop table holds");
+    }
+  }
 }
