@@ -116,6 +116,19 @@ final class JobStore {
     return get(id, 0);
   }
 
+  /** Succeeds when the job exists; else the 404 naming it. */
+  Future<Void> exists(String id) {
+    return pool.preparedQuery(SchedulerSql.JOB_EXISTS).execute(Tuple.of(id))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(noJob(id)) : Future.succeededFuture());
+  }
+
+  /** Fire times as the API shows them. */
+  static io.vertx.core.json.JsonArray times(java.util.List<Instant> times) {
+    var json = new io.vertx.core.json.JsonArray();
+    times.forEach(t -> json.add(t.toString()));
+    return json;
+  }
+
   /** The job; with {@code preview} > 0, also the next {@code preview} times its trigger fires. */
   Future<JsonObject> get(String id, int preview) {
     return pool.preparedQuery(SchedulerSql.GET_JOB).execute(Tuple.of(id)).compose(rows -> {
@@ -126,10 +139,8 @@ final class JobStore {
       var json = json(row);
       if (preview > 0) {
         var next = row.getOffsetDateTime("next_run_at");
-        var times = new io.vertx.core.json.JsonArray();
-        trigger(row).upcoming(next == null ? null : next.toInstant(), Instant.now(), lastFired(row), preview)
-            .forEach(t -> times.add(t.toString()));
-        json.put("next_run_times", times);
+        json.put("next_run_times", times(trigger(row).upcoming(next == null ? null : next.toInstant(),
+            Instant.now(), lastFired(row), preview)));
       }
       return Future.succeededFuture(json);
     });

@@ -64,6 +64,8 @@ final class SchedulerSql {
 
   static final String GET_JOB = JOB_VIEW + " where j.id = $1";
 
+  static final String JOB_EXISTS = "select 1 from jobs where id = $1";
+
   static final String LOCK_JOB = """
       select id, run_type, payload, priority, trigger, paused, last_fired_at, clock_timestamp() as now
         from jobs where id = $1 for update

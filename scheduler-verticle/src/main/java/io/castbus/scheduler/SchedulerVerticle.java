@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchedulerVerticle extends VerticleBase {
 
+  /** The most next fire times one answer gives. */
+  private static final int MAX_PREVIEW = 50;
+
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
   static final Duration SAFETY_POLL = Duration.ofSeconds(5);
   static final int FIRE_BATCH = 500;
@@ -59,9 +62,14 @@ public final class SchedulerVerticle extends VerticleBase {
 
   /** {@code preview}: how many next fire times to answer, 1 to 50 (0 when not asked for). */
   private static int preview(JsonObject q) {
-    var n = q.getInteger("preview", 0);
-    if (n < 0 || n > 50 || (q.containsKey("preview") && n == 0)) {
-      throw ServiceError.badRequest("preview must be between 1 and 50, got " + n);
+    return q.containsKey("preview") ? previewCount(q, "preview", 0) : 0;
+  }
+
+  /** How many fire times {@code field} asks for: 1 to {@value #MAX_PREVIEW}, {@code byDefault} when absent. */
+  private static int previewCount(JsonObject q, String field, int byDefault) {
+    var n = q.getInteger(field, byDefault);
+    if (n < 1 || n > MAX_PREVIEW) {
+      throw ServiceError.badRequest(field + " must be between 1 and " + MAX_PREVIEW + ", got " + n);
     }
     return n;
   }
@@ -88,16 +96,10 @@ public final class SchedulerVerticle extends VerticleBase {
   /** The next {@code count} (1 to 50) times a trigger not yet saved would fire the job. */
   private Future<JsonObject> previewTrigger(JsonObject q) {
     var id = id(q);
-    var count = q.getInteger("count", 5);
-    if (count < 1 || count > 50) {
-      throw ServiceError.badRequest("count must be between 1 and 50, got " + count);
-    }
+    var count = previewCount(q, "count", 5);
     var trigger = firing(q.getJsonObject("trigger"));
-    return jobs.get(id).map(job -> {
-      var times = new io.vertx.core.json.JsonArray();
-      trigger.upcoming(null, Instant.now(), null, count).forEach(t -> times.add(t.toString()));
-      return new JsonObject().put("id", id).put("trigger", trigger.describe()).put("next_run_times", times);
-    });
+    return jobs.exists(id).map(v -> new JsonObject().put("id", id).put("trigger", trigger.describe())
+        .put("next_run_times", JobStore.times(trigger.upcoming(null, Instant.now(), null, count))));
   }
 
   /** A trigger from the API that fires at least once more: a one-off date already past is refused, saying so. */

@@ -218,41 +218,33 @@ public final class RunQueue {
       params.add(after.uuid());
       where = where + " and " + RunSql.AFTER_CURSOR.formatted(params.size() - 1, params.size());
     }
-    String sql;
-    if (filter.searchesWord()) {
-      var word = filter.word();
-      params.add(RunSearch.pattern(word));
-      params.add(word);
-      params.add(limit + 1);
-      var limitAt = params.size();
-      var id = RunSearch.uuid(word);
-      var byId = "";
-      if (id != null) {
-        params.add(id);
-        byId = RunSql.MATCHING_ID_BRANCH.formatted(where, params.size());
-      }
-      sql = RunSql.LIST_MATCHING.formatted(where, limitAt - 2, limitAt - 1, limitAt, byId);
-    } else {
-      params.add(limit + 1);
-      sql = RunSql.LIST.formatted(where, "true", params.size());
+    params.add(limit + 1);
+    var limitAt = params.size();
+    if (!filter.searchesWord()) {
+      var sql = RunSql.LIST.formatted(where, limitAt);
+      return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> page(rows, limit));
     }
+    var sql = RunSql.LIST_AMONG.formatted(filter.wordMatches(params, where, RunSql.PAGE_TAIL.formatted(limitAt)),
+        limitAt);
     return pool.withTransaction(conn -> conn.query(RunSql.CUSTOM_PLANS).execute()
             .compose(v -> conn.preparedQuery(sql).execute(Tuple.from(params))))
-        .map(rows -> {
-          var runs = new JsonArray();
-          PageCursor next = null;
-          var count = 0;
-          for (var row : rows) {
-            if (count == limit) {
-              var last = runs.getJsonObject(runs.size() - 1);
-              next = PageCursor.of(OffsetDateTime.parse(last.getString("created_at")), last.getString("id"));
-              break;
-            }
-            runs.add(RunJson.run(row));
-            count++;
-          }
-          return new RunPage(runs, next);
-        });
+        .map(rows -> page(rows, limit));
+  }
+
+  private static RunPage page(RowSet<Row> rows, int limit) {
+    var runs = new JsonArray();
+    PageCursor next = null;
+    var count = 0;
+    for (var row : rows) {
+      if (count == limit) {
+        var last = runs.getJsonObject(runs.size() - 1);
+        next = PageCursor.of(OffsetDateTime.parse(last.getString("created_at")), last.getString("id"));
+        break;
+      }
+      runs.add(RunJson.run(row));
+      count++;
+    }
+    return new RunPage(runs, next);
   }
 
   /**

@@ -27,8 +27,6 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
   public static final Set<String> FIELDS =
       Set.of("status", "type", "job", "podcast", "episode", "q", "created_after", "created_before", "ids");
 
-  public static final RunSearch ALL = new RunSearch(null, null, null, null, null, null, null, null, null, null);
-
   /** The filter named in {@code json}; a field it does not know, or a value of the wrong form, is a 400 naming it. */
   public static RunSearch from(JsonObject json, Long ownerId) {
     for (var name : json.fieldNames()) {
@@ -97,18 +95,8 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
       conditions.add(RunSql.BY_PODCAST.formatted(params.size() - 1, params.size()));
     }
     add(conditions, params, RunSql.BY_EPISODE, episode == null ? null : episode.toString());
-    if (q != null && !q.isBlank()) {
-      var word = word();
-      params.add(pattern(word));
-      params.add(word);
-      var id = uuid(word);
-      var byId = "false";
-      if (id != null) {
-        params.add(id);
-        byId = RunSql.BY_ID.formatted(params.size());
-      }
-      conditions.add(RunSql.MATCHING.formatted(params.size() - (id == null ? 1 : 2),
-          params.size() - (id == null ? 0 : 1), byId));
+    if (searchesWord()) {
+      conditions.add("id in (" + wordMatches(params, "true", "") + ")");
     }
     return conditions.isEmpty() ? "true" : String.join(" and ", conditions);
   }
@@ -123,17 +111,31 @@ public record RunSearch(String status, String type, String job, Long podcast, Lo
     return q != null && !q.isBlank();
   }
 
-  String word() {
-    return q.strip();
+  /**
+   * The ids of the runs the word matches among those meeting {@code others} ({@link RunSql#WORD_MATCHES}), each
+   * branch ending with {@code tail}; the word's values are appended to {@code params}.
+   */
+  String wordMatches(List<Object> params, String others, String tail) {
+    var word = q.strip();
+    params.add(pattern(word));
+    params.add(word);
+    var at = params.size();
+    var id = uuid(word);
+    var byId = "";
+    if (id != null) {
+      params.add(id);
+      byId = RunSql.ID_BRANCH.formatted(others, params.size());
+    }
+    return RunSql.WORD_MATCHES.formatted(others, at - 1, at, tail, byId);
   }
 
   /** A {@code like} pattern for any text holding {@code word}, its wildcards taken literally. */
-  static String pattern(String word) {
+  private static String pattern(String word) {
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
   }
 
   /** The word as a run id, or null when it is not one. */
-  static UUID uuid(String text) {
+  private static UUID uuid(String text) {
     if (text.length() != 36) {
       return null;
     }

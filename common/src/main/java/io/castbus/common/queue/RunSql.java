@@ -284,13 +284,13 @@ final class RunSql {
 
   /**
    * Newest first, keyset-paged on (created_at, id): {@code %1$s} is a {@link RunSearch#where} clause (with the
-   * cursor's condition), {@code %2$s} another condition or {@code true}, {@code %3$s} the limit's placeholder.
+   * cursor's condition), {@code %2$s} the limit's placeholder.
    */
   static final String LIST = "select " + RUN_COLUMNS.replace("output, ", "") + """
         from runs
-       where %1$s and %2$s
+       where %1$s
        order by created_at desc, id desc
-       limit $%3$s
+       limit $%2$s
       """;
 
   static final String AFTER_CURSOR = "(created_at, id) < ($%d, $%d::uuid)";
@@ -313,49 +313,41 @@ final class RunSql {
             = any(array(select id::text from episodes where podcast_id = $%2$d))))""";
 
   /**
-   * The runs whose error message holds the word ({@code %1$d}, a {@code like} pattern), whose podcast or episode
-   * has it in its title, or whose payload names it as an id ({@code %2$d}); {@code %3$s} is an id condition or
-   * {@code false}. For a bulk action, which takes every match.
+   * The ids of the runs a word matches: its error message holds it, its podcast's or episode's title does, or its
+   * payload names it as an id. {@code %1$s}: the other conditions; {@code %2$d}: the word as a {@code like}
+   * pattern; {@code %3$d}: the word; {@code %4$s}: each branch's tail ({@link #PAGE_TAIL} for a page, nothing for a
+   * bulk action); {@code %5$s}: {@link #ID_BRANCH} or nothing.
+   *
+   * <p>Each way of matching is planned on its own, and for a page cut to the page: the error message's branch
+   * walks the newest runs or the trigram index as its statistics say; the title and id branches, which match few
+   * runs, gather them first ({@code offset 0}) through one scan of their index for every id at once, so a page
+   * never scans the whole table for a word that is rare.
    */
-  static final String MATCHING = """
-      (%3$s or (error is not null and error ->> 'message' ilike $%1$d)
-        or (payload ? 'podcast_id' and payload ->> 'podcast_id'
-            in (select id::text from podcasts where title ilike $%1$d union all select $%2$d))
-        or (payload ? 'episode_id' and payload ->> 'episode_id'
-            in (select id::text from episodes where title ilike $%1$d union all select $%2$d)))""";
+  static final String WORD_MATCHES = """
+      (select id from runs where %1$s and error is not null and error ->> 'message' ilike $%2$d %4$s)
+      union all
+      (select id from (select id, created_at from runs where %1$s and payload ? 'podcast_id'
+          and payload ->> 'podcast_id' = any(array(select id::text from podcasts where title ilike $%2$d
+                                                 union all select $%3$d)) offset 0) p %4$s)
+      union all
+      (select id from (select id, created_at from runs where %1$s and payload ? 'episode_id'
+          and payload ->> 'episode_id' = any(array(select id::text from episodes where title ilike $%2$d
+                                                 union all select $%3$d)) offset 0) e %4$s)
+      %5$s""";
 
-  static final String BY_ID = "id = $%d";
+  /** {@link #WORD_MATCHES}'s branch for a word that is a run id ({@code %1$s}: the other conditions, {@code %2$d}: the id). */
+  static final String ID_BRANCH = "union all (select id from runs where %1$s and id = $%2$d)";
 
-  /**
-   * A page of the runs a word matches, as {@link #MATCHING} but each way of matching planned on its own and cut to
-   * the page ({@code %1$s}: the other conditions, {@code %2$d}: the pattern, {@code %3$d}: the word, {@code %4$d}:
-   * the limit, {@code %5$s}: the run-id branch or nothing). The error message's branch walks the newest runs or the
-   * trigram index as its statistics say; the title and id branches, which match few runs, gather them first
-   * ({@code offset 0}) through one scan of their index for every id at once, so a page never scans the whole
-   * table for a word that is rare.
-   */
-  static final String LIST_MATCHING = "select " + RUN_COLUMNS.replace("output, ", "") + """
+  /** A branch's tail for a page: the newest {@code $%d}. */
+  static final String PAGE_TAIL = "order by created_at desc, id desc limit $%d";
+
+  /** Runs among {@code %1$s} (a list of ids), newest first, the first {@code $%2$d}. */
+  static final String LIST_AMONG = "select " + RUN_COLUMNS.replace("output, ", "") + """
         from runs
-       where id in (
-         (select id from runs where %1$s and error is not null and error ->> 'message' ilike $%2$d
-           order by created_at desc, id desc limit $%4$d)
-         union all
-         (select id from (select id, created_at from runs where %1$s and payload ? 'podcast_id'
-             and payload ->> 'podcast_id' = any(array(select id::text from podcasts where title ilike $%2$d
-                                                    union all select $%3$d)) offset 0) p
-           order by created_at desc, id desc limit $%4$d)
-         union all
-         (select id from (select id, created_at from runs where %1$s and payload ? 'episode_id'
-             and payload ->> 'episode_id' = any(array(select id::text from episodes where title ilike $%2$d
-                                                    union all select $%3$d)) offset 0) e
-           order by created_at desc, id desc limit $%4$d)
-         %5$s)
+       where id in (%1$s)
        order by created_at desc, id desc
-       limit $%4$d
+       limit $%2$d
       """;
-
-  /** {@link #LIST_MATCHING}'s run-id branch ({@code %1$s}: the other conditions, {@code %2$d}: the id). */
-  static final String MATCHING_ID_BRANCH = "union all (select id from runs where %1$s and id = $%2$d)";
 
   /** Plans each search for its own values: a plan cached for one word can be a full scan for another. */
   static final String CUSTOM_PLANS = "set local plan_cache_mode = force_custom_plan";
@@ -382,6 +374,16 @@ final class RunSql {
       """;
 
   /**
+   * How a batch ({@code %s}: the statement's rows acted on) counts itself in its action's row ({@code $2}), as
+   * done and as skipped out of the batch's size ({@code $3}).
+   */
+  private static final String COUNT_BATCH = """
+      a as (
+        update run_actions set done = done + (select count(*) from %1$s),
+               skipped = skipped + $3 - (select count(*) from %1$s)
+         where id = $2)""";
+
+  /**
    * One batch of a bulk retry: a new run ({@code $4}: their ids, in order) like each failed or cancelled run of
    * {@code $1}; the action ({@code $2}) counts what it did and skipped ({@code $3}: the batch's size) in the same
    * statement, so a batch is all done or not at all.
@@ -394,12 +396,9 @@ final class RunSql {
          where o.status in ('failed', 'cancelled')
         on conflict do nothing
         returning id, type),
-      a as (
-        update run_actions set done = done + (select count(*) from r),
-               skipped = skipped + $3 - (select count(*) from r)
-         where id = $2)
+      %1$s
       select id, type, null::text as job_id, null::text as found from r
-      """;
+      """.formatted(COUNT_BATCH.formatted("r"));
 
   /** One batch of a bulk cancel: queued runs of {@code $1} end now, running ones are asked to stop. */
   static final String BULK_CANCEL = """
@@ -416,24 +415,18 @@ final class RunSql {
         select u.id, 'info', 'queue', case when u.found = 'queued' then 'cancelled before it started'
                                            else 'cancel requested' end || ' (bulk action by ' || $4 || ')',
                jsonb_build_object('action_id', $2::bigint) from u),
-      a as (
-        update run_actions set done = done + (select count(*) from u),
-               skipped = skipped + $3 - (select count(*) from u)
-         where id = $2)
+      %2$s
       select id, type, job_id, found from u
-      """.formatted(CANCEL_SET);
+      """.formatted(CANCEL_SET, COUNT_BATCH.formatted("u"));
 
   /** One batch of a bulk delete: the finished runs of {@code $1}, with their events. */
   static final String BULK_DELETE = """
       with d as (
         delete from runs where id = any($1::uuid[]) and status in ('completed', 'failed', 'cancelled')
         returning id, type),
-      a as (
-        update run_actions set done = done + (select count(*) from d),
-               skipped = skipped + $3 - (select count(*) from d)
-         where id = $2)
+      %1$s
       select id, type, null::text as job_id, null::text as found from d
-      """;
+      """.formatted(COUNT_BATCH.formatted("d"));
 
   /** A live worker: one that renewed its heartbeat within {@code $1} seconds. */
   private static final String LIVE_WORKERS =

@@ -65,7 +65,7 @@ public final class RunTypeControl {
 
   private Future<JsonObject> change(String type, String sql, Object value, String action, JsonObject target,
       String actor, Long actorId) {
-    return get(type)
+    return known(type)
         .compose(known -> pool.withTransaction(conn -> conn.preparedQuery(sql).execute(Tuple.of(type, value, actor))
             .compose(v -> conn.preparedQuery(RunSql.RECORD_ACTION)
                 .execute(Tuple.of(actor, actorId, action, target)))))
@@ -82,13 +82,12 @@ public final class RunTypeControl {
   public Future<JsonObject> stats(String job, String type) {
     var column = job != null ? "job_id" : "type";
     var key = job != null ? job : type;
-    var exists = pool.preparedQuery(job != null ? RunSql.JOB_EXISTS : RunSql.TYPE_EXISTS).execute(Tuple.of(key))
-        .map(rows -> {
+    var exists = job == null ? known(type)
+        : pool.preparedQuery(RunSql.JOB_EXISTS).execute(Tuple.of(job)).<Void>map(rows -> {
           if (rows.size() == 0) {
-            throw ServiceError.notFound(job != null ? "no job with id '" + job + "'"
-                : "no run type '" + type + "': no run of it was ever stored and no worker serves it");
+            throw ServiceError.notFound("no job with id '" + job + "'");
           }
-          return rows;
+          return null;
         });
     return exists.compose(v -> Future.all(
             pool.preparedQuery(RunSql.RECENT_DURATIONS.formatted(column)).execute(Tuple.of(key)),
@@ -109,6 +108,16 @@ public final class RunTypeControl {
           return new JsonObject().put(job != null ? "job" : "type", key).put("durations", durations)
               .put("hourly", hourly);
         });
+  }
+
+  /** Succeeds when the type has runs, a worker serving it or settings; else a 404 naming it. */
+  private Future<Void> known(String type) {
+    return pool.preparedQuery(RunSql.TYPE_EXISTS).execute(Tuple.of(type)).map(rows -> {
+      if (rows.size() == 0) {
+        throw ServiceError.notFound("no run type '" + type + "': no run of it was ever stored and no worker serves it");
+      }
+      return null;
+    });
   }
 
   private static JsonObject json(Row row) {

@@ -97,15 +97,7 @@ public final class Worker {
     }));
     timers.add(vertx.setPeriodic(options.flush().toMillis(), t -> progress.flush(attempts.active().values())));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .compose(v -> queue.settings(loops.keySet()).map(settings -> {
-          settings.forEach((type, setting) -> {
-            if (setting.paused()) {
-              LOG.info("Worker {} pauses {}", id, type);
-            }
-            loops.get(type).steer(setting);
-          });
-          return v;
-        }))
+        .compose(v -> queue.settings(loops.keySet()).map(this::apply))
         .onSuccess(v -> {
           leases.heartbeat(served());
           LOG.info("Worker {} serves {}", id, loops.keySet());
@@ -123,16 +115,22 @@ public final class Worker {
   /** Re-reads how this worker's types are steered (paused, capped) and claims by it. */
   private void steer() {
     queue.settings(loops.keySet())
-        .onSuccess(settings -> loops.forEach((type, loop) -> {
-          var setting = settings.getOrDefault(type, RunTypeSetting.NONE);
-          if (!setting.equals(loop.setting())) {
-            if (setting.paused() != loop.setting().paused()) {
-              LOG.info("Worker {} {} {}", id, setting.paused() ? "pauses" : "resumes", type);
-            }
-            loop.steer(setting);
-          }
-        }))
+        .onSuccess(this::apply)
         .onFailure(e -> LOG.warn("Worker {} could not read its run types' settings: {}", id, e.getMessage()));
+  }
+
+  /** Hands each type's loop its setting when it changed (a type not in {@code settings} is not steered). */
+  private Void apply(Map<String, RunTypeSetting> settings) {
+    loops.forEach((type, loop) -> {
+      var setting = settings.getOrDefault(type, RunTypeSetting.NONE);
+      if (!setting.equals(loop.setting())) {
+        if (setting.paused() != loop.setting().paused()) {
+          LOG.info("Worker {} {} {}", id, setting.paused() ? "pauses" : "resumes", type);
+        }
+        loop.steer(setting);
+      }
+    });
+    return null;
   }
 
   /** Stops claiming, lets handlers that are ending finish briefly, writes their outcomes and hands the rest back. */
