@@ -174,8 +174,9 @@ public final class BenchMain {
               + "postgresql=%s nproc=%d java=%s%n", runs, failed, drain, workers, db.name(), db.serverVersion(),
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
       var r = RunsBench.measure(db, runs, failed, drain, workers);
-      System.out.printf(Locale.ROOT, "bulk retry of %d failed runs: %.1f s; drain %.0f runs/s alone, %.0f runs/s "
-          + "during the bulk retry%n", r.retried(), r.bulkSeconds(), r.drainAlone(), r.drainWithBulk());
+      var m = r.median();
+      System.out.printf(Locale.ROOT, "median round: bulk retry of %d failed runs: %.1f s; drain %.0f runs/s alone, "
+          + "%.0f runs/s during the bulk retry%n", m.retried(), m.bulkSeconds(), m.drainAlone(), m.drainWithBulk());
       System.out.println(RunsBench.line(r));
       return r.retried() == failed;
     }

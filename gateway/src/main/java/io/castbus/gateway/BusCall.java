@@ -18,7 +18,13 @@ final class BusCall {
   /** Sends what {@code request} builds from the context to {@code address} and answers with the reply. */
   static io.vertx.core.Handler<RoutingContext> to(String address, int status,
       Function<RoutingContext, JsonObject> request) {
-    return answering(status, ctx -> ctx.vertx().eventBus().<JsonObject>request(address, request.apply(ctx), OPTIONS)
+    return to(address, status, OPTIONS, request);
+  }
+
+  /** As {@link #to(String, int, Function)}, waiting for the reply as long as {@code options} say. */
+  static io.vertx.core.Handler<RoutingContext> to(String address, int status, DeliveryOptions options,
+      Function<RoutingContext, JsonObject> request) {
+    return answering(status, ctx -> ctx.vertx().eventBus().<JsonObject>request(address, request.apply(ctx), options)
         .map(io.vertx.core.eventbus.Message::body));
   }
 

@@ -15,6 +15,10 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class RunsAccess {
 
+  /** How long the gateway waits for a bulk action to end before answering that no service answered. */
+  private static final io.vertx.core.eventbus.DeliveryOptions BULK_OPTIONS =
+      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(java.time.Duration.ofMinutes(5).toMillis());
+
   private RunsAccess() {
   }
 
@@ -42,9 +46,12 @@ final class RunsAccess {
         .compose(run -> request(ctx, Addresses.RUNS_RETRY, BusCall.id(ctx))));
   }
 
-  /** A bulk action: a user's touches only their own runs. */
+  /**
+   * A bulk action: a user's touches only their own runs. The call answers when the action ends: 100 batches with
+   * their pauses take seconds to tens of seconds, longer than other calls may.
+   */
   static Handler<RoutingContext> bulk() {
-    return BusCall.to(Addresses.RUNS_BULK, 200, ctx -> owned(ctx, ApiRequests.bulkRuns(ctx)));
+    return BusCall.to(Addresses.RUNS_BULK, 200, BULK_OPTIONS, ctx -> owned(ctx, ApiRequests.bulkRuns(ctx)));
   }
 
   /** The recorded bulk actions and run-type changes: a user sees their own. */

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,8 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Retry, cancel or delete every run a filter matches. The matching runs are fixed first (at most
  * {@value #MAX_RUNS}), then acted on in batches of at most {@value #BATCH} rows, one statement each, each followed
- * by a pause three times as long as it took, so the queue keeps working between them; each batch counts itself in the action's row in the same statement, so an action
- * cut short by a crash leaves every run untouched or fully acted on, and its row says how many were done.
+ * by a pause three times as long as it took, so the queue keeps working between them; each batch counts itself in
+ * the action's row in the same statement, so an action cut short by a crash leaves every run untouched or fully
+ * acted on, and its row says how many were done. The action's connection holds a lock for as long as it runs, so
+ * one whose process died reads as interrupted.
  */
 public final class BulkActions {
 
@@ -78,22 +81,25 @@ public final class BulkActions {
         return Future.succeededFuture(new JsonObject().put("matched", 0).put("done", 0).put("skipped", 0));
       }
       var target = new JsonObject().put("filter", filter.toJson());
-      return pool.preparedQuery(RunSql.START_ACTION)
+      // One connection for the whole action: it holds the action's lock, which PostgreSQL releases if this process
+      // dies, so the action then reads as interrupted rather than running for ever.
+      return pool.withConnection(conn -> conn.preparedQuery(RunSql.START_ACTION)
           .execute(Tuple.of(actor, actorId, "bulk_" + action.wire(), target, ids.size()))
           .compose(started -> {
             var actionId = started.iterator().next().getLong("id");
             LOG.info("Bulk action {} by {}: {} on {} run(s) matching {}", actionId, actor, action.wire(), ids.size(),
                 filter.toJson().encode());
-            return batches(action, actionId, actor, ids, 0)
+            return batches(conn, action, actionId, actor, ids, 0)
                 .recover(e -> cutShort(actionId, ids.size(), e))
-                .compose(v -> pool.preparedQuery(RunSql.FINISH_ACTION).execute(Tuple.of(actionId)))
+                .compose(v -> conn.preparedQuery(RunSql.FINISH_ACTION).execute(Tuple.of(actionId)))
+                .eventually(() -> conn.preparedQuery(RunSql.RELEASE_ACTION).execute(Tuple.of(actionId)))
                 .map(finished -> {
                   var row = finished.iterator().next();
                   return new JsonObject().put("action_id", actionId).put("action", action.wire())
                       .put("matched", row.getInteger("matched")).put("done", row.getInteger("done"))
                       .put("skipped", row.getInteger("skipped"));
                 });
-          });
+          }));
     });
   }
 
@@ -111,7 +117,8 @@ public final class BulkActions {
     });
   }
 
-  private Future<Void> batches(Action action, long actionId, String actor, List<UUID> ids, int from) {
+  private Future<Void> batches(SqlConnection conn, Action action, long actionId, String actor, List<UUID> ids,
+      int from) {
     if (from >= ids.size()) {
       return Future.succeededFuture();
     }
@@ -128,7 +135,7 @@ public final class BulkActions {
       case DELETE -> Tuple.of(batch, actionId, batch.length);
     };
     var started = System.nanoTime();
-    return pool.preparedQuery(action.sql).execute(tuple)
+    return conn.preparedQuery(action.sql).execute(tuple)
         .compose(rows -> {
           announce(action, rows);
           if (from + BATCH >= ids.size()) {
@@ -138,7 +145,8 @@ public final class BulkActions {
           // the database's time, the queue's work the rest.
           var pause = Math.max(1, PAUSE_FACTOR * (System.nanoTime() - started) / 1_000_000);
           var next = io.vertx.core.Promise.<Void>promise();
-          queue.vertx().setTimer(pause, t -> batches(action, actionId, actor, ids, from + BATCH).onComplete(next));
+          queue.vertx().setTimer(pause,
+              t -> batches(conn, action, actionId, actor, ids, from + BATCH).onComplete(next));
           return next.future();
         });
   }

@@ -355,10 +355,6 @@ final class RunSql {
   /** The ids of the runs a bulk action matches, at most {@code $1} ({@code %s}: a {@link RunSearch#where} clause). */
   static final String BULK_MATCH = "select id from runs where %s order by id limit $1";
 
-  static final String START_ACTION = """
-      insert into run_actions (actor, actor_id, action, target, matched) values ($1, $2, $3, $4, $5) returning id
-      """;
-
   static final String ACTION_DONE = "select done from run_actions where id = $1";
 
   static final String FINISH_ACTION = """
@@ -366,12 +362,41 @@ final class RunSql {
       returning id, actor, action, target, matched, done, skipped, state, started_at, finished_at
       """;
 
-  /** Bulk actions and run-type changes, newest first. */
+  /**
+   * The first key of the session lock a bulk action holds while it runs (taken by {@link #START_ACTION}), the second being the
+   * action's id: a lock PostgreSQL lets go of when the holding process's connection ends, however it ends.
+   */
+  private static final int ACTION_LOCK = 0x43617374;
+
+  /** The second key of an action's lock: its id, folded into an int. */
+  private static final String ACTION_KEY = "(%s %% 2147483647)::int";
+
+  /** Starts an action's row and takes its lock in one statement, so no one sees it running and not held. */
+  static final String START_ACTION = """
+      with a as (
+        insert into run_actions (actor, actor_id, action, target, matched) values ($1, $2, $3, $4, $5) returning id)
+      select id, pg_advisory_lock(%d, %s) from a
+      """.formatted(ACTION_LOCK, ACTION_KEY.formatted("id"));
+
+  static final String RELEASE_ACTION = "select pg_advisory_unlock(%d, %s)".formatted(ACTION_LOCK,
+      ACTION_KEY.formatted("$1::bigint"));
+
+  /**
+   * Bulk actions and run-type changes, newest first; an action still {@code running} whose lock no session holds
+   * any more (its process died) is {@code interrupted}.
+   */
   static final String LIST_ACTIONS = """
-      select id, actor, action, target, matched, done, skipped, state, started_at, finished_at from run_actions
-       where ($1::bigint is null or actor_id = $1)
-       order by started_at desc, id desc limit $2
-      """;
+      select a.id, a.actor, a.action, a.target, a.matched, a.done, a.skipped, a.started_at, a.finished_at,
+             case when a.state = 'running' and not exists (
+                    select 1 from pg_locks l
+                     where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+                       and l.database = (select oid from pg_database where datname = current_database())
+                       and l.classid = %d::oid and l.objid = %s::oid)
+                  then 'interrupted' else a.state end as state
+        from run_actions a
+       where ($1::bigint is null or a.actor_id = $1)
+       order by a.started_at desc, a.id desc limit $2
+      """.formatted(ACTION_LOCK, ACTION_KEY.formatted("a.id"));
 
   /**
    * How a batch ({@code %s}: the statement's rows acted on) counts itself in its action's row ({@code $2}), as
@@ -385,7 +410,7 @@ final class RunSql {
 
   /**
    * One batch of a bulk retry: a new run ({@code $4}: their ids, in order) like each failed or cancelled run of
-   * {@code $1}; the action ({@code $2}) counts what it did and skipped ({@code $3}: the batch's size) in the same
+   * {@code $1} that has not been retried yet; the action ({@code $2}) counts what it did and skipped ({@code $3}: the batch's size) in the same
    * statement, so a batch is all done or not at all.
    */
   static final String BULK_RETRY = """
@@ -393,7 +418,7 @@ final class RunSql {
         insert into runs (id, type, job_id, dedupe_key, payload, owner, owner_id, priority, retry_of)
         select b.new_id, o.type, o.job_id, o.dedupe_key, o.payload, o.owner, o.owner_id, o.priority, o.id
           from unnest($1::uuid[], $4::uuid[]) as b(old_id, new_id) join runs o on o.id = b.old_id
-         where o.status in ('failed', 'cancelled')
+         where o.status in ('failed', 'cancelled') and not exists (select 1 from runs n where n.retry_of = o.id)
         on conflict do nothing
         returning id, type),
       %1$s

@@ -129,7 +129,7 @@ class RunControlQueueTest {
 
   @Test
   @DisplayName("a bulk retry of 2,500 failed runs goes in batches of 1,000, counted in one recorded action; the "
-      + "completed ones are skipped; a user's bulk action touches only their runs")
+      + "completed ones and those already retried are skipped; a user's bulk action touches only their runs")
   void bulkRetryInBatches() {
     fx.rows("insert into users (id, name, role) values (1, 'alice', 'user'), (2, 'bob', 'user') "
         + "on conflict do nothing");
@@ -149,6 +149,11 @@ class RunControlQueueTest {
         .isEqualTo(1250);
     assertThat(fx.count("select count(*) from runs where type = 'bulky' and retry_of is not null and owner_id = 2"))
         .isZero();
+    var again = await(bulk.run(BulkActions.Action.RETRY, RunSearch.from(new JsonObject().put("type", "bulky"), 1L),
+        "alice", 1L));
+    assertThat(again.getInteger("done")).as("runs already retried are not retried twice").isZero();
+    assertThat(again.getInteger("skipped")).isEqualTo(again.getInteger("matched"));
+    assertThat(fx.count("select count(*) from runs where type = 'bulky' and retry_of is not null")).isEqualTo(1250);
 
     var all = await(bulk.run(BulkActions.Action.CANCEL,
         RunSearch.from(new JsonObject().put("type", "bulky").put("status", "queued"), null), "admin", null));
@@ -159,8 +164,10 @@ class RunControlQueueTest {
     assertThat(recorded.getJsonObject(0).getString("actor")).isEqualTo("admin");
     assertThat(recorded.getJsonObject(0).getString("state")).isEqualTo("finished");
     assertThat(recorded.getJsonObject(1).getString("actor")).isEqualTo("alice");
-    assertThat(recorded.getJsonObject(1).getInteger("done")).isEqualTo(1250);
-    assertThat(await(bulk.recent(1L, 10))).hasSize(1);
+    assertThat(recorded.getJsonObject(1).getInteger("done")).isZero();
+    assertThat(recorded.getJsonObject(2).getString("actor")).isEqualTo("alice");
+    assertThat(recorded.getJsonObject(2).getInteger("done")).isEqualTo(1250);
+    assertThat(await(bulk.recent(1L, 10))).hasSize(2);
 
     var none = await(bulk.run(BulkActions.Action.DELETE,
         RunSearch.from(new JsonObject().put("type", "nothing_like_it"), null), "admin", null));
@@ -202,6 +209,8 @@ class RunControlQueueTest {
       assertThat(action.getString("state")).isEqualTo("running");
       assertThat(action.getInteger("done")).isEqualTo(1000);
       assertThat(action.getInteger("matched")).isEqualTo(1500);
+      assertThat(await(new BulkActions(fx.queue).recent(null, 1)).getJsonObject(0).getString("state"))
+          .as("listed as interrupted: no one holds its lock any more").isEqualTo("interrupted");
     } finally {
       fx.rows("drop table holds");
     }
