@@ -5,7 +5,7 @@
 // state-changing requests carry the session's CSRF token.
 
 const state = { csrf: null, user: null, tab: 'jobs', runFilter: {}, runDetail: null, jobDetail: null, runs: [], selected: new Set(), episodesOf: null,
-  refreshTimer: null };
+  downloads: [], refreshTimer: null };
 // Earlier versions kept the raw key here.
 localStorage.removeItem('castbus.key');
 
@@ -61,36 +61,6 @@ async function act(action, done) {
   } catch (e) {
     notify(e.message);
   }
-}
-
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
-const status = (s) => el('span', { className: `status ${s}` }, s);
-/** A duration in seconds as h:mm:ss (or m:ss). */
-const duration = (s) => {
-  if (!s) return '—';
-  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
-  const two = (n) => String(n).padStart(2, '0');
-  return hh ? `${hh}:${two(mm)}:${two(ss)}` : `${mm}:${two(ss)}`;
-};
-const human = (bytes) => {
-  if (bytes === null || bytes === undefined) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let n = bytes, i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-};
-
-function bar(current, total, done) {
-  const pct = total ? Math.min(100, Math.round((current / total) * 100)) : (done ? 100 : 0);
-  return el('div', { className: done ? 'progress done' : 'progress', role: 'progressbar',
-    'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100, title: `${pct} %` },
-  el('div', { style: { width: `${pct}%` } }));
-}
-
-function rows(section, list, render, empty) {
-  const body = document.querySelector(`#${section} tbody`);
-  body.replaceChildren(...(list.length ? list.map(render)
-    : [el('tr', {}, el('td', { colspan: 6, className: 'muted' }, empty))]));
 }
 
 // Jobs: schedule, next run, last status, health; pause, resume, trigger.
@@ -156,26 +126,18 @@ async function drawRuns() {
 
 async function showRun(id, scroll = true) {
   state.runDetail = id;
-  const [run, events] = await Promise.all([api('GET', `/api/runs/${id}`), api('GET', `/api/runs/${id}/events`)]);
+  const [run, events, v] = await Promise.all([api('GET', `/api/runs/${id}`), api('GET', `/api/runs/${id}/events`),
+    views]);
   const box = document.getElementById('run-detail');
-  box.replaceChildren(
-    el('h3', {}, `${run.type} `, status(run.status), ' ', el('small', {}, run.id)),
-    el('p', {}, `attempts ${run.attempts} of ${run.max_attempts} · created ${when(run.created_at)}`
-      + (run.duration_ms !== null ? ` · took ${run.duration_ms} ms` : '')),
-    run.error ? el('p', { className: 'status failed' }, `${run.error.code}: ${run.error.message}`) : '',
-    el('h4', {}, 'Events'),
-    el('ul', { className: 'events' }, events.events.map((e) =>
-      el('li', { className: e.level }, el('small', {}, when(e.at)), ` ${e.level} ${e.context}: ${e.message}`))),
-    el('h4', {}, 'Output'),
-    el('pre', {}, (run.output || []).join('\n') || '(no output)'),
-    run.result ? [el('h4', {}, 'Result'), el('pre', {}, JSON.stringify(run.result, null, 2))] : '',
-    run.retry_of ? el('p', {}, 'Retries ', el('a', { href: '#runs', onclick: () => showRun(run.retry_of) }, run.retry_of)) : '',
-    run.status === 'failed' || run.status === 'cancelled'
-      ? el('button', { onclick: async () => {
-        const retried = await act(() => api('POST', `/api/runs/${id}/retry`), 'Retry queued');
-        if (retried) showRun(retried.run_id);
-      } }, 'Retry') : '',
-    el('button', { onclick: () => { state.runDetail = null; box.hidden = true; } }, 'Close'));
+  v.renderRun(box, run, events.events, {
+    open: showRun,
+    retry: async (old) => {
+      const retried = await act(() => api('POST', `/api/runs/${old}/retry`), 'Retry queued');
+      if (retried) showRun(retried.run_id);
+    },
+    cancel: (active) => act(() => api('POST', `/api/runs/${active}/cancel`), 'Cancel requested'),
+    close: () => { state.runDetail = null; box.hidden = true; },
+  });
   box.hidden = false;
   if (scroll) box.scrollIntoView({ behavior: 'smooth' });
 }
@@ -195,31 +157,26 @@ async function loadPodcasts() {
 
 async function showEpisodes(podcastId, scroll = true) {
   state.episodesOf = podcastId;
-  const page = await api('GET', `/api/podcasts/${podcastId}/episodes?limit=100`);
+  const [page, v] = await Promise.all([api('GET', `/api/podcasts/${podcastId}/episodes?limit=100`), views]);
   const fresh = await settingsForm(podcastId, page.episodes);
   // Looked at only now, after the awaits: edits made while this refresh was fetching are kept too.
   const open = document.getElementById('podcast-settings');
   const form = open?.dataset.dirty && open.dataset.podcast === String(podcastId) ? open : fresh;
   const box = document.getElementById('episodes');
-  // One replacement once everything is fetched: two refreshes racing each other leave one page, not two halves.
-  box.replaceChildren(form,
-    el('h3', {}, `Episodes (${page.total})`),
-    el('div', { className: 'scroll' }, el('table', {},
-      el('thead', {}, el('tr', {}, el('th', {}, 'Episode'), el('th', {}, 'Published'), el('th', {}, 'Length'),
-        el('th', {}, 'Download'),
-        el('th', {}, 'Keep'), el('th', {}, ''))),
-      el('tbody', {}, page.episodes.map((e) => el('tr', { 'data-episode': e.id },
-        el('td', {}, e.title || e.guid, e.file_path ? [el('br'), el('small', {}, e.file_path)] : '',
-          e.library_media_url ? [el('br'), el('audio', { controls: true, preload: 'none',
-            src: new URL(e.library_media_url).pathname })] : ''),
-        el('td', {}, when(e.published_at)),
-        el('td', {}, duration(e.duration_s)),
-        el('td', {}, status(e.download_status), e.bytes ? el('small', {}, ` ${human(e.bytes)}`) : ''),
-        el('td', {}, el('input', { type: 'checkbox', checked: e.keep, title: 'keep: never removed by cleanup',
-          onchange: (ev) => act(() => api('PUT', `/api/episodes/${e.id}`, { keep: ev.target.checked })) })),
-        el('td', {}, el('button', { onclick: () => act(() => api('POST', `/api/episodes/${e.id}/download`), 'Download queued') },
-          'Download'))))))),
-    el('button', { onclick: () => { state.episodesOf = null; box.hidden = true; } }, 'Close'));
+  let [slot, list] = box.children;
+  if (!list) {
+    slot = el('div');
+    list = el('div', { className: 'episode-list' });
+    box.replaceChildren(slot, list);
+  }
+  // Everything fetched first, then drawn at once: two refreshes racing each other leave one page, not two halves.
+  if (slot.firstChild !== form) slot.replaceChildren(form);
+  v.renderEpisodes(list, page, {
+    keep: (id, keep) => act(() => api('PUT', `/api/episodes/${id}`, { keep })),
+    download: (id) => act(() => api('POST', `/api/episodes/${id}/download`), 'Download queued'),
+    close: () => { state.episodesOf = null; box.hidden = true; },
+  });
+  list.dataset.drawn = String(Number(list.dataset.drawn || 0) + 1);
   box.hidden = false;
   if (scroll) box.scrollIntoView({ behavior: 'smooth' });
 }
@@ -362,31 +319,22 @@ document.getElementById('new-feed-token').addEventListener('click', () => {
 
 // Downloads: live progress.
 async function loadDownloads() {
-  const page = await api('GET', '/api/downloads');
-  rows('downloads', page.downloads, (d) => {
-    const p = d.progress ?? {};
-    return el('tr', { 'data-run': d.run_id ?? null, 'data-episode': d.episode_id },
-      el('td', {}, d.episode ?? `episode ${d.episode_id}`, d.file_path ? [el('br'), el('small', {}, d.file_path)] : ''),
-      el('td', {}, d.podcast ?? ''),
-      el('td', { className: 'run-status' }, status(d.status), d.error ? [el('br'), el('small', {}, d.error)] : ''),
-      el('td', { className: 'run-progress' }, bar(p.bytes_done, p.bytes_total, d.status === 'completed'),
-        el('small', {}, p.bytes_total ? `${human(p.bytes_done)} of ${human(p.bytes_total)}` : human(d.bytes))),
-      el('td', { className: 'actions' }, d.run_id && ['pending', 'downloading'].includes(d.status)
-        ? el('button', { className: 'danger', onclick: () => act(() => api('POST', `/api/runs/${d.run_id}/cancel`), 'Cancel requested') }, 'Cancel')
-        : el('button', { onclick: () => act(() => api('POST', `/api/episodes/${d.episode_id}/download`), 'Download queued') },
-          d.status === 'completed' ? 'Download again' : 'Download')));
-  }, 'Nothing downloading or queued.');
+  const [page, v] = await Promise.all([api('GET', '/api/downloads'), views]);
+  state.downloads = page.downloads;
+  drawDownloads(v);
+}
+
+function drawDownloads(v) {
+  v.renderDownloads(document.querySelector('#downloads tbody'), state.downloads, {
+    cancel: (run) => act(() => api('POST', `/api/runs/${run}/cancel`), 'Cancel requested'),
+    download: (episode) => act(() => api('POST', `/api/episodes/${episode}/download`), 'Download queued'),
+  });
 }
 
 // Alerts.
 async function loadAlerts() {
-  const page = await api('GET', '/api/alerts?limit=100');
-  const list = document.querySelector('#alerts ul');
-  list.replaceChildren(...(page.alerts.length ? page.alerts.map((a) => el('li', { 'data-alert': a.key },
-    el('strong', {}, a.subject), el('br'),
-    el('small', {}, `${a.kind} · seen ${a.count}× · last ${when(a.last_at)}`
-      + (a.delivery ? ` · ${Object.entries(a.delivery).map(([k, v]) => `${k}: ${v}`).join(', ')}` : '')),
-    el('pre', {}, a.message))) : [el('li', { className: 'muted' }, 'No alerts.')]));
+  const [page, v] = await Promise.all([api('GET', '/api/alerts?limit=100'), views]);
+  v.renderAlerts(document.querySelector('#alerts ul'), page.alerts);
   await countAlerts(page);
 }
 
@@ -512,17 +460,16 @@ function onEvent(type, data) {
     drawRuns();
     return;
   }
-  if (type === 'progress') {
-    for (const row of document.querySelectorAll(`[data-run="${CSS.escape(data.run_id)}"]`)) {
-      const cell = row.querySelector('.run-progress');
-      if (cell && data.progress) {
-        const p = data.progress;
-        cell.replaceChildren(bar(p.current, p.total, false),
-          el('small', {}, p.total ? `${human(p.current)} of ${human(p.total)}` : (p.message || '')));
-      }
+  const downloading = state.tab === 'downloads' && state.downloads.find((d) => d.run_id === data.run_id);
+  if (type === 'progress' && downloading) {
+    if (data.progress) {
+      downloading.progress = { ...downloading.progress, bytes_done: data.progress.current,
+        bytes_total: data.progress.total };
     }
+    views.then(drawDownloads);
     return;
   }
+  if (type === 'progress') return;
   if (type === 'alert') {
     if (state.tab === 'alerts') refreshSoon(); else countAlerts().catch(() => {});
     return;

@@ -15,15 +15,29 @@ const human = (bytes) => {
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 };
 
-function Progress({ run }) {
-  const p = run.progress || {};
-  const done = run.status === 'completed';
-  const pct = p.total ? Math.min(100, Math.round((p.current / p.total) * 100)) : (done ? 100 : 0);
-  const label = run.status === 'running' && p.total ? `${human(p.current)} of ${human(p.total)}` : (p.message || '');
+/** A duration in seconds as h:mm:ss (or m:ss). */
+const duration = (s) => {
+  if (!s) return '—';
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const two = (n) => String(n).padStart(2, '0');
+  return hh ? `${hh}:${two(mm)}:${two(s % 60)}` : `${mm}:${two(s % 60)}`;
+};
+
+/** A progress bar: {@code current} of {@code total}, full when {@code done}, with a line of text under it. */
+function Bar({ current, total, done, label }) {
+  const pct = total ? Math.min(100, Math.round((current / total) * 100)) : (done ? 100 : 0);
   return h(Fragment, null,
     h('div', { class: done ? 'progress done' : 'progress', role: 'progressbar', 'aria-valuenow': pct,
       'aria-valuemin': 0, 'aria-valuemax': 100, title: `${pct} %` }, h('div', { style: { width: `${pct}%` } })),
     h('small', null, label));
+}
+
+/** A run's progress: the bytes while it runs, its last message once it has ended (never "downloading …"). */
+function Progress({ run }) {
+  const p = run.progress || {};
+  const label = run.status === 'running' && p.total ? `${human(p.current)} of ${human(p.total)}` : (p.message || '');
+  return h(Bar, { current: p.current, total: p.total, done: run.status === 'completed', label });
 }
 
 function RunRow({ run, on }) {
@@ -254,4 +268,92 @@ export function renderPodcasts(list, podcasts, on) {
   render(h(Fragment, null, podcasts.length
     ? podcasts.map((podcast) => h(PodcastCard, { podcast, on, key: podcast.id }))
     : h('li', { class: 'muted' }, 'No podcasts yet: add one by its feed URL.')), list);
+}
+
+/** A run's page: what it is, its events, its output (tailing as it is written), retry and close. */
+export function renderRun(box, run, events, on) {
+  const ended = run.status === 'failed' || run.status === 'cancelled';
+  render(h(Fragment, null,
+    h('h3', null, `${run.type} `, h(Status, { of: run.status }), ' ', h('small', null, run.id)),
+    h('p', null, `attempts ${run.attempts} of ${run.max_attempts} · created ${when(run.created_at)}`
+      + (run.duration_ms !== null ? ` · took ${run.duration_ms} ms` : '')),
+    run.status === 'running' ? h('div', { class: 'run-progress' }, h(Progress, { run })) : null,
+    run.error ? h('p', { class: 'status failed' }, `${run.error.code}: ${run.error.message}`) : null,
+    h('h4', null, 'Events'),
+    h('ul', { class: 'events' }, events.map((e) => h('li', { class: e.level, key: e.id ?? `${e.at}${e.message}` },
+      h('small', null, when(e.at)), ` ${e.level} ${e.context}: ${e.message}`))),
+    h('h4', null, 'Output'),
+    h('pre', { class: 'output' }, (run.output || []).join('\n') || '(no output)'),
+    run.result ? h(Fragment, null, h('h4', null, 'Result'), h('pre', null, JSON.stringify(run.result, null, 2))) : null,
+    run.retry_of
+      ? h('p', null, 'Retries ', h('a', { href: '#runs', onClick: () => on.open(run.retry_of) }, run.retry_of)) : null,
+    ended ? h('button', { onClick: () => on.retry(run.id) }, 'Retry') : null,
+    run.status === 'queued' || run.status === 'running'
+      ? h('button', { class: 'danger', onClick: () => on.cancel(run.id) }, 'Cancel') : null,
+    h('button', { onClick: on.close }, 'Close')), box);
+}
+
+function EpisodeRow({ episode: e, on }) {
+  const title = e.title || e.guid;
+  return h('tr', { 'data-episode': e.id },
+    h('td', null, title,
+      e.file_path ? h(Fragment, null, h('br'), h('small', null, e.file_path)) : null,
+      e.library_media_url ? h(Fragment, null, h('br'), h('audio', { controls: true, preload: 'none',
+        src: new URL(e.library_media_url).pathname, 'aria-label': `play ${title}` })) : null),
+    h('td', null, when(e.published_at)),
+    h('td', null, duration(e.duration_s)),
+    h('td', null, h(Status, { of: e.download_status }), e.bytes ? h('small', null, ` ${human(e.bytes)}`) : null),
+    h('td', null, h('input', { type: 'checkbox', checked: e.keep, title: 'keep: never removed by cleanup',
+      'aria-label': `keep ${title}`, onChange: (ev) => on.keep(e.id, ev.target.checked) })),
+    h('td', null, h('button', { onClick: () => on.download(e.id) }, 'Download')));
+}
+
+/**
+ * A podcast's episodes, into {@code box}: rendering again after a live change keeps each row's elements, so an
+ * episode playing goes on playing.
+ */
+export function renderEpisodes(box, page, on) {
+  render(h(Fragment, null,
+    h('h3', null, `Episodes (${page.total})`),
+    h('div', { class: 'scroll' }, h('table', null,
+      h('thead', null, h('tr', null, h('th', null, 'Episode'), h('th', null, 'Published'), h('th', null, 'Length'),
+        h('th', null, 'Download'), h('th', null, 'Keep'), h('th', null, ''))),
+      h('tbody', null, page.episodes.map((episode) => h(EpisodeRow, { episode, on, key: episode.id }))))),
+    h('button', { onClick: on.close }, 'Close')), box);
+}
+
+function DownloadRow({ download: d, on }) {
+  const p = d.progress ?? {};
+  const active = d.run_id && ['pending', 'downloading'].includes(d.status);
+  return h('tr', { 'data-run': d.run_id ?? null, 'data-episode': d.episode_id },
+    h('td', null, d.episode ?? `episode ${d.episode_id}`,
+      d.file_path ? h(Fragment, null, h('br'), h('small', null, d.file_path)) : null),
+    h('td', null, d.podcast ?? ''),
+    h('td', { class: 'run-status' }, h(Status, { of: d.status }),
+      d.error ? h(Fragment, null, h('br'), h('small', null, d.error)) : null),
+    h('td', { class: 'run-progress' }, h(Bar, { current: p.bytes_done, total: p.bytes_total,
+      done: d.status === 'completed',
+      label: p.bytes_total ? `${human(p.bytes_done)} of ${human(p.bytes_total)}` : human(d.bytes) })),
+    h('td', { class: 'actions' }, active
+      ? h('button', { class: 'danger', onClick: () => on.cancel(d.run_id) }, 'Cancel')
+      : h('button', { onClick: () => on.download(d.episode_id) },
+        d.status === 'completed' ? 'Download again' : 'Download')));
+}
+
+/** The downloads with their bars; a live progress event renders again with only that row's bytes changed. */
+export function renderDownloads(tbody, downloads, on) {
+  render(h(Fragment, null, downloads.length
+    ? downloads.map((download) => h(DownloadRow, { download, on, key: download.episode_id }))
+    : h('tr', null, h('td', { colSpan: 5, class: 'muted' }, 'Nothing downloading or queued.'))), tbody);
+}
+
+/** The alerts, newest first. */
+export function renderAlerts(list, alerts) {
+  render(h(Fragment, null, alerts.length
+    ? alerts.map((a) => h('li', { 'data-alert': a.key, key: a.key },
+      h('strong', null, a.subject), h('br'),
+      h('small', null, `${a.kind} · seen ${a.count}× · last ${when(a.last_at)}`
+        + (a.delivery ? ` · ${Object.entries(a.delivery).map(([k, v]) => `${k}: ${v}`).join(', ')}` : '')),
+      h('pre', null, a.message)))
+    : h('li', { class: 'muted' }, 'No alerts.')), list);
 }

@@ -237,7 +237,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @DisplayName("Runs: a failed run is retried from its page, and the new run names the old one")
+  @DisplayName("Runs: a failed run is retried from its page, the new run names the old one and is cancelled from its page")
   void retryFromRunPage() {
     var id = UUID.randomUUID().toString();
     db.execute("insert into runs (id, type, status, error, finished_at) values ('" + id + "', 'nobody_serves_this', "
@@ -249,6 +249,11 @@ class DashboardBrowserTest {
     detail.getByRole(AriaRole.BUTTON, button("Retry")).click();
     assertThat(page.locator("#notice")).containsText("Retry queued");
     assertThat(detail).containsText("Retries " + id);
+    // The retry, queued with no worker for its type, is cancelled from its own page.
+    detail.getByRole(AriaRole.BUTTON, button("Cancel")).click();
+    assertThat(page.locator("#notice")).containsText("Cancel requested");
+    assertThat(detail.locator("h3 .status")).hasText("cancelled");
+    assertThat(detail.getByRole(AriaRole.BUTTON, button("Retry"))).isVisible();
   }
 
   @Test
@@ -373,7 +378,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @DisplayName("Podcasts: the cover in the list, the library's feed address copied with one click, a player on each downloaded episode")
+  @DisplayName("Podcasts: the cover in the list, the library's feed address copied with one click, a player on each downloaded episode that a live change leaves playing")
   void libraryOnScreen() {
     page.context().grantPermissions(List.of("clipboard-read", "clipboard-write"));
     page.navigate(base + "/#podcasts");
@@ -410,6 +415,16 @@ class DashboardBrowserTest {
       }
       return true;
     });
+    // A live change draws the episodes again, around the player: the same element, so playing goes on.
+    page.evaluate("() => { document.querySelector('#episodes audio').castbusMark = 'kept'; }");
+    var list = page.locator("#episodes .episode-list");
+    var drawn = list.getAttribute("data-drawn");
+    page.locator("#episodes tr:has(audio) input[type=checkbox]").check();
+    io.castbus.testkit.Waits.until(java.time.Duration.ofSeconds(30), "the episodes drawn again after the change",
+        () -> !drawn.equals(list.getAttribute("data-drawn")));
+    assertThat(page.locator("#episodes tr:has(audio) input[type=checkbox]")).isChecked();
+    org.assertj.core.api.Assertions.assertThat(
+        page.evaluate("() => document.querySelector('#episodes audio').castbusMark")).isEqualTo("kept");
     var src = player.first().getAttribute("src");
     org.assertj.core.api.Assertions.assertThat(src).matches("/feeds/[a-z2-7]{32}/media/\\d+\\.mp3");
     var range = page.request().get(base + src, com.microsoft.playwright.options.RequestOptions.create()
