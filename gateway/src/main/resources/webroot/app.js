@@ -15,7 +15,6 @@ function el(tag, attrs = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
     else if (name === 'className') node.className = value;
-    else if (name === 'style') Object.assign(node.style, value); // through the CSSOM: the CSP forbids style attributes
     else node.setAttribute(name, value === true ? '' : value);
   }
   for (const child of children.flat()) {
@@ -63,9 +62,10 @@ async function act(action, done) {
   }
 }
 
-// Jobs: schedule, next run, last status, health; pause, resume, trigger.
 // The views are Preact components (views.js); they render into the containers given here.
 const views = import('/ui/views.js');
+
+// Jobs: schedule, next run, last status, health; pause, resume, trigger.
 
 async function loadJobs() {
   const [jobs, health, v] = await Promise.all([api('GET', '/api/jobs'), api('GET', '/api/health/jobs'), views]);
@@ -97,12 +97,16 @@ async function showJob(id, scroll = true) {
 
 // Runs: live status and progress, filter, cancel, output and events of one run.
 async function loadRuns() {
-  const query = new URLSearchParams({ limit: '50', ...Object.fromEntries(
-    Object.entries(state.runFilter).filter(([, v]) => v)) });
+  const query = new URLSearchParams({ limit: '50', ...activeFilter() });
   const page = await api('GET', `/api/runs?${query}`);
   state.runs = page.runs;
   await drawRuns();
   if (state.runDetail) await showRun(state.runDetail, false);
+}
+
+/** The run filter's fields that are set. */
+function activeFilter() {
+  return Object.fromEntries(Object.entries(state.runFilter).filter(([, v]) => v));
 }
 
 /** Draws the runs already fetched (again after a live change or a selection). */
@@ -454,27 +458,30 @@ async function live() {
 }
 
 function onEvent(type, data) {
-  const shown = state.tab === 'runs' && state.runs.find((r) => r.id === data.run_id);
-  if (type === 'progress' && shown) {
-    shown.progress = data.progress;
-    drawRuns();
+  if (type === 'progress') {
+    showProgress(data);
     return;
   }
-  const downloading = state.tab === 'downloads' && state.downloads.find((d) => d.run_id === data.run_id);
-  if (type === 'progress' && downloading) {
-    if (data.progress) {
-      downloading.progress = { ...downloading.progress, bytes_done: data.progress.current,
-        bytes_total: data.progress.total };
-    }
-    views.then(drawDownloads);
-    return;
-  }
-  if (type === 'progress') return;
   if (type === 'alert') {
     if (state.tab === 'alerts') refreshSoon(); else countAlerts().catch(() => {});
     return;
   }
   refreshSoon();
+}
+
+/** A run's progress, into the row that shows it: the runs list's or the downloads'. */
+function showProgress(data) {
+  const run = state.tab === 'runs' && state.runs.find((r) => r.id === data.run_id);
+  if (run) {
+    run.progress = data.progress;
+    drawRuns();
+    return;
+  }
+  const download = state.tab === 'downloads' && state.downloads.find((d) => d.run_id === data.run_id);
+  if (download && data.progress) {
+    download.progress = { ...download.progress, bytes_done: data.progress.current, bytes_total: data.progress.total };
+    views.then(drawDownloads);
+  }
 }
 
 document.getElementById('login').addEventListener('submit', async (ev) => {
@@ -519,8 +526,7 @@ for (const button of document.querySelectorAll('#run-bulk button')) {
   button.addEventListener('click', async () => {
     const action = button.dataset.bulk;
     const chosen = [...state.selected];
-    const filter = chosen.length ? { ids: chosen }
-      : Object.fromEntries(Object.entries(state.runFilter).filter(([, v]) => v));
+    const filter = chosen.length ? { ids: chosen } : activeFilter();
     const what = chosen.length ? `the ${chosen.length} selected runs` : `every run matching ${JSON.stringify(filter)}`;
     if (!window.confirm(`${action} ${what}?`)) return;
     notify(`${action}: under way…`, true);

@@ -6,6 +6,12 @@ import { Component, Fragment, h, render } from './vendor/preact/10.28.0/dist/pre
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 const Status = ({ of }) => h('span', { class: `status ${of}` }, of);
 
+/** Renders into {@code tbody} a row per item, or one row saying {@code empty} across {@code columns}. */
+function renderRows(tbody, items, row, columns, empty) {
+  render(h(Fragment, null, items.length ? items.map(row)
+    : h('tr', null, h('td', { colSpan: columns, class: 'muted' }, empty))), tbody);
+}
+
 const human = (bytes) => {
   if (bytes === null || bytes === undefined) return '';
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -59,9 +65,7 @@ function RunRow({ run, on }) {
  * with new data changes only what changed (a live update keeps focus and selection).
  */
 export function renderRuns(tbody, runs, on) {
-  render(h(Fragment, null, runs.length
-    ? runs.map((run) => h(RunRow, { run, on, key: run.id }))
-    : h('tr', null, h('td', { colSpan: 7, class: 'muted' }, 'No runs match.'))), tbody);
+  renderRows(tbody, runs, (run) => h(RunRow, { run, on, key: run.id }), 7, 'No runs match.');
 }
 
 /** Bars scaled to the largest value; each bar {value, kind, title}. */
@@ -126,9 +130,7 @@ function RunTypeRow({ type, on }) {
 
 /** Renders the run types' rows into the table body {@code tbody}. */
 export function renderRunTypes(tbody, types, on) {
-  render(h(Fragment, null, types.length
-    ? types.map((type) => h(RunTypeRow, { type, on, key: type.type }))
-    : h('tr', null, h('td', { colSpan: 7, class: 'muted' }, 'No run types yet.'))), tbody);
+  renderRows(tbody, types, (type) => h(RunTypeRow, { type, on, key: type.type }), 7, 'No run types yet.');
 }
 
 /** A run type's page: its charts. */
@@ -228,9 +230,7 @@ function JobRow({ job, health, on }) {
 
 /** The jobs with their schedule, next and last run, health and actions, into {@code tbody}. */
 export function renderJobs(tbody, jobs, healthOf, on) {
-  render(h(Fragment, null, jobs.length
-    ? jobs.map((job) => h(JobRow, { job, health: healthOf[job.id], on, key: job.id }))
-    : h('tr', null, h('td', { colSpan: 6, class: 'muted' }, 'No jobs.'))), tbody);
+  renderRows(tbody, jobs, (job) => h(JobRow, { job, health: healthOf[job.id], on, key: job.id }), 6, 'No jobs.');
 }
 
 /** A job's page: its schedule editor with the preview, and the durations of its last runs. */
@@ -280,7 +280,7 @@ export function renderRun(box, run, events, on) {
     run.status === 'running' ? h('div', { class: 'run-progress' }, h(Progress, { run })) : null,
     run.error ? h('p', { class: 'status failed' }, `${run.error.code}: ${run.error.message}`) : null,
     h('h4', null, 'Events'),
-    h('ul', { class: 'events' }, events.map((e) => h('li', { class: e.level, key: e.id ?? `${e.at}${e.message}` },
+    h('ul', { class: 'events' }, events.map((e) => h('li', { class: e.level, key: e.id },
       h('small', null, when(e.at)), ` ${e.level} ${e.context}: ${e.message}`))),
     h('h4', null, 'Output'),
     h('pre', { class: 'output' }, (run.output || []).join('\n') || '(no output)'),
@@ -342,9 +342,8 @@ function DownloadRow({ download: d, on }) {
 
 /** The downloads with their bars; a live progress event renders again with only that row's bytes changed. */
 export function renderDownloads(tbody, downloads, on) {
-  render(h(Fragment, null, downloads.length
-    ? downloads.map((download) => h(DownloadRow, { download, on, key: download.episode_id }))
-    : h('tr', null, h('td', { colSpan: 5, class: 'muted' }, 'Nothing downloading or queued.'))), tbody);
+  renderRows(tbody, downloads, (download) => h(DownloadRow, { download, on, key: download.episode_id }), 5,
+    'Nothing downloading or queued.');
 }
 
 /** The alerts, newest first. */

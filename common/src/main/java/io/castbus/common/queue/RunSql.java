@@ -363,8 +363,9 @@ final class RunSql {
       """;
 
   /**
-   * The first key of the session lock a bulk action holds while it runs (taken by {@link #START_ACTION}), the second being the
-   * action's id: a lock PostgreSQL lets go of when the holding process's connection ends, however it ends.
+   * The first key of the session lock a bulk action holds while it runs (taken by {@link #START_ACTION}), the
+   * second being the action's id: a lock PostgreSQL lets go of when the holding process's connection ends,
+   * however it ends.
    */
   private static final int ACTION_LOCK = 0x43617374;
 
@@ -386,13 +387,13 @@ final class RunSql {
    * any more (its process died) is {@code interrupted}.
    */
   static final String LIST_ACTIONS = """
+      with held as (
+        select objid from pg_locks
+         where locktype = 'advisory' and granted and objsubid = 2 and classid = %d::oid
+           and database = (select oid from pg_database where datname = current_database()))
       select a.id, a.actor, a.action, a.target, a.matched, a.done, a.skipped, a.started_at, a.finished_at,
-             case when a.state = 'running' and not exists (
-                    select 1 from pg_locks l
-                     where l.locktype = 'advisory' and l.granted and l.objsubid = 2
-                       and l.database = (select oid from pg_database where datname = current_database())
-                       and l.classid = %d::oid and l.objid = %s::oid)
-                  then 'interrupted' else a.state end as state
+             case when a.state = 'running' and %s::oid not in (select objid from held) then 'interrupted'
+                  else a.state end as state
         from run_actions a
        where ($1::bigint is null or a.actor_id = $1)
        order by a.started_at desc, a.id desc limit $2
@@ -410,8 +411,8 @@ final class RunSql {
 
   /**
    * One batch of a bulk retry: a new run ({@code $4}: their ids, in order) like each failed or cancelled run of
-   * {@code $1} that has not been retried yet; the action ({@code $2}) counts what it did and skipped ({@code $3}: the batch's size) in the same
-   * statement, so a batch is all done or not at all.
+   * {@code $1} that has not been retried yet; the action ({@code $2}) counts what it did and skipped ({@code $3}:
+   * the batch's size) in the same statement, so a batch is all done or not at all.
    */
   static final String BULK_RETRY = """
       with r as (
