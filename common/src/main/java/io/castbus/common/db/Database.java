@@ -22,10 +22,18 @@ public record Database(String url, PgConnectOptions options) {
     return new Database(normalized, options);
   }
 
-  /** A pool shared by every verticle of this process that asks for the same name. */
+  /** As many event loops as Vert.x starts by default (two per core): a pool's connections are spread over them. */
+  private static final int EVENT_LOOPS = 2 * Runtime.getRuntime().availableProcessors();
+
+  /**
+   * A pool shared by every verticle of this process that asks for the same name. Its connections are spread over
+   * the event loops: left to itself, a shared pool created off a verticle's context puts them all on one, and that
+   * one thread then encodes and decodes every statement of the process.
+   */
   public Pool pool(Vertx vertx, String name, int size) {
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(size).setShared(true).setName("castbus-" + name)
+            .setEventLoopSize(Math.min(size, EVENT_LOOPS))
             .setConnectionTimeout(5).setMaxWaitQueueSize(10_000))
         .connectingTo(options)
         .using(vertx)

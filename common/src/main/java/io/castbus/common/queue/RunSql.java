@@ -4,6 +4,16 @@ package io.castbus.common.queue;
 final class RunSql {
 
   /**
+   * A batch's run {@code r}, matched by id to its claim {@code c}, is still held by that claim: running, under this
+   * worker ({@code %s}), in the same attempt. The status test is written so that it cannot drive the plan: as a
+   * bare {@code r.status = 'running'} the planner, whose statistics rarely see many runs running (they are taken
+   * when the queue is drained, or full), walked every running run through a status index, rescanning the batch for
+   * each, instead of looking the batch's runs up by id — 20 to 50 ms a completion where it takes well under one.
+   */
+  private static final String HELD =
+      " and r.attempts = c.attempt and r.worker_id = %s and (r.status = 'running') is true\n";
+
+  /**
    * A run that an active one with its dedupe key already stands for, or a job's firing whose due time already has
    * a run (another replica fired it), is not inserted: its id is missing from what this returns.
    */
@@ -110,7 +120,7 @@ final class RunSql {
              output = case when c.lines is null then r.output
                       else (r.output || c.lines)[greatest(1, cardinality(r.output || c.lines) - 499):] end
         from jsonb_to_recordset($1) as c(id uuid, attempt integer, result jsonb, progress jsonb, lines text[])
-       where r.id = c.id and r.attempts = c.attempt and r.worker_id = $2 and r.status = 'running'
+       where r.id = c.id""" + HELD.formatted("$2") + """
       returning r.id, r.type, r.job_id, r.started_at, r.finished_at
       """;
 
@@ -148,7 +158,7 @@ final class RunSql {
              output = case when c.lines is null then r.output
                       else (r.output || c.lines)[greatest(1, cardinality(r.output || c.lines) - 499):] end
         from jsonb_to_recordset($1) as c(id uuid, attempt integer, progress jsonb, lines text[])
-       where r.id = c.id and r.attempts = c.attempt and r.worker_id = $2 and r.status = 'running'
+       where r.id = c.id""" + HELD.formatted("$2") + """
       """;
 
   static final String INSERT_EVENTS = """
@@ -166,7 +176,7 @@ final class RunSql {
   static final String RENEW_LEASES = """
       update runs r set lease_until = clock_timestamp() + make_interval(secs => $2)
         from jsonb_to_recordset($3) as c(id uuid, attempt integer)
-       where r.id = c.id and r.attempts = c.attempt and r.worker_id = $1 and r.status = 'running'
+       where r.id = c.id""" + HELD.formatted("$1") + """
       returning r.id, r.attempts, r.cancel_requested
       """;
 
