@@ -92,7 +92,7 @@ public final class BenchMain {
     var concurrency = args.integer("concurrency", DEFAULT_CONCURRENCY, 1);
     var pool = args.integer("pool", workers, 1);
     var warmup = args.integer("warmup", runs, 0);
-    var only = List.of(args.string("only", "engine,dbscheduler,floor").split(","));
+    var only = List.of(args.string("only", "engine,dbscheduler,floor,statements").split(","));
     var url = args.databaseUrl();
     try (var db = ScratchDatabase.create(url); var warmDb = warmup > 0 ? ScratchDatabase.create(url) : null) {
       System.out.printf(Locale.ROOT, "castbus-bench engine: runs=%d warmup=%d workers=%d concurrency=%d (per worker) "
@@ -119,12 +119,20 @@ public final class BenchMain {
         System.out.printf(Locale.ROOT, "floor_runs_per_s=%d%s%n", Math.round(floor.perSecond()), engine == null ? ""
             : String.format(Locale.ROOT, " engine_vs_floor=%.2f", engine.perSecond() / floor.perSecond()));
       }
+      Throughput statements = null;
+      if (only.contains("statements")) {
+        statements = rounds.measure((d, n) -> CastbusEngine.measureStatements(d,
+            new CastbusEngine.Setup(n, workers, concurrency, pool, ENQUEUE_BATCH, false, false)));
+        System.out.println(statements.line());
+      }
       if (engine != null && dbScheduler != null) {
-        System.out.printf(Locale.ROOT, "engine runs_per_s=%d dbscheduler_runs_per_s=%d ratio=%.2f%s%n",
+        System.out.printf(Locale.ROOT, "engine runs_per_s=%d dbscheduler_runs_per_s=%d ratio=%.2f%s%s%n",
             Math.round(engine.perSecond()), Math.round(dbScheduler.perSecond()),
             engine.perSecond() / dbScheduler.perSecond(), floor == null ? "" : String.format(Locale.ROOT,
                 " floor_runs_per_s=%d engine_vs_floor=%.2f", Math.round(floor.perSecond()),
-                engine.perSecond() / floor.perSecond()));
+                engine.perSecond() / floor.perSecond()), statements == null || floor == null ? ""
+                : String.format(Locale.ROOT, " statements_runs_per_s=%d statements_vs_floor=%.2f",
+                    Math.round(statements.perSecond()), statements.perSecond() / floor.perSecond()));
       }
       if (!rounds.exact) {
         System.err.println("castbus-bench: some system lost or repeated runs; see duplicates= and lost= above");
@@ -413,7 +421,7 @@ public final class BenchMain {
     System.err.println("""
         usage: java -jar castbus-bench.jar engine --runs 20000 --workers 8
                                                   [--concurrency 64] [--pool 8] [--warmup 20000]
-                                                  [--only engine,dbscheduler,floor]
+                                                  [--only engine,dbscheduler,floor,statements]
                                                   --database-url postgresql://postgres@127.0.0.1:5432/test
                java -jar castbus-bench.jar lateness --jobs 10000 [--period 30] [--window 60] [--workers 2]
                                                     --database-url postgresql://postgres@127.0.0.1:5432/test

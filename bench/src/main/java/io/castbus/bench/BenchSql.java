@@ -52,6 +52,8 @@ final class BenchSql {
 
   static final String FLOOR_DONE = "select count(*) from floor_jobs where status = 'done'";
 
+  static final String RUNS_EMPTIED = "truncate runs cascade";
+
   static final String RUNS_COMPLETED = """
       select count(*) filter (where status = 'completed') as completed,
              count(*) filter (where status = 'completed' and attempts = 1) as first_attempt,

@@ -7,10 +7,12 @@ import io.castbus.common.db.Migrations;
 import io.castbus.common.queue.NewRun;
 import io.castbus.common.queue.RunQueue;
 import io.castbus.common.queue.RunStatus;
+import io.castbus.common.queue.StatementLoop;
 import io.castbus.common.queue.WorkerOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.sql.SQLException;
@@ -54,7 +56,8 @@ final class CastbusEngine {
       }
       var executions = new ConcurrentHashMap<UUID, Integer>(setup.runs() * 2);
       var done = Promise.<Long>promise();
-      var published = countCompletions(vertx, setup.runs(), done);
+      var first = Promise.<Long>promise();
+      var published = countCompletions(vertx, setup.runs(), first, done);
       Await.result(published, TIMEOUT);
       var sqlCheck = vertx.setPeriodic(SQL_CHECK.toMillis(), t -> completedInDatabase(queue, setup.runs(), done));
       var cpu = CpuUsage.now();
@@ -74,7 +77,50 @@ final class CastbusEngine {
           "metrics=" + setup.metrics() + " events=" + setup.events() + " workers=" + setup.workers() + " concurrency=" + setup.concurrency() + " pool=" + setup.poolSize()
               + " claim_batch=" + WorkerOptions.DEFAULTS.claimBatch() + " enqueue_ms=" + enqueueNanos / 1_000_000
               + " enqueue_runs_per_s=" + Math.round(setup.runs() * 1e9 / enqueueNanos)
-              + " retried=" + (check.completed() - check.firstAttempt()) + " " + used);
+              + " retried=" + (check.completed() - check.firstAttempt())
+              + " first_completed_ms=" + (first.future().result() - start) / 1_000_000 + " " + used);
+    } finally {
+      Await.result(vertx.close(), TIMEOUT);
+    }
+  }
+
+  /**
+   * The engine's claim and completion statements alone ({@link StatementLoop}): the same migrations, pool and runs,
+   * {@code workers} loops (one per verticle instance, spread over the event loops) each claiming up to
+   * {@code batch} runs, completing them, and again until the queue is empty. The clock runs from deploying the loops
+   * until every one has found the queue empty.
+   */
+  static Throughput measureStatements(ScratchDatabase db, Setup setup) throws Exception {
+    Migrations.migrate(db.database());
+    try (var c = db.connect(); var st = c.createStatement()) {
+      st.execute(BenchSql.RUNS_EMPTIED); // the engine's round, in the same database, left its runs
+    }
+    var vertx = Vertx.vertx();
+    try {
+      var queue = new RunQueue(vertx, db.database().pool(vertx, "bench", setup.poolSize()));
+      enqueue(queue, setup);
+      try (var c = db.connect(); var st = c.createStatement()) {
+        st.execute("vacuum analyze runs");
+      }
+      var executions = new ConcurrentHashMap<UUID, Integer>(setup.runs() * 2);
+      var loops = new int[1];
+      var cpu = CpuUsage.now();
+      var start = System.nanoTime();
+      var deployed = Await.result(vertx.deployVerticle(() -> new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          return StatementLoop.drain(queue, NoopWorkerVerticle.TYPE, "loop-" + ++loops[0], setup.concurrency(),
+              executions);
+        }
+      }, new DeploymentOptions().setInstances(setup.workers())), TIMEOUT);
+      var nanos = System.nanoTime() - start;
+      var used = CpuUsage.now().since(cpu);
+      Await.result(vertx.undeploy(deployed), TIMEOUT);
+      var check = verify(db);
+      var duplicates = (int) executions.values().stream().filter(n -> n > 1).count();
+      var lost = Math.max(setup.runs() - executions.size(), setup.runs() - check.completed());
+      return new Throughput("engine statements alone", setup.runs(), nanos, duplicates, lost,
+          "loops=" + setup.workers() + " batch=" + setup.concurrency() + " pool=" + setup.poolSize() + " " + used);
     } finally {
       Await.result(vertx.close(), TIMEOUT);
     }
@@ -92,11 +138,17 @@ final class CastbusEngine {
     return System.nanoTime() - start;
   }
 
-  /** Completes {@code done} with the time of the n-th completed publication. */
-  private static Future<Void> countCompletions(Vertx vertx, int runs, Promise<Long> done) {
+  /** Completes {@code first} and {@code done} with the times of the first and the n-th completed publication. */
+  private static Future<Void> countCompletions(Vertx vertx, int runs, Promise<Long> first, Promise<Long> done) {
     var completed = new int[1];
     var consumer = vertx.eventBus().<JsonObject>consumer(Addresses.RUNS_UPDATES, msg -> {
-      if (RunStatus.COMPLETED.wire().equals(msg.body().getString("status")) && ++completed[0] == runs) {
+      if (!RunStatus.COMPLETED.wire().equals(msg.body().getString("status"))) {
+        return;
+      }
+      if (++completed[0] == 1) {
+        first.tryComplete(System.nanoTime());
+      }
+      if (completed[0] == runs) {
         done.tryComplete(System.nanoTime());
       }
     });
