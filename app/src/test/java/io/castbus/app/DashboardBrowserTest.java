@@ -1,18 +1,18 @@
 package io.castbus.app;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static io.castbus.testkit.Dashboard.button;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import io.castbus.common.config.Settings;
 import io.castbus.testkit.ApiClient;
 import io.castbus.testkit.ChildProcess;
+import io.castbus.testkit.Chromium;
+import io.castbus.testkit.Dashboard;
 import io.castbus.testkit.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("The dashboard in a real headless Chromium, against the all-in-one app")
 class DashboardBrowserTest {
 
-  private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
   @TempDir
@@ -44,7 +43,7 @@ class DashboardBrowserTest {
   static CastbusApp app;
   static ApiClient api;
   static String base;
-  static Playwright playwright;
+  static Chromium chromium;
   static Browser browser;
   static io.vertx.core.Vertx media;
   static io.vertx.core.http.HttpServer feedServer;
@@ -117,21 +116,15 @@ class DashboardBrowserTest {
         "ITUNES_SEARCH_URL", "http://127.0.0.1:" + feedServer.actualPort() + "/itunes/search"),
         Settings.AuthMode.LOCAL_OPEN));
     api = new ApiClient(base, null);
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
-    PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
+    chromium = Chromium.launch();
+    browser = chromium.browser();
     Files.createDirectories(SCREENSHOTS);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
+    if (chromium != null) {
+      chromium.close();
     }
     if (app != null) {
       app.close();
@@ -168,10 +161,6 @@ class DashboardBrowserTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  private static Locator.GetByRoleOptions button(String name) {
-    return new Locator.GetByRoleOptions().setName(name).setExact(true);
   }
 
   @Test
@@ -243,12 +232,7 @@ class DashboardBrowserTest {
     db.execute("insert into runs (id, type, status, error, finished_at) values ('" + id + "', 'nobody_serves_this', "
         + "'failed', '{\"code\": \"failed\", \"message\": \"upstream said no\"}', now())");
     page.navigate(base + "/#runs");
-    page.locator("tr[data-run='" + id + "'] a").click();
-    var detail = page.locator("#run-detail");
-    assertThat(detail).containsText("upstream said no");
-    detail.getByRole(AriaRole.BUTTON, button("Retry")).click();
-    assertThat(page.locator("#notice")).containsText("Retry queued");
-    assertThat(detail).containsText("Retries " + id);
+    var detail = Dashboard.retryFromRunPage(page, id, "upstream said no");
     // The retry, queued with no worker for its type, is cancelled from its own page.
     detail.getByRole(AriaRole.BUTTON, button("Cancel")).click();
     assertThat(page.locator("#notice")).containsText("Cancel requested");

@@ -2,14 +2,13 @@ package io.castbus.cluster;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static io.castbus.cluster.ClusterFixture.answered;
+import static io.castbus.testkit.Dashboard.button;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
-import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
+import io.castbus.testkit.Chromium;
+import io.castbus.testkit.Dashboard;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
     + "pause and cap a run type, a schedule's preview")
 class ClusterDashboardTest {
 
-  private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final Duration START = Duration.ofSeconds(180);
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -38,19 +36,14 @@ class ClusterDashboardTest {
   void runControlAcrossProcesses() throws Exception {
     Files.createDirectories(SCREENSHOTS);
     try (var cluster = new ClusterFixture("dashboard", MODULES.size());
-        var playwright = Playwright.create(new Playwright.CreateOptions()
-            .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        var browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM)
-            .setHeadless(true).setArgs(List.of("--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync")))) {
-      PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
+        var chromium = Chromium.launch()) {
       var members = cluster.startAll(MODULES, Map.of(), START);
       var api = cluster.api(members.get(0));
       var failed = UUID.randomUUID().toString();
       cluster.db.execute("insert into runs (id, type, status, error, finished_at) values ('" + failed + "', '" + TYPE
           + "', 'failed', '{\"code\": \"failed\", \"message\": \"the archive answered teapot\"}', now())");
 
-      var page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800)).newPage();
+      var page = chromium.browser().newContext(new Browser.NewContextOptions().setViewportSize(1280, 800)).newPage();
       try {
         page.navigate(members.get(0).baseUrl() + "/#runs");
         page.locator("#login input[name=key]").fill(ClusterFixture.ADMIN_KEY);
@@ -60,12 +53,7 @@ class ClusterDashboardTest {
         page.locator("#run-filter input[name=q]").fill("teapot");
         page.locator("#run-filter button").click();
         assertThat(page.locator("#runs tbody tr .status")).hasCount(1);
-        page.locator("tr[data-run='" + failed + "'] a").click();
-        var detail = page.locator("#run-detail");
-        assertThat(detail).containsText("the archive answered teapot");
-        detail.getByRole(AriaRole.BUTTON, button("Retry")).click();
-        assertThat(page.locator("#notice")).containsText("Retry queued");
-        assertThat(detail).containsText("Retries " + failed);
+        Dashboard.retryFromRunPage(page, failed, "the archive answered teapot");
 
         page.locator("nav a[data-tab=types]").click();
         var row = page.locator("tr[data-type=" + TYPE + "]");
@@ -99,10 +87,6 @@ class ClusterDashboardTest {
             .setPath(SCREENSHOTS.resolve("clusterRunControl.png")));
       }
     }
-  }
-
-  private static Locator.GetByRoleOptions button(String name) {
-    return new Locator.GetByRoleOptions().setName(name).setExact(true);
   }
 
   private static JsonObject runType(io.castbus.testkit.ApiClient api) {
