@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Castbus engine as a process runs it: migrations, a Vert.x (with or without metrics), one shared pool, W {@code Worker}s
@@ -50,10 +51,7 @@ final class CastbusEngine {
     var vertx = setup.metrics() ? ClusterSetup.local(settings) : Vertx.vertx();
     try {
       var queue = new RunQueue(vertx, db.database().pool(vertx, "bench", setup.poolSize()));
-      var enqueueNanos = enqueue(queue, setup);
-      try (var c = db.connect(); var st = c.createStatement()) {
-        st.execute("vacuum analyze runs");
-      }
+      var enqueueNanos = load(queue, db, setup);
       var executions = new ConcurrentHashMap<UUID, Integer>(setup.runs() * 2);
       var done = Promise.<Long>promise();
       var first = Promise.<Long>promise();
@@ -71,9 +69,7 @@ final class CastbusEngine {
       vertx.cancelTimer(sqlCheck);
       Await.result(deployed.compose(vertx::undeploy), TIMEOUT);
       var check = verify(db);
-      var duplicates = (int) executions.values().stream().filter(n -> n > 1).count();
-      var lost = Math.max(setup.runs() - executions.size(), setup.runs() - check.completed());
-      return new Throughput("castbus engine", setup.runs(), nanos, duplicates, lost,
+      return check.throughput("castbus engine", setup.runs(), nanos, executions,
           "metrics=" + setup.metrics() + " events=" + setup.events() + " workers=" + setup.workers() + " concurrency=" + setup.concurrency() + " pool=" + setup.poolSize()
               + " claim_batch=" + WorkerOptions.DEFAULTS.claimBatch() + " enqueue_ms=" + enqueueNanos / 1_000_000
               + " enqueue_runs_per_s=" + Math.round(setup.runs() * 1e9 / enqueueNanos)
@@ -98,32 +94,35 @@ final class CastbusEngine {
     var vertx = Vertx.vertx();
     try {
       var queue = new RunQueue(vertx, db.database().pool(vertx, "bench", setup.poolSize()));
-      enqueue(queue, setup);
-      try (var c = db.connect(); var st = c.createStatement()) {
-        st.execute("vacuum analyze runs");
-      }
+      load(queue, db, setup);
       var executions = new ConcurrentHashMap<UUID, Integer>(setup.runs() * 2);
-      var loops = new int[1];
+      var loops = new AtomicInteger();
       var cpu = CpuUsage.now();
       var start = System.nanoTime();
       var deployed = Await.result(vertx.deployVerticle(() -> new VerticleBase() {
         @Override
         public Future<?> start() {
-          return StatementLoop.drain(queue, NoopWorkerVerticle.TYPE, "loop-" + ++loops[0], setup.concurrency(),
+          return StatementLoop.drain(queue, NoopWorkerVerticle.TYPE, "loop-" + loops.incrementAndGet(), setup.concurrency(),
               executions);
         }
       }, new DeploymentOptions().setInstances(setup.workers())), TIMEOUT);
       var nanos = System.nanoTime() - start;
       var used = CpuUsage.now().since(cpu);
       Await.result(vertx.undeploy(deployed), TIMEOUT);
-      var check = verify(db);
-      var duplicates = (int) executions.values().stream().filter(n -> n > 1).count();
-      var lost = Math.max(setup.runs() - executions.size(), setup.runs() - check.completed());
-      return new Throughput("engine statements alone", setup.runs(), nanos, duplicates, lost,
+      return verify(db).throughput("engine statements alone", setup.runs(), nanos, executions,
           "loops=" + setup.workers() + " batch=" + setup.concurrency() + " pool=" + setup.poolSize() + " " + used);
     } finally {
       Await.result(vertx.close(), TIMEOUT);
     }
+  }
+
+  /** Enqueues the runs (returns how long that took), then vacuums and analyses the table before the clock. */
+  private static long load(RunQueue queue, ScratchDatabase db, Setup setup) throws Exception {
+    var nanos = enqueue(queue, setup);
+    try (var c = db.connect(); var st = c.createStatement()) {
+      st.execute("vacuum analyze runs");
+    }
+    return nanos;
   }
 
   private static long enqueue(RunQueue queue, Setup setup) throws Exception {
@@ -165,6 +164,13 @@ final class CastbusEngine {
   }
 
   private record Check(int completed, int firstAttempt, int total) {
+
+    /** {@code runs} in {@code nanos}: duplicated when a handler saw a run twice, lost when unseen or not completed. */
+    Throughput throughput(String system, int runs, long nanos, Map<UUID, Integer> executions, String details) {
+      var duplicates = (int) executions.values().stream().filter(n -> n > 1).count();
+      var lost = Math.max(runs - executions.size(), runs - completed);
+      return new Throughput(system, runs, nanos, duplicates, lost, details);
+    }
   }
 
   private static Check verify(ScratchDatabase db) throws SQLException {
