@@ -5,9 +5,11 @@ import io.castbus.common.ServiceError;
 import io.castbus.gateway.auth.Authenticator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 
 /**
  * Runs as a {@code user} key sees them: only the runs it owns (listed, read, and their events); another user's run
@@ -16,8 +18,8 @@ import io.vertx.ext.web.RoutingContext;
 final class RunsAccess {
 
   /** How long the gateway waits for a bulk action to end before answering that no service answered. */
-  private static final io.vertx.core.eventbus.DeliveryOptions BULK_OPTIONS =
-      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(java.time.Duration.ofMinutes(5).toMillis());
+  private static final DeliveryOptions BULK_OPTIONS =
+      new DeliveryOptions().setSendTimeout(Duration.ofMinutes(5).toMillis());
 
   private RunsAccess() {
   }
