@@ -104,7 +104,8 @@ class FeedCorpusTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     server = new FeedServer(vertx);
-    fetcher = new FeedFetcher(vertx, new NetworkPolicy(true), FeedsFixture.OPTIONS);
+    // The product's own timeouts and size cap: this class reads the corpus as a refresh does and tests no timeout.
+    fetcher = new FeedFetcher(vertx, new NetworkPolicy(true), FetchOptions.DEFAULTS);
   }
 
   @AfterAll

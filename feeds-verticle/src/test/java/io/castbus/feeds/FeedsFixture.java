@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 final class FeedsFixture implements AutoCloseable {
 
   static final FetchOptions OPTIONS = FetchOptions.DEFAULTS
-      .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(3))
+      .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(6))
       .maxBytes(4L * 1024 * 1024);
 
   final TestDatabase db;
