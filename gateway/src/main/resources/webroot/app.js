@@ -151,6 +151,7 @@ async function loadPodcasts() {
   const [list, me, v] = await Promise.all([api('GET', '/api/podcasts'), api('GET', '/api/me'), views]);
   showLibraryFeed(me.library_feed_url);
   v.renderPodcasts(document.getElementById('podcast-grid'), list.podcasts, {
+    viewer: me.id,
     open: showEpisodes,
     refresh: (id) => act(() => api('POST', `/api/podcasts/${id}/refresh`), 'Refresh queued'),
     remove: (p) => confirm(`Remove ${p.title || p.rss_url}? Files are kept.`)

@@ -31,27 +31,38 @@ const duration = (s) => {
 };
 
 /** A progress bar: {@code current} of {@code total}, full when {@code done}, with a line of text under it. */
-function Bar({ current, total, done, label }) {
+function Bar({ current, total, done, label, tone }) {
   const pct = total ? Math.min(100, Math.round((current / total) * 100)) : (done ? 100 : 0);
   return h(Fragment, null,
     h('div', { class: done ? 'progress done' : 'progress', role: 'progressbar', 'aria-valuenow': pct,
       'aria-valuemin': 0, 'aria-valuemax': 100, title: `${pct} %` }, h('div', { style: { width: `${pct}%` } })),
-    h('small', null, label));
+    h('small', tone ? { class: tone } : null, label));
 }
 
-/** A run's progress: the bytes while it runs, its last message once it has ended (never "downloading …"). */
+/**
+ * A run's progress: the bytes while it runs, its last message once it has ended (never "downloading …"); a failed
+ * run says why, and a run queued again after a failed attempt says what failed.
+ */
 function Progress({ run }) {
   const p = run.progress || {};
+  if (run.error && (run.status === 'failed' || run.status === 'queued')) {
+    const why = `${run.error.code}: ${run.error.message}`;
+    return run.status === 'failed' ? h(Bar, { label: why, tone: 'run-error' })
+      : h(Bar, { label: `retrying after attempt ${run.attempts}: ${why}` });
+  }
   const label = run.status === 'running' && p.total ? `${human(p.current)} of ${human(p.total)}` : (p.message || '');
   return h(Bar, { current: p.current, total: p.total, done: run.status === 'completed', label });
 }
+
+/** A run id as the list shows it: its last eight digits, the random part (a UUIDv7 starts with its time). */
+const shortId = (id) => `…${id.slice(-8)}`;
 
 function RunRow({ run, on }) {
   const active = run.status === 'queued' || run.status === 'running';
   return h('tr', { 'data-run': run.id },
     h('td', null, h('input', { type: 'checkbox', checked: on.selected.has(run.id), 'aria-label': `select run ${run.id}`,
       onChange: () => on.toggle(run.id) })),
-    h('td', null, h('a', { href: '#runs', onClick: () => on.open(run.id) }, `${run.id.slice(0, 8)}…`)),
+    h('td', null, h('a', { href: '#runs', title: run.id, onClick: () => on.open(run.id) }, shortId(run.id))),
     h('td', null, run.type, run.job_id ? h('small', null, ` (${run.job_id})`) : null),
     h('td', { class: 'run-status' }, h(Status, { of: run.status })),
     h('td', { class: 'run-progress' }, h(Progress, { run })),
@@ -243,8 +254,12 @@ export function renderJob(box, job, stats, on) {
     h('button', { onClick: on.close }, 'Close')), box);
 }
 
-/** A podcast as a card: its cover (or its initials), title, counts and actions. */
+/**
+ * A podcast as a card: its cover (or its initials), title, counts and actions; an admin sees whose subscription a
+ * user's podcast is ({@code on.viewer}: the caller's user id, null for the local operator).
+ */
 function PodcastCard({ podcast, on }) {
+  const others = podcast.owner_id !== null && podcast.owner_id !== undefined && podcast.owner_id !== on.viewer;
   const title = podcast.title || podcast.rss_url;
   const initials = title.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join('');
   return h('li', { 'data-podcast': podcast.id, class: 'podcast' },
@@ -253,6 +268,7 @@ function PodcastCard({ podcast, on }) {
         ? h('img', { class: 'cover', src: podcast.cover_url, alt: '', width: 160, height: 160, loading: 'lazy' })
         : h('span', { class: 'cover placeholder', 'aria-hidden': 'true' }, initials),
       h('strong', null, title)),
+    others ? h('small', { class: 'owner' }, `${podcast.owner}'s subscription`) : null,
     h('small', { class: 'url', title: podcast.rss_url }, podcast.rss_url),
     h('small', null, `${podcast.episode_count ?? '—'} episode${podcast.episode_count === 1 ? '' : 's'} · `
       + `keeps ${podcast.max_episodes_to_keep}`),

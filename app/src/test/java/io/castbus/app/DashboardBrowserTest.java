@@ -91,6 +91,9 @@ class DashboardBrowserTest {
             </channel></rss>""".formatted(base, EPISODE_BYTES));
       } else if (req.path().equals("/cover.png")) {
         req.response().putHeader("Content-Type", "image/png").end(io.vertx.core.buffer.Buffer.buffer(cover()));
+      } else if (req.path().equals("/pick.xml")) {
+        req.response().putHeader("Content-Type", "application/rss+xml")
+            .end("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Carol's Pick</title></channel></rss>");
       } else if (req.path().equals("/room.xml")) {
         var base = "http://127.0.0.1:" + req.localAddress().port();
         req.response().putHeader("Content-Type", "application/rss+xml").end("""
@@ -415,6 +418,27 @@ class DashboardBrowserTest {
         .setHeader("Range", "bytes=0-99"));
     org.assertj.core.api.Assertions.assertThat(range.status()).isEqualTo(206);
     org.assertj.core.api.Assertions.assertThat(range.body()).hasSize(100);
+  }
+
+  @Test
+  @DisplayName("Podcasts: the admin's list names whose subscription a user's podcast is; their own carries no name")
+  void whoseSubscription() {
+    var carol = api.post("/api/admin/users", "{\"name\": \"carol\", \"role\": \"user\"}");
+    org.assertj.core.api.Assertions.assertThat(carol.status()).as(carol.text()).isEqualTo(201);
+    var feedUrl = "http://127.0.0.1:" + feedServer.actualPort() + "/pick.xml";
+    var added = api.withKey(carol.json().getString("api_key")).post("/api/podcasts",
+        new io.vertx.core.json.JsonObject().put("rss_url", feedUrl).put("auto_download", false).encode());
+    org.assertj.core.api.Assertions.assertThat(added.status()).as(added.text()).isEqualTo(201);
+    var own = api.post("/api/podcasts", new io.vertx.core.json.JsonObject().put("rss_url", feedUrl)
+        .put("auto_download", false).encode());
+    org.assertj.core.api.Assertions.assertThat(own.status()).as(own.text()).isEqualTo(201);
+
+    page.navigate(base + "/#podcasts");
+    var cards = page.locator("#podcast-grid li", new Page.LocatorOptions().setHasText("Carol's Pick"));
+    assertThat(cards).hasCount(2);
+    assertThat(page.locator("#podcast-grid li[data-podcast='" + added.json().getLong("id") + "'] .owner"))
+        .hasText("carol's subscription");
+    assertThat(page.locator("#podcast-grid li[data-podcast='" + own.json().getLong("id") + "'] .owner")).hasCount(0);
   }
 
   @Test

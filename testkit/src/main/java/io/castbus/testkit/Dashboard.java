@@ -18,11 +18,15 @@ public final class Dashboard {
   }
 
   /**
-   * Opens the failed run {@code runId} from the runs list shown, checks its page gives {@code error}, retries it
-   * there and checks the page names the retry; returns the run's page.
+   * Checks the failed run {@code runId}'s row in the runs list shown gives {@code error} and the end of its id, opens
+   * the run's page, checks it gives {@code error} too, retries it there and checks the page names the retry; returns
+   * the run's page.
    */
   public static Locator retryFromRunPage(Page page, String runId, String error) {
-    page.locator("tr[data-run='" + runId + "'] a").click();
+    var row = page.locator("tr[data-run='" + runId + "']");
+    assertThat(row.locator(".run-error")).containsText(error);
+    assertThat(row.locator("a")).hasText("…" + runId.substring(runId.length() - 8));
+    row.locator("a").click();
     var detail = page.locator("#run-detail");
     assertThat(detail).containsText(error);
     detail.getByRole(AriaRole.BUTTON, button("Retry")).click();
