@@ -124,7 +124,7 @@ final class Downloader {
     }).compose(outcome -> tags.tag(ctx, episode, part, target).compose(tagged -> vertx.fileSystem()
         .props(part.toString()).compose(props -> vertx.fileSystem()
         .move(part.toString(), file.toString(), new CopyOptions().setAtomicMove(true).setReplaceExisting(true))
-        .compose(v -> episodes.completed(episode.id(), target, props.size(), ctx.runId()))
+        .compose(v -> episodes.completed(episode.id(), target, props.size(), ctx.runId(), tagged.durationSeconds()))
         .compose(v -> changes.changed())
         .compose(v -> episodes.downloadedNews(episode, target, props.size(), adminNews))
         .map(v -> {

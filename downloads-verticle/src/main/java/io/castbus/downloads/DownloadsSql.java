@@ -71,7 +71,7 @@ final class DownloadsSql {
       update episodes
          set download_status = 'completed', file_path = $2, bytes = $3, downloaded_at = now(), download_error = null,
              download_target = null, download_etag = null, download_last_modified = null, download_length = null,
-             download_host = null,
+             download_host = null, duration_s = coalesce(duration_s, $5),
              updated_at = now()
        where id = $1 and download_run = $4""";
 

@@ -16,7 +16,7 @@ import java.util.Locale;
  * the episode's own image is embedded when it has one, else the podcast's cover (its image, while the cover is not
  * kept yet), each only up to 1 MB. A file that
  * cannot be tagged is kept as it is, with a warning on the run: tagging never fails a download. TAG_FILES=false
- * turns it off.
+ * turns it off. Either way the audio's length is read from the file, for an episode whose feed gives none.
  */
 final class EpisodeTags {
 
@@ -25,11 +25,14 @@ final class EpisodeTags {
   private final Placement placement;
   private final boolean enabled;
 
-  /** What tagging did: whether the file was tagged, and which artwork it carries ({@code episode}, {@code podcast}). */
-  record Outcome(boolean tagged, String artwork) {
+  /**
+   * What tagging did: whether the file was tagged, which artwork it carries ({@code episode}, {@code podcast}), and the
+   * audio's length in seconds as the file gives it (null when unknown).
+   */
+  record Outcome(boolean tagged, String artwork, Integer durationSeconds) {
 
     JsonObject toJson() {
-      return new JsonObject().put("tagged", tagged).put("artwork", artwork);
+      return new JsonObject().put("tagged", tagged).put("artwork", artwork).put("duration_s", durationSeconds);
     }
   }
 
@@ -45,24 +48,27 @@ final class EpisodeTags {
 
   /** Tags {@code part}, the complete download that becomes {@code target}. Never fails. */
   Future<Outcome> tag(RunContext ctx, Episode episode, Path part, String target) {
-    if (!enabled) {
-      return Future.succeededFuture(new Outcome(false, null));
-    }
     var extension = extension(target);
+    if (!enabled) {
+      return !Tagger.supports(extension) ? Future.succeededFuture(new Outcome(false, null, null))
+          : vertx.executeBlocking(() -> new Outcome(false, null, Tagger.length(part, extension)), false)
+              .otherwise(new Outcome(false, null, null));
+    }
     if (!Tagger.supports(extension)) {
       ctx.event(EventLevel.WARN, "episode " + episode.id() + ": ." + extension
           + " files cannot be tagged; the file is kept untagged");
-      return Future.succeededFuture(new Outcome(false, null));
+      return Future.succeededFuture(new Outcome(false, null, null));
     }
     return cover(ctx, episode).compose(cover -> vertx.executeBlocking(() -> {
-      Tagger.tag(part, extension, new Tagger.Tags(episode.title(), episode.podcastTitle(), episode.podcastAuthor(),
-          episode.published(), episode.episodeNumber(), episode.seasonNumber(), episode.description(), episode.guid(),
-          episode.rssUrl(), cover == null ? null : cover.bytes(), cover == null ? null : cover.type()));
-      return new Outcome(true, cover == null ? null : cover.from());
+      var length = Tagger.tag(part, extension, new Tagger.Tags(episode.title(), episode.podcastTitle(),
+          episode.podcastAuthor(), episode.published(), episode.episodeNumber(), episode.seasonNumber(),
+          episode.description(), episode.guid(), episode.rssUrl(), cover == null ? null : cover.bytes(),
+          cover == null ? null : cover.type()));
+      return new Outcome(true, cover == null ? null : cover.from(), length);
     }, false)).recover(e -> {
       ctx.event(EventLevel.WARN, "episode " + episode.id() + ": " + (e instanceof Tagger.Untaggable
           ? e.getMessage() : "tagging failed (" + e.getMessage() + ")") + "; the file is kept untagged");
-      return Future.succeededFuture(new Outcome(false, null));
+      return Future.succeededFuture(new Outcome(false, null, null));
     });
   }
 

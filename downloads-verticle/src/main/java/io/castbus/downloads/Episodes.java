@@ -178,8 +178,10 @@ final class Episodes {
     return pool.preparedQuery(DownloadsSql.FORGET_PARTIAL).execute(Tuple.of(episode)).mapEmpty();
   }
 
-  Future<Void> completed(long episode, String path, long bytes, UUID run) {
-    return pool.preparedQuery(DownloadsSql.COMPLETED).execute(Tuple.of(episode, path, bytes, run)).mapEmpty();
+  /** Records a completed download; {@code durationSeconds}, read from the file, fills in a length the feed left out. */
+  Future<Void> completed(long episode, String path, long bytes, UUID run, Integer durationSeconds) {
+    return pool.preparedQuery(DownloadsSql.COMPLETED).execute(Tuple.of(episode, path, bytes, run, durationSeconds))
+        .mapEmpty();
   }
 
   /** Records how an attempt ended: {@code pending} (retry queued, partial kept), {@code failed} or {@code none}. */

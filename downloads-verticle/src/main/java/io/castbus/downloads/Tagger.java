@@ -66,15 +66,15 @@ public final class Tagger {
     return FORMATS.containsKey(extension.toLowerCase(Locale.ROOT));
   }
 
-  /** Tags {@code file}, whose format its final name's {@code extension} gives (the file itself may be a partial). */
-  public static void tag(Path file, String extension, Tags tags) throws Untaggable {
-    var format = FORMATS.get(extension.toLowerCase(Locale.ROOT));
-    if (format == null) {
-      throw new Untaggable("files of type ." + extension + " cannot be tagged", null);
-    }
-    looksLike(file, format);
+  /**
+   * Tags {@code file}, whose format its final name's {@code extension} gives (the file itself may be a partial), and
+   * answers the audio's length in whole seconds as its header gives it, or null when it gives none.
+   */
+  public static Integer tag(Path file, String extension, Tags tags) throws Untaggable {
+    var format = format(file, extension);
     try {
       var audio = AudioFileIO.readAs(new File(file.toString()), format);
+      var length = length(audio);
       Tag tag;
       if (audio instanceof MP3File mp3) {
         tag = mp3.hasID3v2Tag() ? mp3.getID3v2Tag() : new ID3v23Tag();
@@ -111,10 +111,38 @@ public final class Tagger {
         set(mp4, Mp4FieldKey.TV_SEASON, tags.season() == null ? null : tags.season().toString());
       }
       audio.commit();
+      return length;
     } catch (Exception e) {
       throw new Untaggable("the file could not be tagged (" + (e.getMessage() == null ? e.getClass().getSimpleName()
           : e.getMessage()) + ")", e);
     }
+  }
+
+  /** The audio's length in whole seconds, read from {@code file}'s header and left untouched; null when unknown. */
+  public static Integer length(Path file, String extension) throws Untaggable {
+    var format = format(file, extension);
+    try {
+      return length(AudioFileIO.readAs(new File(file.toString()), format));
+    } catch (Exception e) {
+      throw new Untaggable("the file's audio could not be read (" + (e.getMessage() == null
+          ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+    }
+  }
+
+  /** jaudiotagger's format name for {@code extension}, once {@code file}'s first bytes are that format's. */
+  private static String format(Path file, String extension) throws Untaggable {
+    var format = FORMATS.get(extension.toLowerCase(Locale.ROOT));
+    if (format == null) {
+      throw new Untaggable("files of type ." + extension + " cannot be tagged", null);
+    }
+    looksLike(file, format);
+    return format;
+  }
+
+  private static Integer length(org.jaudiotagger.audio.AudioFile audio) {
+    var header = audio.getAudioHeader();
+    var seconds = header == null ? 0 : (int) Math.round(header.getPreciseTrackLength());
+    return seconds > 0 ? seconds : null;
   }
 
   /**

@@ -75,6 +75,11 @@ class LibraryFilesTest {
 
   /** A podcast with an author and feed URL, and one pending episode with the given enclosure and details. */
   private static long[] podcastWithEpisode(String title, String enclosure, String type, String imageUrl) {
+    return podcastWithEpisode(fx, title, enclosure, type, imageUrl);
+  }
+
+  private static long[] podcastWithEpisode(DownloadsFixture fx, String title, String enclosure, String type,
+      String imageUrl) {
     var podcast = fx.rows("""
         insert into podcasts (rss_url, title, author, owner) values ($1, $2, 'Ada Host', 'alice') returning id""",
         "https://feeds.example/" + UUID.randomUUID() + ".xml", title).get(0).getLong(0);
@@ -124,7 +129,7 @@ class LibraryFilesTest {
   }
 
   @Test
-  @DisplayName("an MP3 is tagged before it is moved into place: fields, iTunes podcast frames and the episode's image; the audio is unchanged")
+  @DisplayName("an MP3 is tagged before it is moved into place: fields, iTunes podcast frames and the episode's image; the audio is unchanged; the length the feed left out is the file's")
   void mp3Tagged() throws Exception {
     var original = Audio.mp3();
     var path = unique("tone.mp3");
@@ -144,6 +149,9 @@ class LibraryFilesTest {
     var bytes = Files.readAllBytes(file);
     assertThat(row.getLong("bytes")).isEqualTo(bytes.length);
     assertThat(mp3Audio(bytes)).isEqualTo(original);
+    // The feed gave no duration; the file's header does (three seconds of tone).
+    assertThat(tags.getInteger("duration_s")).isEqualTo(3);
+    assertThat(row.getInteger("duration_s")).isEqualTo(3);
 
     var mp3 = (MP3File) AudioFileIO.read(new File(file.toString()));
     var tag = mp3.getID3v2Tag();
@@ -177,7 +185,7 @@ class LibraryFilesTest {
   }
 
   @Test
-  @DisplayName("an M4A is tagged with its podcast fields and the podcast's cover; the mdat audio is unchanged")
+  @DisplayName("an M4A is tagged with its podcast fields and the podcast's cover; the mdat audio is unchanged; the feed's own duration stays")
   void m4aTagged() throws Exception {
     var original = Audio.m4a();
     var path = unique("tone.m4a");
@@ -186,6 +194,7 @@ class LibraryFilesTest {
     server.serve(cover, Media.file(png).type("image/png"));
     var ids = podcastWithEpisode("Mp4 Matters", server.url(path), "audio/mp4", null);
     fx.rows("update podcasts set image_url = $2 where id = $1", ids[0], server.url(cover));
+    fx.rows("update episodes set duration_s = 1800 where id = $1", ids[1]);
     var artwork = fx.finished(Waits.await(fx.queue.enqueue(RunTypes.artwork(ids[0]))));
     assertThat(artwork.getString("status")).as(artwork.encode()).isEqualTo("completed");
 
@@ -193,6 +202,8 @@ class LibraryFilesTest {
 
     assertThat(run.getString("status")).as(run.encode()).isEqualTo("completed");
     assertThat(run.getJsonObject("result").getJsonObject("tags").getString("artwork")).as(run.encode() + artwork.encode() + fx.events(java.util.UUID.fromString(run.getString("id")))).isEqualTo("podcast");
+    assertThat(run.getJsonObject("result").getJsonObject("tags").getInteger("duration_s")).isEqualTo(3);
+    assertThat(fx.episodeRow(ids[1]).getInteger("duration_s")).as("the feed's duration is kept").isEqualTo(1800);
     var file = library.resolve(fx.episodeRow(ids[1]).getString("file_path"));
     assertThat(file.getFileName().toString()).endsWith(".m4a");
     var bytes = Files.readAllBytes(file);
@@ -286,6 +297,27 @@ class LibraryFilesTest {
       }
     }
     assertThat(server.requests("/cover.png")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("with TAG_FILES=false a file is kept byte for byte, and the length the feed left out is still the file's")
+  void untaggedWhenOff() throws Exception {
+    try (var off = new DownloadsFixture("library_files_untagged", Files.createDirectories(temp.resolve("untagged")),
+        DownloadsFixture.LIMITS, DownloadsFixture.WORKER,
+        Map.of("ALLOW_PRIVATE_NETWORKS", "true", "TAG_FILES", "false"))) {
+      var original = Audio.mp3();
+      var path = unique("plain.mp3");
+      server.serve(path, Media.file(original));
+      var ids = podcastWithEpisode(off, "Left As Is", server.url(path), "audio/mpeg", null);
+
+      var run = off.finished(off.download(ids[1]));
+
+      assertThat(run.getString("status")).as(run.encode()).isEqualTo("completed");
+      assertThat(run.getJsonObject("result").getJsonObject("tags").getBoolean("tagged")).isFalse();
+      var row = off.episodeRow(ids[1]);
+      assertThat(Files.readAllBytes(temp.resolve("untagged").resolve(row.getString("file_path")))).isEqualTo(original);
+      assertThat(row.getInteger("duration_s")).isEqualTo(3);
+    }
   }
 
   @Test

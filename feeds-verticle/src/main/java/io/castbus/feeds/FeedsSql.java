@@ -205,7 +205,8 @@ final class FeedsSql {
 
   /**
    * Inserts new episodes (oldest first, so ids grow with time) and updates changed ones; the caller sends only
-   * those. Returns the rows written, with whether each is new.
+   * those. A feed that gives no duration keeps the one known (the feed's before, or the downloaded file's). Returns
+   * the rows written, with whether each is new.
    */
   static final String UPSERT_EPISODES = """
       insert into episodes (podcast_id, guid, title, description, published_at, duration_s, enclosure_url,
@@ -219,7 +220,7 @@ final class FeedsSql {
        order by i.n desc
       on conflict (podcast_id, guid) do update
          set title = excluded.title, description = excluded.description, published_at = excluded.published_at,
-             duration_s = excluded.duration_s, enclosure_url = excluded.enclosure_url,
+             duration_s = coalesce(excluded.duration_s, episodes.duration_s), enclosure_url = excluded.enclosure_url,
              enclosure_type = excluded.enclosure_type, enclosure_length = excluded.enclosure_length,
              image_url = excluded.image_url, episode_number = excluded.episode_number,
              season_number = excluded.season_number,

@@ -102,6 +102,31 @@ class RefreshTest {
   }
 
   @Test
+  @DisplayName("a feed that gives no duration leaves the one known (its file's) through a change; a duration it gives wins")
+  void durationKept() {
+    var media = fx.server.url("/media");
+    var bare = Rss.item("ep-1", "Episode 1", 1, media + "/ep-1.mp3")
+        .replace("<itunes:duration>12:34</itunes:duration>", "");
+    fx.server.feed("/lengths.xml", Rss.feed("Lengths", bare));
+    var id = fx.add(fx.server.url("/lengths.xml"), 5, false).getLong("id");
+    assertThat(duration(id)).isNull();
+    // As a completed download records it, read from the file.
+    fx.rows("update episodes set duration_s = 95 where podcast_id = $1", id);
+    fx.server.feed("/lengths.xml", Rss.feed("Lengths", bare.replace("Episode 1", "Episode 1 (remastered)")));
+    assertThat(refresh(id).getJsonObject("result").getInteger("updated")).isEqualTo(1);
+    assertThat(duration(id)).isEqualTo(95);
+
+    fx.server.feed("/lengths.xml", Rss.feed("Lengths", Rss.item("ep-1", "Episode 1 (remastered)", 1,
+        media + "/ep-1.mp3")));
+    assertThat(refresh(id).getJsonObject("result").getInteger("updated")).isEqualTo(1);
+    assertThat(duration(id)).isEqualTo(12 * 60 + 34);
+  }
+
+  private Integer duration(long podcast) {
+    return fx.rows("select duration_s from episodes where podcast_id = $1", podcast).get(0).getInteger(0);
+  }
+
+  @Test
   @DisplayName("an episode whose GUID changed but whose enclosure did not stays the same episode")
   void guidChangeKeepsEpisode() {
     var media = fx.server.url("/media");
