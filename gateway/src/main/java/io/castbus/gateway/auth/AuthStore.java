@@ -87,8 +87,9 @@ public final class AuthStore {
       return Future.succeededFuture(cached.principal);
     }
     var legacy = ApiKeys.sha256(key);
-    return pool.preparedQuery(AuthSql.LOOKUP).execute(Tuple.of(hash, legacy)).map(rows -> {
+    return pool.preparedQuery(AuthSql.LOOKUP).execute(Tuple.of(hash, legacy)).compose(rows -> {
       Optional<Principal> principal = Optional.empty();
+      Future<Void> upgraded = Future.succeededFuture();
       for (var row : rows) {
         var keyed = KeyHasher.SCHEME.equals(row.getString("scheme"));
         if (!KeyHasher.same(keyed ? hash : legacy, row.getString("hash"))) {
@@ -97,14 +98,22 @@ public final class AuthStore {
         var keyId = row.getLong("key_id");
         principal = Optional.of(new Principal(row.getLong("id"), row.getString("name"),
             Principal.Role.parse(row.getString("role")), keyId));
-        pool.preparedQuery(keyed ? AuthSql.TOUCH : AuthSql.UPGRADE_KEY)
-            .execute(keyed ? Tuple.of(keyId) : Tuple.of(hash, keyId));
+        if (keyed) {
+          // When it was last used: nobody waits for it.
+          pool.preparedQuery(AuthSql.TOUCH).execute(Tuple.of(keyId));
+        } else {
+          // A key stored as plain SHA-256 is rewritten before its request goes on, so it is never left behind; if
+          // the rewrite fails, the key still works and is rewritten on its next use.
+          upgraded = pool.preparedQuery(AuthSql.UPGRADE_KEY).execute(Tuple.of(hash, keyId))
+              .<Void>mapEmpty().otherwiseEmpty();
+        }
       }
       if (cache.size() >= CACHE_MAX) {
         cache.clear();
       }
       cache.put(hash, new Cached(principal, now + CACHE_MILLIS));
-      return principal;
+      var found = principal;
+      return upgraded.map(v -> found);
     });
   }
 
