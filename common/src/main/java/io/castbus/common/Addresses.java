@@ -125,6 +125,11 @@ public final class Addresses {
   public static final String SEARCH_PODCASTS = "castbus.search.podcasts";
   /** Request {@code {"owner_id", "admin", "episode_id"}} → {@code {"file_path", "enclosure_type", "bytes"}}: a library file. */
   public static final String LIBRARY_MEDIA = "castbus.library.media";
+  /**
+   * Request {@code {"owner_id", "admin", "podcast_id"}} → {@code {"cover_path"}}: a podcast's kept cover, when the
+   * podcast is in that library.
+   */
+  public static final String LIBRARY_COVER = "castbus.library.cover";
   /** Request {@code {"id", "owner_id", "admin"}} → {@code {"cover_path"}}: where the podcast's cover is kept. */
   public static final String PODCASTS_COVER = "castbus.podcasts.cover";
 

@@ -267,7 +267,7 @@ final class FeedsSql {
   /** The subscriptions of a library ({@code $3}: one, or null for all), with their feeds. */
   static final String LIBRARY_PODCASTS = """
       select s.id, p.rss_url, coalesce(s.title, p.title) as title, p.description, p.site_url, p.image_url, p.author,
-             p.language
+             p.language, p.cover_path
         from subscriptions s join podcasts p on p.id = s.podcast_id
        where """ + IN_LIBRARY + """
          and ($3::bigint is null or s.id = $3)
@@ -287,6 +287,12 @@ final class FeedsSql {
          order by e.id, s.id) mine
        order by published_at desc nulls last, id desc
        limit $4""";
+
+  /** A subscription's kept cover ({@code $3}), when it is in the library. */
+  static final String LIBRARY_COVER = """
+      select p.cover_path
+        from subscriptions s join podcasts p on p.id = s.podcast_id
+       where s.id = $3 and p.cover_path is not null and """ + IN_LIBRARY;
 
   /** One downloaded episode's file, when it is in the library. */
   static final String LIBRARY_MEDIA = """

@@ -79,6 +79,7 @@ public final class FeedsVerticle extends VerticleBase {
             BusService.serve(vertx, Addresses.LIBRARY_FEED, library::feed),
             BusService.serve(vertx, Addresses.SEARCH_PODCASTS, search::search),
             BusService.serve(vertx, Addresses.LIBRARY_MEDIA, library::media),
+            BusService.serve(vertx, Addresses.LIBRARY_COVER, library::cover),
             BusService.serve(vertx, Addresses.PODCASTS_UPDATE, api::update),
             BusService.serve(vertx, Addresses.PODCASTS_DELETE, api::delete),
             BusService.serve(vertx, Addresses.PODCASTS_REFRESH, api::refresh),

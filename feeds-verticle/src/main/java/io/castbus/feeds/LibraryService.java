@@ -47,14 +47,19 @@ final class LibraryService {
         });
   }
 
+  Future<JsonObject> cover(JsonObject req) {
+    return one(FeedsSql.LIBRARY_COVER, req, "podcast_id", "no kept cover of podcast %d in this library");
+  }
+
   Future<JsonObject> media(JsonObject req) {
-    var id = req.getLong("episode_id");
-    return pool.preparedQuery(FeedsSql.LIBRARY_MEDIA)
-        .execute(Tuple.of(req.getLong("owner_id"), req.getBoolean("admin", false), id)).compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.failedFuture(ServiceError.notFound("no downloaded episode " + id + " in this library"));
-          }
-          return Future.succeededFuture(rows.iterator().next().toJson());
-        });
+    return one(FeedsSql.LIBRARY_MEDIA, req, "episode_id", "no downloaded episode %d in this library");
+  }
+
+  /** The one row {@code sql} finds for the library's {@code idField}, or not found ({@code missing}, with the id). */
+  private Future<JsonObject> one(String sql, JsonObject req, String idField, String missing) {
+    var id = req.getLong(idField);
+    return pool.preparedQuery(sql).execute(Tuple.of(req.getLong("owner_id"), req.getBoolean("admin", false), id))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(ServiceError.notFound(missing.formatted(id)))
+            : Future.succeededFuture(rows.iterator().next().toJson()));
   }
 }

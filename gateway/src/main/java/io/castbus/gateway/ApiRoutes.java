@@ -94,6 +94,7 @@ final class ApiRoutes {
     t.on("libraryPodcastFeed", library.podcastFeed());
     t.on("libraryMedia", library.media());
     t.on("headLibraryMedia", library.media());
+    t.on("libraryCover", library.libraryCover());
 
     t.on("getOpenApi", ctx -> ctx.response().putHeader("content-type", "application/yaml").end(contract.yaml()));
     t.on("live", OpsRoutes.live());

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * The library served back out: each user's personal feeds ({@code /feeds/<token>/all.xml}, one per podcast at
- * {@code /feeds/<token>/podcasts/<id>.xml}) and their enclosures ({@code /feeds/<token>/media/<episode>.<ext>}), the
- * podcast covers, and the feed addresses the API answers ({@code library_feed_url}, {@code library_media_url},
+ * {@code /feeds/<token>/podcasts/<id>.xml}), their enclosures ({@code /feeds/<token>/media/<episode>.<ext>}) and
+ * covers ({@code /feeds/<token>/covers/<podcast>.<ext>}, the image each feed names once the cover is kept, so a
+ * phone never needs the source's host for it), the podcast covers of the API, and the feed addresses the API answers ({@code library_feed_url}, {@code library_media_url},
  * {@code GET /api/me}). Absolute addresses start with PUBLIC_BASE_URL when it is set, else with the scheme and host
  * the request came to. A token that is malformed, unknown or revoked, and anything not in its owner's library,
  * answers 404 with no detail.
@@ -60,6 +61,18 @@ final class LibraryFeeds {
   }
 
   Handler<RoutingContext> media() {
+    return libraryFile(Addresses.LIBRARY_MEDIA, "episode_id", "file_path", "enclosure_type");
+  }
+
+  Handler<RoutingContext> libraryCover() {
+    return libraryFile(Addresses.LIBRARY_COVER, "podcast_id", "cover_path", null);
+  }
+
+  /**
+   * A file of the token owner's library, asked for as {@code <id>.<ext>}: looked up at {@code address} by
+   * {@code idField}, and served from the answer's {@code pathField} when {@code <ext>} is that file's.
+   */
+  private Handler<RoutingContext> libraryFile(String address, String idField, String pathField, String typeField) {
     return ctx -> {
       var m = MEDIA_FILE.matcher(ctx.pathParam("file"));
       if (!m.matches()) {
@@ -67,9 +80,9 @@ final class LibraryFeeds {
         return;
       }
       owner(ctx)
-          .compose(owner -> request(Addresses.LIBRARY_MEDIA, scope(owner).put("episode_id", Long.parseLong(m.group(1)))))
-          .compose(file -> extension(file.getString("file_path")).equals(m.group(2))
-              ? files.serve(ctx, file.getString("file_path"), file.getString("enclosure_type"))
+          .compose(owner -> request(address, scope(owner).put(idField, Long.parseLong(m.group(1)))))
+          .compose(file -> extension(file.getString(pathField)).equals(m.group(2))
+              ? files.serve(ctx, file.getString(pathField), typeField == null ? null : file.getString(typeField))
               : Future.failedFuture(ServiceError.notFound("not found")))
           .onFailure(e -> failed(ctx, e));
     };
@@ -83,8 +96,16 @@ final class LibraryFeeds {
     }
     return request(Addresses.LIBRARY_FEED, req).compose(library -> {
       var podcasts = new HashMap<Long, JsonObject>();
-      library.getJsonArray("podcasts").forEach(p -> podcasts.put(((JsonObject) p).getLong("id"), (JsonObject) p));
       var base = base(ctx);
+      library.getJsonArray("podcasts").forEach(p -> {
+        var podcast = (JsonObject) p;
+        var cover = (String) podcast.remove("cover_path");
+        if (cover != null) {
+          podcast.put("image_url", base + "/feeds/" + token + "/covers/" + podcast.getLong("id") + "."
+              + extension(cover));
+        }
+        podcasts.put(podcast.getLong("id"), podcast);
+      });
       RssWriter.Channel channel;
       if (podcastId != null) {
         var p = podcasts.get(podcastId);

@@ -181,7 +181,7 @@ class LibraryFeedsTest {
     var xml = new String(fetch(podcastUrl, Map.of()).body(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(xml).contains("xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"")
         .contains("<itunes:duration>3</itunes:duration>").contains("<itunes:episode>2</itunes:episode>")
-        .contains("<itunes:author>Lib Rarian</itunes:author>").contains("/cover.png\"");
+        .contains("<itunes:author>Lib Rarian</itunes:author>").contains("/covers/" + podcastId + ".png\"");
   }
 
   private static String mediaUrl() {
@@ -261,6 +261,10 @@ class LibraryFeedsTest {
         "/feeds/abcdefghijklmnopqrstuvwxyz234567/all.xml",
         "/feeds/" + adminToken + "/media/" + episode,
         "/feeds/" + adminToken + "/podcasts/" + podcastId + ".xml",
+        "/feeds/" + adminToken + "/covers/" + podcastId + ".png",
+        "/feeds/" + token + "/covers/" + podcastId + ".jpg",
+        "/feeds/" + token + "/covers/999999.png",
+        "/feeds/" + token + "/covers/..%2f..%2fdata%2fadmin-api-key",
         "/feeds/" + token + "/media/" + episode.replace(".mp3", ".m4a"),
         "/feeds/" + token + "/media/999999.mp3",
         "/feeds/" + token + "/media/%2e%2e%2f%2e%2e%2fdata%2fadmin-api-key",
@@ -275,7 +279,7 @@ class LibraryFeedsTest {
   }
 
   @Test
-  @DisplayName("the cover is kept as cover.png in the podcast's folder and served to its owner at /api/podcasts/{id}/cover")
+  @DisplayName("the cover is kept as cover.png in the podcast's folder, served to its owner at /api/podcasts/{id}/cover, and named by the personal feed at its own address")
   void coverServed() throws Exception {
     var podcast = bob.get("/api/podcasts/" + podcastId).json();
     assertThat(podcast.getString("cover_url")).isEqualTo("/api/podcasts/" + podcastId + "/cover");
@@ -289,6 +293,19 @@ class LibraryFeedsTest {
         .getString("api_key"));
     assertThat(carol.get(podcast.getString("cover_url")).status()).isEqualTo(404);
     assertThat(carol.get("/api/podcasts/" + podcastId).status()).isEqualTo(404);
+
+    // The personal feed names the kept cover, served under the token, not the source's image.
+    var feedUrl = podcast.getString("library_feed_url");
+    var feed = new SyndFeedInput().build(new StringReader(new String(fetch(feedUrl, Map.of()).body(),
+        java.nio.charset.StandardCharsets.UTF_8)));
+    var image = feed.getImage().getUrl();
+    assertThat(image).isEqualTo(feedUrl.replace("/podcasts/" + podcastId + ".xml", "/covers/" + podcastId + ".png"));
+    var kept = fetch(image, Map.of());
+    assertThat(kept.statusCode()).isEqualTo(200);
+    assertThat(kept.headers().firstValue("content-type")).hasValue("image/png");
+    assertThat(kept.body()).isEqualTo(cover);
+    var etag = kept.headers().firstValue("etag").orElseThrow();
+    assertThat(fetch(image, Map.of("If-None-Match", etag)).statusCode()).isEqualTo(304);
   }
 
   @Test
