@@ -221,11 +221,25 @@ class ScheduleEditor extends Component {
   }
 }
 
+const UNITS = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+
+/** A trigger in words: "every 5 minutes", "cron 0 3 * * * (Europe/Paris)", "once, <local time>". */
+export function schedule(spec) {
+  if (!spec) return '';
+  if (spec.type === 'interval') {
+    const [size, unit] = UNITS.find(([n]) => spec.seconds % n === 0);
+    const count = spec.seconds / size;
+    return count === 1 ? `every ${unit}` : `every ${count} ${unit}s`;
+  }
+  if (spec.type === 'cron') return `cron ${spec.expression}${spec.timezone ? ` (${spec.timezone})` : ''}`;
+  return `once, ${when(spec.run_at)}`;
+}
+
 function JobRow({ job, health, on }) {
   const rate = job.stats.success_rate;
   return h('tr', { 'data-job': job.id },
     h('td', null, h('strong', null, job.name), h('br'), h('small', null, job.id)),
-    h('td', null, job.trigger),
+    h('td', null, schedule(job.trigger_spec), h('br'), h('small', null, job.trigger)),
     h('td', null, job.paused ? h(Status, { of: 'paused' }) : when(job.next_run_time)),
     h('td', null, job.last_run
       ? [h(Status, { of: job.last_run.status }), ' ', h('small', null, when(job.last_run.started_at))] : '—'),

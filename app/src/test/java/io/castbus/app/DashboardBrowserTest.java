@@ -173,6 +173,7 @@ class DashboardBrowserTest {
     var row = page.locator("tr[data-job=expire_runs]");
     assertThat(row).containsText("Expire Run History");
     assertThat(row).containsText("interval[1:00:00]");
+    assertThat(row.locator("td").nth(1)).containsText("every hour");
     assertThat(page.locator("#live")).hasText("live");
 
     row.getByRole(AriaRole.BUTTON, button("Pause")).click();
@@ -224,6 +225,7 @@ class DashboardBrowserTest {
     detail.getByRole(AriaRole.BUTTON, button("Save")).click();
     assertThat(page.locator("#notice")).containsText("Schedule saved");
     assertThat(row).containsText("interval[2:00:00]");
+    assertThat(row.locator("td").nth(1)).containsText("every 2 hours");
     detail.getByRole(AriaRole.BUTTON, button("Reset to default")).click();
     assertThat(row).containsText(before);
   }

@@ -39,6 +39,7 @@ final class FeedsFixture implements AutoCloseable {
   final Process process;
   final RunQueue queue;
   final FeedServer server;
+  private final java.nio.file.Path dataDir;
 
   FeedsFixture(String name, Map<String, String> env) throws Exception {
     db = TestDatabase.create(name);
@@ -46,7 +47,8 @@ final class FeedsFixture implements AutoCloseable {
     Migrations.migrate(database);
     var all = new HashMap<String, String>();
     all.put("ALLOW_PRIVATE_NETWORKS", "true");
-    all.put("DATA_DIR", java.nio.file.Files.createTempDirectory("castbus-feeds-data").toString());
+    dataDir = java.nio.file.Files.createTempDirectory("castbus-feeds-data");
+    all.put("DATA_DIR", dataDir.toString());
     all.putAll(env);
     var settings = Settings.load(all, Settings.AuthMode.REQUIRED);
     vertx = ClusterSetup.local(settings);
@@ -113,5 +115,10 @@ final class FeedsFixture implements AutoCloseable {
     Waits.await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()));
     Waits.await(vertx.close());
     db.close();
+    try (var files = java.nio.file.Files.walk(dataDir)) {
+      for (var file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(file);
+      }
+    }
   }
 }
