@@ -63,7 +63,8 @@ function RunRow({ run, on }) {
     h('td', null, h('input', { type: 'checkbox', checked: on.selected.has(run.id), 'aria-label': `select run ${run.id}`,
       onChange: () => on.toggle(run.id) })),
     h('td', null, h('a', { href: '#runs', title: run.id, onClick: () => on.open(run.id) }, shortId(run.id))),
-    h('td', null, run.type, run.job_id ? h('small', null, ` (${run.job_id})`) : null),
+    h('td', null, run.type, run.job_id ? h('small', null, ` (${run.job_id})`) : null,
+      run.subject ? [h('br'), h('small', { class: 'subject' }, run.subject)] : null),
     h('td', { class: 'run-status' }, h(Status, { of: run.status })),
     h('td', { class: 'run-progress' }, h(Progress, { run })),
     h('td', { class: 'hide-narrow' }, when(run.created_at)),
@@ -305,6 +306,7 @@ export function renderRun(box, run, events, on) {
   const ended = run.status === 'failed' || run.status === 'cancelled';
   render(h(Fragment, null,
     h('h3', null, `${run.type} `, h(Status, { of: run.status }), ' ', h('small', null, run.id)),
+    run.subject ? h('p', { class: 'subject' }, run.subject) : null,
     h('p', null, `attempts ${run.attempts} of ${run.max_attempts} · created ${when(run.created_at)}`
       + (run.duration_ms !== null ? ` · took ${run.duration_ms} ms` : '')),
     run.status === 'running' ? h('div', { class: 'run-progress' }, h(Progress, { run })) : null,

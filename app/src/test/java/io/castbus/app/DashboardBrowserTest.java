@@ -344,7 +344,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @DisplayName("Podcasts and Downloads: add a feed by URL, see its episodes, watch both downloads' bars reach done")
+  @DisplayName("Podcasts and Downloads: add a feed by URL, see its episodes, watch both downloads' bars reach done; the runs list names what each download was of")
   void addPodcastAndWatchDownloads() {
     page.navigate(base + "/#podcasts");
     var feedUrl = "http://127.0.0.1:" + feedServer.actualPort() + "/radio.xml";
@@ -364,6 +364,12 @@ class DashboardBrowserTest {
     assertThat(downloads.nth(1).locator(".status")).hasText("completed");
     assertThat(downloads.locator(".progress.done")).hasCount(2);
     assertThat(page.locator("#downloads")).containsText("Browser Radio/");
+
+    page.locator("nav a[data-tab=runs]").click();
+    page.locator("#run-filter input[name=type]").fill("download_episode");
+    page.locator("#run-filter button").click();
+    assertThat(page.locator("#runs tbody tr .subject", new Page.LocatorOptions().setHasText("· Browser Radio")))
+        .hasText(new String[] {"Second <b>show</b> · Browser Radio", "First show · Browser Radio"});
   }
 
   @Test

@@ -190,6 +190,30 @@ class RunControlTest {
   }
 
   @Test
+  @DisplayName("each run says what it works on: its episode and podcast, or its podcast, by title; nothing for other payloads")
+  void subjects() {
+    var subjects = new java.util.HashMap<String, String>();
+    alice.get("/api/runs?limit=100").json().getJsonArray("runs").forEach(r -> {
+      var run = (JsonObject) r;
+      subjects.put(run.getString("type") + "/" + run.getString("status"), run.getString("subject"));
+    });
+    assertThat(subjects).containsEntry("download_episode/failed", "The Foghorn · Lighthouse Tales")
+        .containsEntry("refresh_feed/failed", "Lighthouse Tales")
+        .as("a podcast that is gone").containsEntry("refresh_feed/completed", null);
+    assertThat(alice.get("/api/runs/" + downloadRun).json().getString("subject"))
+        .isEqualTo("The Foghorn · Lighthouse Tales");
+    var odd = Waits.await(queue.enqueue(NewRun.of("test_unserved",
+        new JsonObject().put("episode_id", "1; drop table runs").put("podcast_id", 99999999999999999L))
+        .owner("alice", aliceId))).toString();
+    var answer = alice.get("/api/runs/" + odd);
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().getString("subject")).as("ids that are not numbers, and unknown ones, name nothing")
+        .isNull();
+    assertThat(alice.get("/api/runs?limit=100").status()).isEqualTo(200);
+    assertThat(admin.post("/api/runs/" + odd + "/cancel", null).status()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("bulk: a user's action touches only their runs; unknown actions and fields are 400s naming them")
   void bulk() {
     var first = run("test_bulk", aliceId, "failed", new JsonObject(), "quota exceeded");

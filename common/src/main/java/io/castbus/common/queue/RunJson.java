@@ -26,6 +26,7 @@ public final class RunJson {
         .put("retry_of", row.getColumnIndex("retry_of") < 0 || row.getUUID("retry_of") == null ? null
             : row.getUUID("retry_of").toString())
         .put("payload", row.getJsonObject("payload"))
+        .put("subject", row.getColumnIndex("subject") < 0 ? null : row.getString("subject"))
         .put("owner", row.getString("owner"))
         .put("owner_id", row.getLong("owner_id"))
         .put("priority", Priority.ofRank(row.getInteger("priority")).wire())

@@ -285,10 +285,24 @@ final class RunSql {
       select t.status as found, u.type, u.job_id from t left join u on u.id = t.id
       """.formatted(CANCEL_SET);
 
+  /**
+   * What a run works on, in words: the title of the episode its payload names (with its podcast's), or of the
+   * podcast; null for a run naming neither, or one whose episode or podcast is gone. Ids that are not numbers
+   * name nothing.
+   */
+  private static final String SUBJECT = """
+      case when runs.payload ->> 'episode_id' ~ '^[0-9]{1,18}$' then
+             (select coalesce(e.title, 'episode ' || e.id) || coalesce(' · ' || p.title, '')
+                from episodes e join podcasts p on p.id = e.podcast_id
+               where e.id = (runs.payload ->> 'episode_id')::bigint)
+           when runs.payload ->> 'podcast_id' ~ '^[0-9]{1,18}$' then
+             (select p.title from podcasts p where p.id = (runs.payload ->> 'podcast_id')::bigint)
+      end as subject""";
+
   static final String RUN_COLUMNS = """
       id, type, job_id, parent_id, payload, owner, owner_id, priority, status, attempts, max_attempts, not_before, due_at,
-      worker_id, cancel_requested, progress, output, result, error, created_at, started_at, finished_at, retry_of
-      """;
+      worker_id, cancel_requested, progress, output, result, error, created_at, started_at, finished_at, retry_of,
+      """ + SUBJECT + "\n";
 
   static final String GET = "select " + RUN_COLUMNS + " from runs where id = $1";
 
